@@ -1,0 +1,148 @@
+package castore
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"database/sql"
+	"fmt"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+)
+
+// backend opens a fresh, empty store in the test's own temporary directory.
+type backend struct {
+	name string
+	open func(t *testing.T, dir string) Store
+}
+
+// backends lists SQLite always and PostgreSQL when CONFCERT_TEST_PG holds a
+// connection URL (each test then works in a schema of its own, dropped after).
+func backends() []backend {
+	return []backend{
+		{"sqlite", openSQLite},
+		{"postgres", openPostgres},
+	}
+}
+
+func openSQLite(t *testing.T, dir string) Store {
+	t.Helper()
+	s, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func openPostgres(t *testing.T, dir string) Store {
+	t.Helper()
+	base := os.Getenv("CONFCERT_TEST_PG")
+	if base == "" {
+		t.Skip("PostgreSQL store not tested: set CONFCERT_TEST_PG=postgres://user@host:port/db to run it")
+	}
+	schemaURL := pgSchema(t, base)
+	s, err := OpenPostgres(context.Background(), schemaURL, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// pgSchema creates a schema for one test and returns base with its search_path.
+func pgSchema(t *testing.T, base string) string {
+	t.Helper()
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := rand.Int(rand.Reader, big.NewInt(1<<40))
+	schema := fmt.Sprintf("confcert_test_%d", n)
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("CONFCERT_TEST_PG: %v", err)
+	}
+	t.Cleanup(func() {
+		db.Exec("DROP SCHEMA " + schema + " CASCADE")
+		db.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// forEach runs test once per backend.
+func forEach(t *testing.T, test func(t *testing.T, s Store, dir string)) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			dir := t.TempDir()
+			test(t, b.open(t, dir), dir)
+		})
+	}
+}
+
+var testKey = func() *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// testCert makes a certificate signed by testKey; only its fields matter here.
+func testCert(t *testing.T, cn string, serial int64, notAfter time.Time) *x509.Certificate {
+	t.Helper()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(serial),
+		Subject:      pkix.Name{CommonName: cn},
+		DNSNames:     []string{cn},
+		IPAddresses:  []net.IP{net.ParseIP("192.0.2.1")},
+		NotBefore:    notAfter.Add(-48 * time.Hour),
+		NotAfter:     notAfter,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, testKey.Public(), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func mustCreateCA(t *testing.T, s Store, name string) CA {
+	t.Helper()
+	ca := CA{Name: name, KeyType: "ecdsa-p256", Cert: testCert(t, name, 1, t0.AddDate(10, 0, 0)), CreatedAt: t0}
+	if err := s.CreateCA(context.Background(), ca, []byte("KEY OF "+name+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	return ca
+}
+
+// issue reserves and records a certificate in one go.
+func issue(t *testing.T, s Store, ca, cn string, serial int64, notAfter, at time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	cert := testCert(t, cn, serial, notAfter)
+	if err := s.ReserveSerial(ctx, ca, cert.SerialNumber, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordIssued(ctx, ca, cert, at); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,43 @@
+package castore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+)
+
+// pgMigrationLock serialises schema migrations between processes sharing one
+// PostgreSQL database; the lock is released when the transaction ends. The
+// number is arbitrary and fixed ("confcert" in ASCII, truncated).
+const pgMigrationLock = `SELECT pg_advisory_xact_lock(6515481807893348)`
+
+// OpenPostgres opens the store in the PostgreSQL database named by url
+// (e.g. "postgres://confcert@db.example.com/confcert"), running the same SQL
+// as the SQLite store. CA keys stay files in dir (mode 0600), which must
+// be private to this machine's administrators.
+func OpenPostgres(ctx context.Context, url, dir string) (Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating CA key directory %s: %w", dir, err)
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("opening PostgreSQL store: %w", err)
+	}
+	if err := migrate(ctx, db, pgMigrationLock); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening PostgreSQL store: %w", err)
+	}
+	return &sqlStore{db: db, keys: keyDir(dir), isUnique: pgUnique}, nil
+}
+
+
+// pgUnique recognises unique_violation (SQLSTATE 23505).
+func pgUnique(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}

@@ -1,0 +1,178 @@
+package chain
+
+import (
+	"crypto/x509"
+	"time"
+)
+
+// Limits that keep path search bounded on hostile piles.
+const (
+	maxDepth = 16
+	maxSteps = 4096
+)
+
+// path is one candidate chain from the leaf upward.
+type path struct {
+	nodes    []*node
+	complete bool // ends at a self-signed certificate or a trust anchor
+	selfRoot bool // the last node is self-signed (and is not the leaf alone)
+	trusted  bool // some node is a trust anchor
+	expired  int  // certificates outside their validity period at the time
+	weak     int  // certificates signed with SHA-1 or MD5
+}
+
+// search enumerates paths from a leaf, stopping at self-signed certificates,
+// at certificates without issuers and at cycles.
+type search struct {
+	ix    *index
+	at    time.Time
+	steps int
+	best  *path
+}
+
+// bestPath returns the preferred path from leaf: trusted first, then
+// complete, then ending at a self-signed root, then fewest expired, fewest weak signatures, then shortest
+// (longest when incomplete), then earliest in the pile.
+func (ix *index) bestPath(leaf *node, at time.Time) *path {
+	s := &search{ix: ix, at: at}
+	s.walk([]*node{leaf}, map[*node]bool{leaf: true})
+	return s.best
+}
+
+func (s *search) walk(nodes []*node, onPath map[*node]bool) {
+	s.steps++
+	last := nodes[len(nodes)-1]
+	if last.isSelfSigned() || len(nodes) >= maxDepth || s.steps > maxSteps {
+		s.offer(nodes)
+		return
+	}
+	if last.anchor {
+		s.offer(nodes) // a trust anchor may end the chain even when it has issuers
+	}
+	extended := false
+	for _, p := range s.ix.issuersOf(last) {
+		if onPath[p] {
+			continue
+		}
+		extended = true
+		onPath[p] = true
+		s.walk(append(nodes[:len(nodes):len(nodes)], p), onPath)
+		delete(onPath, p)
+	}
+	if !extended {
+		s.offer(nodes)
+	}
+}
+
+func (s *search) offer(nodes []*node) {
+	p := s.score(nodes)
+	if s.best == nil || p.better(s.best) {
+		s.best = p
+	}
+}
+
+func (s *search) score(nodes []*node) *path {
+	last := nodes[len(nodes)-1]
+	p := &path{nodes: nodes}
+	p.selfRoot = last.isSelfSigned()
+	p.complete = p.selfRoot || last.anchor
+	for _, n := range nodes {
+		p.trusted = p.trusted || n.anchor
+		if s.at.Before(n.cert.NotBefore) || s.at.After(n.cert.NotAfter) {
+			p.expired++
+		}
+		if weakSignature(n.cert) {
+			p.weak++
+		}
+	}
+	return p
+}
+
+// better reports whether p is preferred over q.
+func (p *path) better(q *path) bool {
+	switch {
+	case p.trusted != q.trusted:
+		return p.trusted
+	case p.complete != q.complete:
+		return p.complete
+	case p.selfRoot != q.selfRoot:
+		return p.selfRoot
+	case p.expired != q.expired:
+		return p.expired < q.expired
+	case p.weak != q.weak:
+		return p.weak < q.weak
+	case len(p.nodes) != len(q.nodes):
+		return len(p.nodes) < len(q.nodes) == p.complete
+	}
+	for i := range p.nodes {
+		if p.nodes[i].pos != q.nodes[i].pos {
+			return p.nodes[i].pos < q.nodes[i].pos
+		}
+	}
+	return false
+}
+
+// weakSignature reports a SHA-1 or MD5 signature.
+func weakSignature(c *x509.Certificate) bool {
+	switch c.SignatureAlgorithm {
+	case x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1, x509.MD5WithRSA, x509.MD2WithRSA:
+		return true
+	}
+	return false
+}
+
+// fill copies the path into the chain.
+func (p *path) fill(c *Chain) {
+	c.Leaf = p.nodes[0].cert
+	c.Complete = p.complete
+	c.Trusted = p.trusted
+	upper := p.nodes[1:]
+	if p.selfRoot && len(p.nodes) > 1 {
+		c.Root = upper[len(upper)-1].cert
+		upper = upper[:len(upper)-1]
+	}
+	for _, n := range upper {
+		c.Intermediates = append(c.Intermediates, n.cert)
+	}
+	if !p.complete {
+		c.MissingFor = p.nodes[len(p.nodes)-1].cert
+		c.MissingIssuer = OpenSSLName(c.MissingFor.RawIssuer)
+	}
+}
+
+// dropped lists the pile certificates that are not on path p: those that
+// issue part of another explored path are alternatives, the rest unrelated.
+func (ix *index) dropped(p *path) []Dropped {
+	on := make(map[*node]bool, len(p.nodes))
+	for _, n := range p.nodes {
+		on[n] = true
+	}
+	var out []Dropped
+	for _, n := range ix.nodes {
+		if !n.pile || on[n] {
+			continue
+		}
+		reason := ReasonUnrelated
+		if ix.issuesExplored(n) {
+			reason = ReasonAlternative
+		}
+		out = append(out, Dropped{Cert: n.cert, Reason: reason})
+	}
+	return out
+}
+
+// issuesExplored reports whether n was found as the issuer of a certificate
+// examined during the search.
+func (ix *index) issuesExplored(n *node) bool {
+	for _, child := range ix.byIssuer[string(n.cert.RawSubject)] {
+		if !child.issuersDone {
+			continue
+		}
+		for _, p := range child.issuers {
+			if p == n {
+				return true
+			}
+		}
+	}
+	return false
+}

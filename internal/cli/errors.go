@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/confcert/confcert/internal/fileout"
+)
+
+// Exit statuses of every verb (spec cli.md, "Conventions for every verb").
+const (
+	exitOK   = 0
+	exitNo   = 1 // the check said no
+	exitUser = 2 // bad usage, or input that cannot be read or parsed
+)
+
+// exitError carries an exit status and an optional hint telling the user what
+// to do next.
+type exitError struct {
+	code int
+	err  error
+	hint string
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// badInput is bad usage or unreadable input: exit 2.
+func badInput(err error, hint string) error {
+	return &exitError{code: exitUser, err: err, hint: hint}
+}
+
+// failed is a check that said no: exit 1.
+func failed(err error, hint string) error {
+	return &exitError{code: exitNo, err: err, hint: hint}
+}
+
+// errSilentFail is exit 1 when the verb already printed its result.
+var errSilentFail = &exitError{code: exitNo}
+
+// report prints err the way every verb does and returns the exit status.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	code, hint := exitUser, ""
+	if ee, ok := isExit(err); ok {
+		code, hint = ee.code, ee.hint
+		if ee.err == nil {
+			return code
+		}
+	}
+	if hint == "" {
+		hint = defaultHint(err)
+	}
+	fmt.Fprintf(stderr, "confcert: error: %s\n", err)
+	if hint != "" {
+		fmt.Fprintf(stderr, "confcert: hint: %s\n", hint)
+	}
+	return code
+}
+
+// defaultHint gives the advice for errors every verb can meet.
+func defaultHint(err error) string {
+	var exists *fileout.ExistsError
+	switch {
+	case errors.As(err, &exists):
+		return "nothing was written; give --force to replace the existing file"
+	case strings.HasPrefix(err.Error(), "unknown command"):
+		return "run 'confcert help' to list the verbs"
+	}
+	return ""
+}

@@ -1,0 +1,102 @@
+// Package cli wires confcert's verbs to the packages that do the work. Each
+// verb lives in its own file as newXxxCmd(a *app); this file builds the root
+// command, the global flags and the exit-code convention of spec cli.md.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confcert/confcert/internal/password"
+	"github.com/confcert/confcert/internal/ui"
+)
+
+// app is what every verb needs from the process: its streams, the global
+// flags and the clock. Verbs receive it instead of reaching for globals.
+type app struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+	dir            string
+	passwordFile   string
+	clock          func() time.Time
+}
+
+// path resolves a bare file name inside the --dir directory; a name with a
+// directory part (or an absolute path) is used as given.
+func (a *app) path(name string) string {
+	if filepath.IsAbs(name) || filepath.Base(name) != name {
+		return name
+	}
+	return filepath.Join(a.dir, name)
+}
+
+// passwords returns the password source of the conventions in spec cli.md.
+func (a *app) passwords() password.Source {
+	return password.Source{File: a.passwordFile, Stdin: a.stdin, Stderr: a.stderr}
+}
+
+// now returns the current time.
+func (a *app) now() time.Time { return a.clock() }
+
+// printer returns a ui.Printer for w.
+func (a *app) printer(w io.Writer) *ui.Printer { return ui.New(w) }
+
+// Main runs confcert with args (without the program name) and returns the
+// process exit status: 0 done, 1 the check said no, 2 bad usage or input.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr, stdin: stdin, dir: ".", clock: time.Now}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(context.Background())
+	return report(stderr, err)
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "confcert",
+		Short: "Certificates for on-premises conferencing servers, right the first time",
+		Long: "confcert makes, checks, bundles and installs the certificates of Cisco Meeting Server,\n" +
+			"WebEx Meetings Server and Unified MeetingPlace deployments.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&a.dir, "dir", ".", "directory the pki verbs work in, like the MMP file store")
+	root.PersistentFlags().StringVar(&a.passwordFile, "password-file", "", "read passwords from the first line of `FILE`")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return badInput(err, "run 'confcert help' for the flags of each verb")
+	})
+	root.AddCommand(
+		newCSRCmd(a), newSelfSignedCmd(a), newSignCmd(a), newInspectCmd(a), newMatchCmd(a),
+		newVerifyCmd(a), newUnlockCmd(a), newListCmd(a), newPKCS12ToSSHCmd(a),
+		newBundleCmd(a), newConvertCmd(a),
+		newPlanCmd(a), newCACmd(a),
+		newCheckCmd(a),
+		newProbeCmd(a), newExpiryCmd(a),
+	)
+	return root
+}
+
+// Run is the entry point used by cmd/confcert.
+func Run() int {
+	return Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+}
+
+// errorf is fmt.Errorf, named for readability at call sites building messages.
+var errorf = fmt.Errorf
+
+// isExit reports whether err carries an exit status.
+func isExit(err error) (*exitError, bool) {
+	var ee *exitError
+	ok := errors.As(err, &ee)
+	return ee, ok
+}

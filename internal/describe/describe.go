@@ -1,0 +1,266 @@
+// Package describe states facts about certificates, private keys, CSRs and
+// public keys, for people (text, with a bundle drawn as a tree) and for scripts
+// (the `inspect --json` objects of spec cli.md): names as openssl prints them,
+// days left, key and extended key usage names, SHA-256 fingerprints, and which
+// element of a file issued which.
+package describe
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"math"
+	"net"
+	"time"
+
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/keys"
+)
+
+// Report is what a file holds: the `inspect --json` document.
+type Report struct {
+	File     string `json:"file"`
+	Encoding string `json:"encoding"`
+	// Locked is true when a PKCS#12 file or an encrypted key was not opened
+	// for lack of a password.
+	Locked  bool     `json:"locked"`
+	Objects []Object `json:"objects"`
+}
+
+// Object is one element of a file: *Certificate, *PrivateKey, *CSR or
+// *PublicKey.
+type Object interface {
+	// Position returns the element's index in its file.
+	Position() int
+}
+
+// Certificate holds the facts about one certificate.
+type Certificate struct {
+	Index              int       `json:"index"`
+	Type               string    `json:"type"`
+	Subject            string    `json:"subject"`
+	SubjectCN          string    `json:"subject_cn"`
+	Issuer             string    `json:"issuer"`
+	IssuerCN           string    `json:"issuer_cn"`
+	Serial             string    `json:"serial"`
+	NotBefore          time.Time `json:"not_before"`
+	NotAfter           time.Time `json:"not_after"`
+	DaysLeft           int       `json:"days_left"`
+	Expired            bool      `json:"expired"`
+	NotYetValid        bool      `json:"not_yet_valid"`
+	SelfSigned         bool      `json:"self_signed"`
+	IsCA               bool      `json:"is_ca"`
+	DNSNames           []string  `json:"dns_names"`
+	IPAddresses        []string  `json:"ip_addresses"`
+	Emails             []string  `json:"emails"`
+	URIs               []string  `json:"uris"`
+	KeyAlgorithm       string    `json:"key_algorithm"`
+	KeyBits            int       `json:"key_bits"`
+	SignatureAlgorithm string    `json:"signature_algorithm"`
+	KeyUsage           []string  `json:"key_usage"`
+	ExtKeyUsage        []string  `json:"ext_key_usage"`
+	SHA256             string    `json:"sha256"`
+	// IssuedByIndex is the index of the element of the same file whose key
+	// signed this certificate (its own index when self-signed), or nil.
+	IssuedByIndex *int `json:"issued_by_index"`
+}
+
+// PrivateKey holds the facts about one private key. KeyAlgorithm and KeyBits
+// are nil while an encrypted key is locked.
+type PrivateKey struct {
+	Index        int     `json:"index"`
+	Type         string  `json:"type"`
+	KeyAlgorithm *string `json:"key_algorithm"`
+	KeyBits      *int    `json:"key_bits"`
+	Encrypted    bool    `json:"encrypted"`
+	Locked       bool    `json:"locked"`
+	KeyFormat    string  `json:"key_format,omitempty"`
+}
+
+// CSR holds the facts about one certificate signing request.
+type CSR struct {
+	Index              int      `json:"index"`
+	Type               string   `json:"type"`
+	Subject            string   `json:"subject"`
+	SubjectCN          string   `json:"subject_cn"`
+	DNSNames           []string `json:"dns_names"`
+	IPAddresses        []string `json:"ip_addresses"`
+	Emails             []string `json:"emails"`
+	URIs               []string `json:"uris"`
+	KeyAlgorithm       string   `json:"key_algorithm"`
+	KeyBits            int      `json:"key_bits"`
+	SignatureAlgorithm string   `json:"signature_algorithm"`
+	SignatureValid     bool     `json:"signature_valid"`
+}
+
+// PublicKey holds the facts about a bare public key.
+type PublicKey struct {
+	Index        int    `json:"index"`
+	Type         string `json:"type"`
+	KeyAlgorithm string `json:"key_algorithm"`
+	KeyBits      int    `json:"key_bits"`
+}
+
+// Position returns the element's index in its file.
+func (c *Certificate) Position() int { return c.Index }
+
+// Position returns the element's index in its file.
+func (k *PrivateKey) Position() int { return k.Index }
+
+// Position returns the element's index in its file.
+func (c *CSR) Position() int { return c.Index }
+
+// Position returns the element's index in its file.
+func (k *PublicKey) Position() int { return k.Index }
+
+// File describes every element of f, in file order, as of now. Independent
+// elements are described in parallel on every core.
+func File(f *certio.File, now time.Time) *Report {
+	r := &Report{File: f.Name, Encoding: string(f.Encoding), Locked: f.Locked, Objects: make([]Object, len(f.Objects))}
+	certs, at := certificatesOf(f)
+	issuers := IssuedBy(certs)
+	parallel(len(f.Objects), func(i int) {
+		r.Objects[i] = object(&f.Objects[i], now)
+	})
+	for j, i := range at {
+		if issuers[j] >= 0 {
+			idx := at[issuers[j]]
+			r.Objects[i].(*Certificate).IssuedByIndex = &idx
+		}
+	}
+	for _, o := range f.Objects {
+		if o.Kind == certio.KindPrivateKey && o.PrivateKey == nil {
+			r.Locked = true
+		}
+	}
+	return r
+}
+
+// certificatesOf returns the certificates of f and the object index of each.
+func certificatesOf(f *certio.File) ([]*x509.Certificate, []int) {
+	var certs []*x509.Certificate
+	var at []int
+	for i, o := range f.Objects {
+		if o.Kind == certio.KindCertificate && o.Certificate != nil {
+			certs = append(certs, o.Certificate)
+			at = append(at, i)
+		}
+	}
+	return certs, at
+}
+
+func object(o *certio.Object, now time.Time) Object {
+	switch {
+	case o.Kind == certio.KindCertificate && o.Certificate != nil:
+		return Cert(o.Certificate, o.Index, now)
+	case o.Kind == certio.KindCSR && o.CSR != nil:
+		return Request(o.CSR, o.Index)
+	case o.Kind == certio.KindPrivateKey:
+		return privateKey(o)
+	}
+	alg, bits := keys.Describe(o.PublicKey)
+	return &PublicKey{Index: o.Index, Type: string(certio.KindPublicKey), KeyAlgorithm: alg, KeyBits: bits}
+}
+
+// Cert describes one certificate as of now; IssuedByIndex is left nil.
+func Cert(c *x509.Certificate, index int, now time.Time) *Certificate {
+	alg, bits := keys.Describe(c.PublicKey)
+	sum := sha256.Sum256(c.Raw)
+	return &Certificate{
+		Index:              index,
+		Type:               string(certio.KindCertificate),
+		Subject:            Name(c.Subject),
+		SubjectCN:          c.Subject.CommonName,
+		Issuer:             Name(c.Issuer),
+		IssuerCN:           c.Issuer.CommonName,
+		Serial:             hex.EncodeToString(c.SerialNumber.Bytes()),
+		NotBefore:          c.NotBefore.UTC(),
+		NotAfter:           c.NotAfter.UTC(),
+		DaysLeft:           DaysLeft(c.NotAfter, now),
+		Expired:            now.After(c.NotAfter),
+		NotYetValid:        now.Before(c.NotBefore),
+		SelfSigned:         SelfIssued(c),
+		IsCA:               c.BasicConstraintsValid && c.IsCA,
+		DNSNames:           nonNil(c.DNSNames),
+		IPAddresses:        ips(c.IPAddresses),
+		Emails:             nonNil(c.EmailAddresses),
+		URIs:               uris(c),
+		KeyAlgorithm:       alg,
+		KeyBits:            bits,
+		SignatureAlgorithm: SignatureAlgorithm(c.SignatureAlgorithm),
+		KeyUsage:           KeyUsage(c.KeyUsage),
+		ExtKeyUsage:        ExtKeyUsage(c),
+		SHA256:             hex.EncodeToString(sum[:]),
+	}
+}
+
+// Request describes one CSR, checking its signature.
+func Request(r *x509.CertificateRequest, index int) *CSR {
+	alg, bits := keys.Describe(r.PublicKey)
+	u := make([]string, 0, len(r.URIs))
+	for _, x := range r.URIs {
+		u = append(u, x.String())
+	}
+	return &CSR{
+		Index:              index,
+		Type:               string(certio.KindCSR),
+		Subject:            Name(r.Subject),
+		SubjectCN:          r.Subject.CommonName,
+		DNSNames:           nonNil(r.DNSNames),
+		IPAddresses:        ips(r.IPAddresses),
+		Emails:             nonNil(r.EmailAddresses),
+		URIs:               u,
+		KeyAlgorithm:       alg,
+		KeyBits:            bits,
+		SignatureAlgorithm: SignatureAlgorithm(r.SignatureAlgorithm),
+		SignatureValid:     r.CheckSignature() == nil,
+	}
+}
+
+func privateKey(o *certio.Object) *PrivateKey {
+	k := &PrivateKey{
+		Index:     o.Index,
+		Type:      string(certio.KindPrivateKey),
+		Encrypted: o.Encrypted,
+		Locked:    o.PrivateKey == nil,
+		KeyFormat: string(o.KeyFormat),
+	}
+	pub := o.PublicKey
+	if pub == nil && o.PrivateKey != nil {
+		pub = o.PrivateKey.Public()
+	}
+	if pub != nil {
+		alg, bits := keys.Describe(pub)
+		k.KeyAlgorithm, k.KeyBits = &alg, &bits
+	}
+	return k
+}
+
+// DaysLeft returns the whole days from now until notAfter, negative once it
+// has passed.
+func DaysLeft(notAfter, now time.Time) int {
+	return int(math.Floor(notAfter.Sub(now).Hours() / 24))
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func ips(list []net.IP) []string {
+	out := make([]string, 0, len(list))
+	for _, ip := range list {
+		out = append(out, ip.String())
+	}
+	return out
+}
+
+func uris(c *x509.Certificate) []string {
+	out := make([]string, 0, len(c.URIs))
+	for _, u := range c.URIs {
+		out = append(out, u.String())
+	}
+	return out
+}

@@ -1,0 +1,121 @@
+package describe
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/x509"
+	"runtime"
+	"sync"
+)
+
+// maxIssuerKeys bounds the distinct keys tried as the issuer of one
+// certificate, so a hostile file of many same-named CAs stays linear.
+const maxIssuerKeys = 16
+
+// IssuedBy returns, for each certificate, the index in certs of the one whose
+// key signed it (its own index when it is self-signed), or -1. Candidates are
+// found through an index by subject name, never by comparing every pair, and
+// the signatures are checked in parallel on every core.
+func IssuedBy(certs []*x509.Certificate) []int {
+	bySubject := make(map[string][]int, len(certs))
+	for i, c := range certs {
+		bySubject[string(c.RawSubject)] = append(bySubject[string(c.RawSubject)], i)
+	}
+	out := make([]int, len(certs))
+	parallel(len(certs), func(i int) {
+		out[i] = issuerOf(certs, i, bySubject[string(certs[i].RawIssuer)])
+	})
+	return out
+}
+
+func issuerOf(certs []*x509.Certificate, i int, candidates []int) int {
+	c := certs[i]
+	if SelfIssued(c) {
+		return i
+	}
+	var tried [][]byte
+	for _, j := range candidates {
+		p := certs[j]
+		if len(tried) == maxIssuerKeys || keyIDsDiffer(c, p) || contains(tried, p.RawSubjectPublicKeyInfo) {
+			continue
+		}
+		if SignedBy(c, p) {
+			return j
+		}
+		tried = append(tried, p.RawSubjectPublicKeyInfo)
+	}
+	return -1
+}
+
+// SelfIssued reports whether c names itself as its issuer (and, when both
+// key identifiers are present, they agree): a root or self-signed
+// certificate. The signature is not checked, as openssl's
+// X509_self_signed(cert, 0) does not.
+func SelfIssued(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawSubject, c.RawIssuer) && !keyIDsDiffer(c, c)
+}
+
+// keyIDsDiffer reports whether child's authority key identifier rules out
+// parent's subject key identifier.
+func keyIDsDiffer(child, parent *x509.Certificate) bool {
+	return len(child.AuthorityKeyId) > 0 && len(parent.SubjectKeyId) > 0 &&
+		!bytes.Equal(child.AuthorityKeyId, parent.SubjectKeyId)
+}
+
+func contains(list [][]byte, b []byte) bool {
+	for _, x := range list {
+		if bytes.Equal(x, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// SignedBy reports whether parent's key signed child. SHA-1 signatures, which
+// Go's x509 refuses, are checked too: they are weak, yet the signer is a fact
+// (old CMS bundles still hold them, seed 002 §4.4).
+func SignedBy(child, parent *x509.Certificate) bool {
+	switch child.SignatureAlgorithm {
+	case x509.SHA1WithRSA, x509.ECDSAWithSHA1:
+		return sha1Signed(child, parent)
+	}
+	return parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil
+}
+
+func sha1Signed(child, parent *x509.Certificate) bool {
+	h := sha1.Sum(child.RawTBSCertificate)
+	switch pub := parent.PublicKey.(type) {
+	case *rsa.PublicKey:
+		return child.SignatureAlgorithm == x509.SHA1WithRSA &&
+			rsa.VerifyPKCS1v15(pub, crypto.SHA1, h[:], child.Signature) == nil
+	case *ecdsa.PublicKey:
+		return child.SignatureAlgorithm == x509.ECDSAWithSHA1 && ecdsa.VerifyASN1(pub, h[:], child.Signature)
+	}
+	return false
+}
+
+// parallel calls fn(i) for every i in [0, n), split in one contiguous range
+// per core. Small inputs stay on the calling goroutine.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 64 || workers == 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		wg.Go(func() {
+			for i := start; i < end; i++ {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}

@@ -1,0 +1,119 @@
+// Package fileout writes output files the way every confcert verb must: each
+// file atomically (a temporary file in the same directory, synced, then
+// renamed), private keys with mode 0600, and never over an existing file
+// unless the caller forces it (spec cli.md, "Conventions for every verb").
+package fileout
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// File is one file to write.
+type File struct {
+	Path    string
+	Data    []byte
+	Private bool // mode 0600 when true, 0644 otherwise
+}
+
+// ExistsError says a file is already there and --force was not given.
+type ExistsError struct {
+	Path string
+}
+
+// Error implements error.
+func (e *ExistsError) Error() string {
+	return fmt.Sprintf("%s already exists", e.Path)
+}
+
+// Mode returns the permission bits a file is written with.
+func (f File) Mode() fs.FileMode {
+	if f.Private {
+		return 0o600
+	}
+	return 0o644
+}
+
+// WriteAll writes every file atomically. Unless force is set, it first checks
+// that none of the paths exists and returns an *ExistsError before creating
+// anything, so a refused verb leaves the directory as it was.
+func WriteAll(files []File, force bool) error {
+	if !force {
+		if err := CheckAbsent(files); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if err := Write(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckAbsent returns an *ExistsError for the first path that exists.
+func CheckAbsent(files []File) error {
+	for _, f := range files {
+		_, err := os.Lstat(f.Path)
+		if err == nil {
+			return &ExistsError{Path: f.Path}
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("checking %s: %w", f.Path, err)
+		}
+	}
+	return nil
+}
+
+// Write writes one file atomically, replacing any file already at its path.
+// A reader, a crash or a kill sees either the old file or the whole new one.
+func Write(f File) error {
+	dir := filepath.Dir(f.Path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", f.Path, err)
+	}
+	name := tmp.Name()
+	if err := fill(tmp, f); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("writing %s: %w", f.Path, err)
+	}
+	if err := os.Rename(name, f.Path); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("writing %s: %w", f.Path, err)
+	}
+	syncDir(dir)
+	return nil
+}
+
+// fill sets the mode before any byte is written, so a key is never readable
+// by others even for a moment, then writes, syncs and closes.
+func fill(tmp *os.File, f File) error {
+	if err := tmp.Chmod(f.Mode()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(f.Data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	return tmp.Close()
+}
+
+// syncDir makes the rename durable; failure to sync a directory is not an
+// error worth failing the write for (some filesystems refuse it).
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	d.Sync()
+	d.Close()
+}

@@ -1,0 +1,122 @@
+// Package plan holds the deployment plan: every certificate, bundle and install
+// instruction a deployment needs, as the product rules work it out. It is the
+// document `confcert plan --json` prints and `plan.json` records (spec plan.md,
+// "The plan document"). Product rules fill it in (package products); the
+// planner carries it out (package planner); role checks read it (package roles).
+package plan
+
+// Signer values other than a local CA's name (spec plan.md, "The plan document").
+const (
+	SignerPublic = "public" // a public CA signs it: confcert writes the CSR and waits for --import
+	SignerSelf   = "self"   // self-signed
+)
+
+// Status values of a certificate in the plan document.
+const (
+	StatusSigned     = "signed"
+	StatusAwaitingCA = "awaiting-ca"
+	StatusInvalid    = "invalid"
+)
+
+// Plan is the whole plan document.
+type Plan struct {
+	Product      string         `json:"product"`
+	Version      string         `json:"version,omitempty"`
+	Certificates []*Certificate `json:"certificates"`
+	Bundles      []Bundle       `json:"bundles"`
+	Install      []Install      `json:"install"`
+	CAs          []CA           `json:"cas,omitempty"`
+	Warnings     []string       `json:"warnings"`
+}
+
+// Certificate is one certificate the deployment needs.
+type Certificate struct {
+	Name        string   `json:"name"`
+	CN          string   `json:"cn"`
+	SANs        []string `json:"sans"`
+	Subject     Subject  `json:"subject,omitempty"`
+	KeyType     string   `json:"key_type"`
+	KeyUsage    []string `json:"key_usage"`
+	ExtKeyUsage []string `json:"ext_key_usage"`
+	Signer      string   `json:"signer"`
+	Days        int      `json:"days,omitempty"`
+	Files       Files    `json:"files"`
+	UsedBy      []Use    `json:"used_by"`
+	Status      string   `json:"status"`
+	// Roles are the `confcert check` roles this certificate must pass
+	// (spec roles.md), e.g. "cms-callbridge", with the names each role checks.
+	Roles []RoleCheck `json:"roles,omitempty"`
+	// Template is the Microsoft CA certificate template for `certreq -submit`
+	// when Signer is public or a Microsoft CA (seed 002 §3.3, seed 003).
+	Template string `json:"template,omitempty"`
+}
+
+// Subject holds the optional subject attributes every CSR carries besides the CN.
+type Subject struct {
+	O            string `json:"O,omitempty" yaml:"O"`
+	OU           string `json:"OU,omitempty" yaml:"OU"`
+	L            string `json:"L,omitempty" yaml:"L"`
+	ST           string `json:"ST,omitempty" yaml:"ST"`
+	C            string `json:"C,omitempty" yaml:"C"`
+	EmailAddress string `json:"emailAddress,omitempty" yaml:"emailAddress"`
+}
+
+// Files names a certificate's files inside the output directory.
+type Files struct {
+	Key  string `json:"key"`
+	CSR  string `json:"csr"`
+	Cert string `json:"cert"`
+	// FullChain is the leaf-then-issuers file some services need
+	// (Web Bridge 3, seed 002 D.1–D.3); empty when none.
+	FullChain string `json:"fullchain,omitempty"`
+}
+
+// Use says which node and service use a certificate.
+type Use struct {
+	Node    string `json:"node"`
+	Service string `json:"service"`
+}
+
+// RoleCheck is one `confcert check` role run on a certificate, with the
+// arguments that role takes (spec roles.md).
+type RoleCheck struct {
+	Role        string   `json:"role"`
+	Names       []string `json:"names,omitempty"`
+	Domain      string   `json:"domain,omitempty"`
+	CUCM        bool     `json:"cucm,omitempty"`
+	LyncFQDN    string   `json:"lync_fqdn,omitempty"`
+	PeerCert    string   `json:"peer_cert,omitempty"` // name of the peer certificate in the plan
+	Trust       string   `json:"trust,omitempty"`     // name of the CA whose certificate must anchor the chain
+	Version     string   `json:"version,omitempty"`
+	IRP         []string `json:"irp,omitempty"`
+	SecureAudio bool     `json:"secure_audio,omitempty"`
+}
+
+// Bundle is a chain or trust file the deployment needs.
+type Bundle struct {
+	Name    string   `json:"name"`
+	File    string   `json:"file"`
+	Layout  string   `json:"layout"`
+	Members []string `json:"members"`
+	// CA is the local CA whose chain this bundle carries, when it is a CA bundle.
+	CA string `json:"ca,omitempty"`
+	// Key is true when the private key block goes on top (seed 001; CWMS --key-in-bundle).
+	Key bool `json:"key,omitempty"`
+}
+
+// Install is the install instruction file of one node.
+type Install struct {
+	Node     string   `json:"node"`
+	File     string   `json:"file"`
+	Uploads  []string `json:"uploads,omitempty"`
+	Commands []string `json:"commands,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
+}
+
+// CA is a local CA the plan uses, created on first use (spec plan.md, "The local CA").
+type CA struct {
+	Name    string `json:"name"`
+	KeyType string `json:"key_type"`
+	// Purpose says why it exists, e.g. "internal" or "database cluster" (seed 002 §1.2.3, §3.1.5).
+	Purpose string `json:"purpose,omitempty"`
+}

@@ -1,0 +1,199 @@
+package planner
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/confcert/confcert/internal/plan"
+)
+
+// run is one carrying out of a plan.
+type run struct {
+	p       *plan.Plan
+	o       Options
+	items   []*item
+	cas     map[string]Authority // local CAs by name; absent in a dry run when not yet created
+	pool    []*x509.Certificate  // issuers known: imported, and from bundles already written
+	res     Result
+	renewed map[string]bool
+}
+
+// item is one planned certificate with its files and what the run decided.
+type item struct {
+	c    *plan.Certificate
+	key  crypto.Signer
+	csr  *x509.CertificateRequest
+	leaf *x509.Certificate
+	// imported is the certificate --import found for this item's key.
+	imported *x509.Certificate
+	// What to do, decided before anything is written.
+	newKey, newCSR, newCert, dropCert bool
+	action, why                       string
+	backups                           []string
+}
+
+// newRun reads the directory and decides what to do.
+func newRun(ctx context.Context, p *plan.Plan, o Options) (*run, error) {
+	r := &run{p: p, o: o, cas: map[string]Authority{}, res: Result{Plan: p}, renewed: map[string]bool{}}
+	if err := r.checkRenew(); err != nil {
+		return nil, err
+	}
+	if err := r.loadCAs(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.loadItems(); err != nil {
+		return nil, err
+	}
+	if err := r.loadPool(); err != nil {
+		return nil, err
+	}
+	if err := r.importFiles(); err != nil {
+		return nil, err
+	}
+	for _, it := range r.items {
+		if err := r.decide(it); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// checkRenew refuses a --renew name that is not a planned certificate.
+func (r *run) checkRenew() error {
+	for _, name := range r.o.Renew {
+		if r.find(name) == nil {
+			return fmt.Errorf("--renew %s: no certificate of that name in the plan (planned: %s)", name, r.names())
+		}
+		r.renewed[name] = true
+	}
+	return nil
+}
+
+func (r *run) find(name string) *plan.Certificate {
+	for _, c := range r.p.Certificates {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (r *run) names() string {
+	var s []string
+	for _, c := range r.p.Certificates {
+		s = append(s, c.Name)
+	}
+	return fmt.Sprint(s)
+}
+
+// path is a file of the output directory.
+func (r *run) path(name string) string { return filepath.Join(r.o.Dir, name) }
+
+// loadCAs gets every local CA the plan names: created on first use, or in a
+// dry run only looked up.
+func (r *run) loadCAs(ctx context.Context) error {
+	for _, ca := range r.localCAs() {
+		if r.o.CAs == nil {
+			return fmt.Errorf("the plan needs the local CA %s but no CA store was given", ca.Name)
+		}
+		if r.o.DryRun {
+			a, err := r.o.CAs.Find(ctx, ca.Name)
+			if errors.Is(err, ErrNoCA) {
+				r.res.Changes = append(r.res.Changes, Change{Name: ca.Name, Action: ActionCACreated, Why: ca.Purpose})
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			r.cas[ca.Name] = a
+			continue
+		}
+		a, created, err := r.o.CAs.Ensure(ctx, ca.Name, ca.KeyType)
+		if err != nil {
+			return fmt.Errorf("local CA %s: %w", ca.Name, err)
+		}
+		if created {
+			r.res.Changes = append(r.res.Changes, Change{Name: ca.Name, Action: ActionCACreated, Why: ca.Purpose})
+		}
+		r.cas[ca.Name] = a
+	}
+	return nil
+}
+
+// localCAs lists the plan's CAs, adding any signer the CA list forgot.
+func (r *run) localCAs() []plan.CA {
+	cas := append([]plan.CA{}, r.p.CAs...)
+	known := map[string]bool{}
+	for _, ca := range cas {
+		known[ca.Name] = true
+	}
+	for _, c := range r.p.Certificates {
+		if isLocal(c.Signer) && !known[c.Signer] {
+			known[c.Signer] = true
+			cas = append(cas, plan.CA{Name: c.Signer, KeyType: "rsa2048"})
+		}
+	}
+	return cas
+}
+
+// isLocal reports whether signer names a local CA.
+func isLocal(signer string) bool {
+	return signer != plan.SignerPublic && signer != plan.SignerSelf && signer != ""
+}
+
+// loadItems reads each planned certificate's key, CSR and certificate.
+func (r *run) loadItems() error {
+	for _, c := range r.p.Certificates {
+		it := &item{c: c}
+		var err error
+		if it.key, err = readKey(r.path(c.Files.Key)); err != nil {
+			return err
+		}
+		if it.csr, err = readCSR(r.path(c.Files.CSR)); err != nil {
+			return err
+		}
+		if it.leaf, err = readCert(r.path(c.Files.Cert)); err != nil {
+			return err
+		}
+		r.items = append(r.items, it)
+	}
+	return nil
+}
+
+// loadPool collects the issuers found in bundles already written, so public
+// chains imported by an earlier run can be rebuilt.
+func (r *run) loadPool() error {
+	files := []string{}
+	for _, b := range r.p.Bundles {
+		files = append(files, b.File)
+	}
+	for _, c := range r.p.Certificates {
+		if c.Files.FullChain != "" {
+			files = append(files, c.Files.FullChain)
+		}
+	}
+	for _, f := range files {
+		certs, err := readCerts(r.path(f))
+		if err != nil {
+			r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("%s cannot be read and will be rebuilt: %v", f, err))
+			continue
+		}
+		r.addPool(certs...)
+	}
+	return nil
+}
+
+// addPool adds CA certificates to the pool of issuers, each once.
+func (r *run) addPool(certs ...*x509.Certificate) {
+	for _, c := range certs {
+		if !c.IsCA || slices.ContainsFunc(r.pool, func(p *x509.Certificate) bool { return p.Equal(c) }) {
+			continue
+		}
+		r.pool = append(r.pool, c)
+	}
+}
