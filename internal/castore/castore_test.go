@@ -310,7 +310,7 @@ func TestCAsCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		type row struct {
-			name               string
+			name             string
 			issued, reserved int
 		}
 		var rows []row

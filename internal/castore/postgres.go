@@ -35,7 +35,6 @@ func OpenPostgres(ctx context.Context, url, dir string) (Store, error) {
 	return &sqlStore{db: db, keys: keyDir(dir), isUnique: pgUnique}, nil
 }
 
-
 // pgUnique recognises unique_violation (SQLSTATE 23505).
 func pgUnique(err error) bool {
 	var e *pgconn.PgError

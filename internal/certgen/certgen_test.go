@@ -240,7 +240,7 @@ func TestSign(t *testing.T) {
 			[]x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, x509.KeyUsageDigitalSignature},
 		{keys.ECDSAP384, keys.RSA2048, ProfileClient, "sslclient",
 			[]x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-			x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment},
+			x509.KeyUsageDigitalSignature},
 		{keys.ECDSAP256, keys.Ed25519, "", "sslclient",
 			[]x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}, x509.KeyUsageDigitalSignature},
 		{keys.Ed25519, keys.ECDSAP256, ProfileServerClient, "sslserver",

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,7 +144,7 @@ type SignOptions struct {
 	Profile     Profile
 	ExtKeyUsage []x509.ExtKeyUsage // overrides Profile when set
 	Days        int
-	Serial      *big.Int // nil = RandomSerial
+	Serial      *big.Int  // nil = RandomSerial
 	Now         time.Time // zero = the current time
 }
 
@@ -176,11 +177,11 @@ func Sign(csr *x509.CertificateRequest, ca *x509.Certificate, caKey crypto.Signe
 	setSANs(tmpl, Request{DNSNames: csr.DNSNames, IPAddresses: csr.IPAddresses,
 		EmailAddresses: csr.EmailAddresses, URIs: csr.URIs})
 	tmpl.BasicConstraintsValid = true
-	tmpl.KeyUsage = leafKeyUsage(csr.PublicKey)
 	tmpl.ExtKeyUsage = o.ExtKeyUsage
 	if len(tmpl.ExtKeyUsage) == 0 {
 		tmpl.ExtKeyUsage = o.Profile.ExtKeyUsage()
 	}
+	tmpl.KeyUsage = signedKeyUsage(csr.PublicKey, tmpl.ExtKeyUsage)
 	if tmpl.AuthorityKeyId, err = authorityKeyID(ca); err != nil {
 		return nil, err
 	}
@@ -242,4 +243,16 @@ func authorityKeyID(ca *x509.Certificate) ([]byte, error) {
 		return ca.SubjectKeyId, nil
 	}
 	return KeyID(ca.PublicKey)
+}
+
+// signedKeyUsage is leafKeyUsage, except that a certificate for client
+// authentication only gets digitalSignature alone: keyEncipherment serves the
+// TLS server's RSA key exchange, and RFC 5280 §4.2.1.12 consistency (zlint
+// e_key_usage_and_extended_key_usage_inconsistent) rejects it beside clientAuth
+// alone. The database client certificate is such a certificate (seed 002 §3.1.5).
+func signedKeyUsage(pub crypto.PublicKey, eku []x509.ExtKeyUsage) x509.KeyUsage {
+	if slices.Contains(eku, x509.ExtKeyUsageServerAuth) || len(eku) == 0 {
+		return leafKeyUsage(pub)
+	}
+	return x509.KeyUsageDigitalSignature
 }

@@ -66,6 +66,9 @@ func isEncryptedPKCS8(data []byte) bool {
 // parsePKCS7 returns the certificates of a PKCS#7 SignedData (a .p7b),
 // including what OpenSSL 3 writes without the empty CRL field.
 func parsePKCS7(der []byte) ([]Object, error) {
+	if tooDeep(der, maxBERDepth) {
+		return nil, fmt.Errorf("PKCS#7: %w", errTooDeep)
+	}
 	p7, err := pkcs7.Parse(der)
 	if err != nil {
 		return nil, fmt.Errorf("PKCS#7: %w", err)

@@ -6,8 +6,6 @@ import (
 	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
-	"runtime"
-	"sync"
 )
 
 var pemStart = []byte("-----BEGIN ")
@@ -60,23 +58,38 @@ func parsePEM(data []byte, opts Options) (*File, error) {
 	return f, nil
 }
 
-// splitPEM returns every block in data. A block start with no valid block
-// (a truncated or corrupted armour) is an error, so a damaged bundle is not
-// silently read short.
+// splitPEM returns every block in data. Each block start must begin a valid
+// block (pem.Decode alone would skip a damaged block and return the next
+// one), so a damaged bundle is an error, never silently read short. Blocks
+// are found serially and decoded in parallel.
 func splitPEM(data []byte) ([]*pem.Block, error) {
-	var blocks []*pem.Block
-	rest := data
-	for {
-		start := bytes.Index(rest, pemStart)
-		if start < 0 {
-			return blocks, nil
+	starts := blockStarts(data)
+	blocks := make([]*pem.Block, len(starts))
+	parallelFor(len(starts), func(i int) {
+		end := len(data)
+		if i+1 < len(starts) {
+			end = starts[i+1]
 		}
-		b, after := pem.Decode(rest[start:])
+		blocks[i], _ = pem.Decode(data[starts[i]:end])
+	})
+	for i, b := range blocks {
 		if b == nil {
-			return nil, fmt.Errorf("PEM block %d is damaged or truncated", len(blocks)+1)
+			return nil, fmt.Errorf("PEM block %d is damaged or truncated", i+1)
 		}
-		blocks = append(blocks, b)
-		rest = after
+	}
+	return blocks, nil
+}
+
+// blockStarts returns the offset of every "-----BEGIN " in data.
+func blockStarts(data []byte) []int {
+	var starts []int
+	for off := 0; ; {
+		i := bytes.Index(data[off:], pemStart)
+		if i < 0 {
+			return starts
+		}
+		starts = append(starts, off+i)
+		off += i + len(pemStart)
 	}
 }
 
@@ -130,18 +143,9 @@ func firstElement(data []byte) ([]byte, error) {
 // common large input.
 func parseCertificates(objs []Object, idx []int) error {
 	errs := make([]error, len(idx))
-	workers := min(runtime.NumCPU(), len(idx)/64+1)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := w; j < len(idx); j += workers {
-				objs[idx[j]], errs[j] = certificateObject(objs[idx[j]].Certificate.Raw)
-			}
-		}()
-	}
-	wg.Wait()
+	parallelFor(len(idx), func(j int) {
+		objs[idx[j]], errs[j] = certificateObject(objs[idx[j]].Certificate.Raw)
+	})
 	for j, err := range errs {
 		if err != nil {
 			return fmt.Errorf("certificate %d: %w", idx[j]+1, err)

@@ -26,6 +26,9 @@ func isPKCS12(data []byte) bool {
 // it; without a password source the file is reported Locked and empty.
 func parsePKCS12(data []byte, opts Options) (*File, error) {
 	f := &File{Encoding: PKCS12}
+	if costlyKDF(data) {
+		return nil, fmt.Errorf("PKCS#12: %w", errCostlyKDF)
+	}
 	objs, err := openPKCS12(data, "")
 	if err == nil {
 		f.Objects = objs

@@ -1,11 +1,403 @@
 package cli
 
-// PLACEHOLDER owned by helper H4a: replace this whole file with the real verb.
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
-import "github.com/spf13/cobra"
+	"github.com/spf13/cobra"
 
+	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/certgen"
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/fileout"
+	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/localca"
+	"github.com/confcert/confcert/internal/ui"
+)
+
+// newCACmd is `confcert ca`: the local CAs recorded in the confcert home and
+// the certificates they issued (spec plan.md, "The local CA").
 func newCACmd(a *app) *cobra.Command {
-	return &cobra.Command{Use: "ca", Hidden: true, RunE: func(*cobra.Command, []string) error {
-		return badInput(errorf("ca is not built yet"), "")
-	}}
+	cmd := &cobra.Command{
+		Use:   "ca",
+		Short: "Show and use the local CAs of the confcert home",
+		Long: "The local CAs (created on first use by 'confcert plan') live in the confcert home:\n" +
+			"$CONFCERT_HOME, else $XDG_DATA_HOME/confcert, else ~/.local/share/confcert.",
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newCAListCmd(a), newCAIssuedCmd(a), newCACreateCmd(a), newCASignCmd(a))
+	return cmd
+}
+
+// caHome returns the confcert home from the environment.
+func caHome() (string, error) {
+	home, err := castore.Home(os.Getenv)
+	if err != nil {
+		return "", badInput(err, "set CONFCERT_HOME to the directory that holds confcert.db")
+	}
+	return home, nil
+}
+
+// openCAStore opens the store; with create false a home without a database
+// gives (nil, nil), so listing never creates anything.
+func openCAStore(ctx context.Context, create bool) (castore.Store, string, error) {
+	home, err := caHome()
+	if err != nil {
+		return nil, "", err
+	}
+	if !create {
+		if _, err := os.Stat(filepath.Join(home, castore.DBFile)); errors.Is(err, fs.ErrNotExist) {
+			return nil, home, nil
+		}
+	}
+	s, err := castore.Open(ctx, home)
+	if err != nil {
+		return nil, home, failed(err, "check the permissions of "+home)
+	}
+	return s, home, nil
+}
+
+func newCAListCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the local CAs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCAList(cmd.Context(), a, asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the CAs as JSON")
+	return cmd
+}
+
+// caJSON is one CA in `ca list --json`.
+type caJSON struct {
+	Name      string `json:"name"`
+	KeyType   string `json:"key_type"`
+	SubjectCN string `json:"subject_cn"`
+	NotAfter  string `json:"not_after"`
+	Serial    string `json:"serial"`
+	Issued    int    `json:"issued"`
+	Reserved  int    `json:"reserved"`
+}
+
+func runCAList(ctx context.Context, a *app, asJSON bool) error {
+	s, home, err := openCAStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	var cas []castore.CASummary
+	if s != nil {
+		defer s.Close()
+		if cas, err = s.CAs(ctx); err != nil {
+			return failed(err, "")
+		}
+	}
+	if asJSON {
+		return printCAListJSON(a.stdout, cas)
+	}
+	if len(cas) == 0 {
+		fmt.Fprintf(a.stdout, "No local CAs in %s yet: 'confcert plan' creates them on first use.\n", home)
+		return nil
+	}
+	t := ui.NewTable("NAME", "KEY TYPE", "SUBJECT CN", "NOT AFTER", "ISSUED")
+	for _, c := range cas {
+		t.Row(c.Name, c.KeyType, c.Cert.Subject.CommonName, caDay(c.Cert.NotAfter), strconv.Itoa(c.Issued))
+	}
+	return t.Render(a.stdout)
+}
+
+func printCAListJSON(w io.Writer, cas []castore.CASummary) error {
+	out := struct {
+		CAs []caJSON `json:"cas"`
+	}{CAs: []caJSON{}}
+	for _, c := range cas {
+		out.CAs = append(out.CAs, caJSON{
+			Name: c.Name, KeyType: c.KeyType, SubjectCN: c.Cert.Subject.CommonName,
+			NotAfter: caStamp(c.Cert.NotAfter), Serial: castore.SerialHex(c.Cert.SerialNumber),
+			Issued: c.Issued, Reserved: c.Reserved,
+		})
+	}
+	return caWriteJSON(w, out)
+}
+
+func newCAIssuedCmd(a *app) *cobra.Command {
+	var o issuedOptions
+	cmd := &cobra.Command{
+		Use:   "issued",
+		Short: "List the certificates the local CAs issued",
+		Long: "List the certificates the local CAs issued, oldest first. --expiring DAYS keeps those\n" +
+			"(not revoked) whose notAfter falls within DAYS days, already expired ones included.\n" +
+			"Serials reserved for a signing that never finished are not listed ('ca list --json' counts them).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.expiringSet = cmd.Flags().Changed("expiring")
+			return runCAIssued(cmd.Context(), a, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.ca, "ca", "", "only the certificates of the CA called `NAME`")
+	cmd.Flags().IntVar(&o.expiring, "expiring", 0, "only certificates that expire within `DAYS` days")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print the certificates as JSON")
+	return cmd
+}
+
+type issuedOptions struct {
+	ca          string
+	expiring    int
+	expiringSet bool
+	asJSON      bool
+}
+
+// issuedJSON is one certificate in `ca issued --json` (spec plan.md).
+type issuedJSON struct {
+	CA        string   `json:"ca"`
+	Serial    string   `json:"serial"`
+	SubjectCN string   `json:"subject_cn"`
+	SANs      []string `json:"sans"`
+	NotAfter  string   `json:"not_after"`
+	IssuedAt  string   `json:"issued_at"`
+	Status    string   `json:"status"`
+}
+
+func runCAIssued(ctx context.Context, a *app, o issuedOptions) error {
+	if o.expiringSet && o.expiring < 0 {
+		return badInput(errorf("--expiring %d: the number of days cannot be negative", o.expiring), "")
+	}
+	s, home, err := openCAStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	var certs []castore.Issued
+	if s != nil {
+		defer s.Close()
+		if certs, err = listIssued(ctx, a, s, o); err != nil {
+			return err
+		}
+	} else if o.ca != "" {
+		return unknownCA(o.ca, home)
+	}
+	if o.asJSON {
+		return printIssuedJSON(a.stdout, certs, a.now())
+	}
+	return printIssuedTable(a, certs)
+}
+
+func unknownCA(name, home string) error {
+	return badInput(errorf("no local CA named %s in %s", name, home),
+		"run 'confcert ca list' to see the CAs there, or 'confcert ca create "+name+"' to make it")
+}
+
+func listIssued(ctx context.Context, a *app, s castore.Store, o issuedOptions) ([]castore.Issued, error) {
+	f := castore.Filter{CA: o.ca}
+	if o.ca != "" {
+		if _, err := s.CA(ctx, o.ca); errors.Is(err, castore.ErrNotFound) {
+			home, _ := caHome()
+			return nil, unknownCA(o.ca, home)
+		}
+	}
+	if o.expiringSet {
+		// Valid through notAfter: "within DAYS days" is notAfter <= now+DAYS.
+		f.NotAfterBefore = a.now().AddDate(0, 0, o.expiring).Add(time.Second)
+	}
+	certs, err := s.Issued(ctx, f)
+	if err != nil {
+		return nil, failed(err, "")
+	}
+	if !o.expiringSet {
+		return certs, nil
+	}
+	kept := certs[:0]
+	for _, c := range certs {
+		if c.RevokedAt.IsZero() { // a revoked certificate needs no renewal
+			kept = append(kept, c)
+		}
+	}
+	return kept, nil
+}
+
+func printIssuedJSON(w io.Writer, certs []castore.Issued, now time.Time) error {
+	out := struct {
+		Certificates []issuedJSON `json:"certificates"`
+	}{Certificates: []issuedJSON{}}
+	for _, c := range certs {
+		sans := c.SANs
+		if sans == nil {
+			sans = []string{}
+		}
+		out.Certificates = append(out.Certificates, issuedJSON{
+			CA: c.CA, Serial: castore.SerialHex(c.Serial), SubjectCN: c.SubjectCN, SANs: sans,
+			NotAfter: caStamp(c.NotAfter), IssuedAt: caStamp(c.IssuedAt), Status: string(c.Status(now)),
+		})
+	}
+	return caWriteJSON(w, out)
+}
+
+func printIssuedTable(a *app, certs []castore.Issued) error {
+	if len(certs) == 0 {
+		fmt.Fprintln(a.stdout, "No certificates issued by local CAs match.")
+		return nil
+	}
+	p := a.printer(a.stdout)
+	t := ui.NewTable("CA", "SERIAL", "SUBJECT CN", "SANS", "NOT AFTER", "ISSUED", "STATUS")
+	for _, c := range certs {
+		t.Row(c.CA, castore.SerialHex(c.Serial), c.SubjectCN, strings.Join(c.SANs, ","),
+			caDay(c.NotAfter), caDay(c.IssuedAt), statusText(p, c.Status(a.now())))
+	}
+	return t.Render(a.stdout)
+}
+
+func statusText(p *ui.Printer, s castore.Status) string {
+	switch s {
+	case castore.StatusValid:
+		return p.Color(ui.Green, string(s))
+	case castore.StatusExpired:
+		return p.Color(ui.Red, string(s))
+	}
+	return p.Color(ui.Yellow, string(s))
+}
+
+func newCACreateCmd(a *app) *cobra.Command {
+	var keyType string
+	cmd := &cobra.Command{
+		Use:   "create NAME",
+		Short: "Create a local CA now instead of on first use",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCACreate(cmd.Context(), a, args[0], keyType)
+		},
+	}
+	cmd.Flags().StringVar(&keyType, "key-type", string(keys.Default), "key type of the CA: rsa2048, rsa3072, rsa4096, ecdsa-p256, ecdsa-p384, ed25519")
+	return cmd
+}
+
+func runCACreate(ctx context.Context, a *app, name, keyType string) error {
+	kt, err := keys.ParseType(keyType, false)
+	if err != nil {
+		return badInput(err, "")
+	}
+	if err := castore.CheckName(name); err != nil {
+		return badInput(err, "name the CA with letters, digits and '-' only")
+	}
+	s, home, err := openCAStore(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ca, created, err := localca.EnsureCA(ctx, s, name, kt, a.now())
+	if err != nil {
+		return failed(err, "")
+	}
+	crt := filepath.Join(home, name+".crt")
+	if !created {
+		fmt.Fprintf(a.stdout, "CA %s already exists (%s, until %s); its certificate is %s\n", name, ca.KeyType, caDay(ca.Cert.NotAfter), crt)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "Created CA %s (%s, valid until %s); its certificate is %s\n", name, ca.KeyType, caDay(ca.Cert.NotAfter), crt)
+	return nil
+}
+
+func newCASignCmd(a *app) *cobra.Command {
+	var o caSignOptions
+	cmd := &cobra.Command{
+		Use:   "sign <csr-basename> --ca NAME",
+		Short: "Sign <csr-basename>.csr with a local CA and record it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.basename = args[0]
+			return runCASign(cmd.Context(), a, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.ca, "ca", "", "the local CA called `NAME` signs (required)")
+	cmd.Flags().IntVar(&o.days, "days", 730, "validity in days, never past the CA's own notAfter")
+	cmd.Flags().StringVar(&o.profile, "profile", string(certgen.ProfileServerClient), "extended key usage: server, client or server+client")
+	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite an existing <csr-basename>.crt")
+	_ = cmd.MarkFlagRequired("ca")
+	return cmd
+}
+
+type caSignOptions struct {
+	basename, ca, profile string
+	days                  int
+	force                 bool
+}
+
+func runCASign(ctx context.Context, a *app, o caSignOptions) error {
+	profile, err := certgen.ParseProfile(o.profile)
+	if err != nil {
+		return badInput(err, "")
+	}
+	csr, out, err := caSignInputs(a, o)
+	if err != nil {
+		return err
+	}
+	s, home, err := openCAStore(ctx, false)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		return unknownCA(o.ca, home)
+	}
+	defer s.Close()
+	ca, err := localca.Load(ctx, s, o.ca)
+	if errors.Is(err, castore.ErrNotFound) {
+		return unknownCA(o.ca, home)
+	} else if err != nil {
+		return failed(err, "")
+	}
+	cert, err := ca.Sign(ctx, csr, certgen.SignOptions{Profile: profile, Days: o.days, Now: a.now()})
+	if err != nil {
+		return badInput(err, "")
+	}
+	if err := fileout.Write(fileout.File{Path: out, Data: certio.CertificatesPEM(cert)}); err != nil {
+		return failed(err, "")
+	}
+	fmt.Fprintf(a.stdout, "Signed %s with local CA %s (serial %s, valid until %s)\n",
+		filepath.Base(out), o.ca, castore.SerialHex(cert.SerialNumber), caDay(cert.NotAfter))
+	return nil
+}
+
+// caSignInputs reads the CSR and checks the output may be written, before
+// any serial is reserved.
+func caSignInputs(a *app, o caSignOptions) (*x509.CertificateRequest, string, error) {
+	if o.days < 1 {
+		return nil, "", badInput(errorf("--days %d: validity must be at least 1 day", o.days), "")
+	}
+	in, out := a.path(o.basename+".csr"), a.path(o.basename+".crt")
+	f, err := certio.ReadFile(in, certio.Options{})
+	if err != nil {
+		return nil, "", badInput(err, "")
+	}
+	csrs := f.CSRs()
+	if len(csrs) != 1 {
+		return nil, "", badInput(errorf("%s: holds %d CSRs, want exactly one", in, len(csrs)), "")
+	}
+	if !o.force {
+		if err := fileout.CheckAbsent([]fileout.File{{Path: out}}); err != nil {
+			return nil, "", badInput(err, "add --force to replace it")
+		}
+	}
+	return csrs[0], out, nil
+}
+
+// caDay formats a time as a UTC date for tables.
+func caDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// caStamp formats a time as RFC 3339 UTC for JSON.
+func caStamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func caWriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

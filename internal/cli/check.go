@@ -1,11 +1,109 @@
 package cli
 
-// PLACEHOLDER owned by helper H5: replace this whole file with the real verb.
+import (
+	"encoding/json"
+	"errors"
+	"strings"
 
-import "github.com/spf13/cobra"
+	"github.com/spf13/cobra"
+
+	"github.com/confcert/confcert/internal/deploy"
+	"github.com/confcert/confcert/internal/roles"
+)
+
+// checkFlags are the flags of `confcert check` (spec roles.md).
+type checkFlags struct {
+	req  roles.Request
+	plan string
+	json bool
+}
 
 func newCheckCmd(a *app) *cobra.Command {
-	return &cobra.Command{Use: "check", Hidden: true, RunE: func(*cobra.Command, []string) error {
-		return badInput(errorf("check is not built yet"), "")
-	}}
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check --role ROLE --cert FILE [flags] | check --plan DEPLOYMENT.yaml --dir DIR",
+		Short: "Tell what the server will say about a certificate before it is uploaded",
+		Long: "check runs the rules of a product role on a certificate: the Meeting Server's own\n" +
+			"SUCCESS:/FAILURE: lines and the rules the guides give, each WARNING and FAILURE with\n" +
+			"its fix, then generic lints. Exit 1 on any FAILURE.\n\nRoles: " + strings.Join(roles.RoleNames(), ", "),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(a, cmd, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.req.Role, "role", "", "product role to check for (see the list above)")
+	fl.StringVar(&f.req.Cert, "cert", "", "certificate `FILE` as it will be uploaded")
+	fl.StringVar(&f.req.Key, "key", "", "private key `FILE` to match")
+	fl.StringVar(&f.req.Bundle, "bundle", "", "certificate bundle `FILE` (intermediates, root last)")
+	fl.StringVar(&f.req.Trust, "trust", "", "trusted CA certificate(s) `FILE`")
+	fl.BoolVar(&f.req.SystemRoots, "system-roots", false, "verify the chain against the system's public roots")
+	fl.StringArrayVar(&f.req.Names, "name", nil, "a `NAME` the certificate must cover (repeatable)")
+	fl.StringVar(&f.req.Domain, "domain", "", "the deployment or XMPP `DOMAIN`")
+	fl.BoolVar(&f.req.CUCM, "cucm", false, "the Call Bridge trunks to Unified CM")
+	fl.StringVar(&f.req.LyncFQDN, "lync-fqdn", "", "trusted-application `FQDN` on the Lync/Skype front end")
+	fl.StringVar(&f.req.PeerCert, "peer-cert", "", "the peer's certificate `FILE` (Web Bridge for TURN, other end of a trunk, other data centre)")
+	fl.StringVar(&f.req.Version, "version", "", "product version, e.g. 2.0, 2.5MR5 (CWMS) or 6.0MR5 (MeetingPlace)")
+	fl.StringArrayVar(&f.req.IRP, "irp", nil, "an Internet Reverse Proxy `FQDN` that must not appear (repeatable)")
+	fl.BoolVar(&f.req.SecureAudio, "secure-audio", false, "CWMS secure audio with Unified CM")
+	fl.StringVar(&f.plan, "plan", "", "check every certificate of `DEPLOYMENT.yaml` in --dir")
+	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func runCheck(a *app, cmd *cobra.Command, f *checkFlags) error {
+	o := roles.Options{Now: a.now(), Password: a.passwords().Func("private key")}
+	rep, err := checkReport(a, cmd, f, o)
+	if err != nil {
+		return err
+	}
+	if err := printCheck(a, f, rep); err != nil {
+		return err
+	}
+	if !rep.OK {
+		return errSilentFail
+	}
+	return nil
+}
+
+func checkReport(a *app, cmd *cobra.Command, f *checkFlags, o roles.Options) (*roles.Report, error) {
+	if f.plan != "" {
+		if cmd.Flags().Changed("role") || cmd.Flags().Changed("cert") {
+			return nil, badInput(errors.New("--plan checks every certificate of the plan: give either --plan or --role/--cert"), "")
+		}
+		p, err := deploy.Load(f.plan, deploy.Options{})
+		if err != nil {
+			return nil, badInput(err, "")
+		}
+		rep, err := roles.CheckPlan(p, a.dir, o)
+		if err != nil {
+			return nil, badInput(err, "")
+		}
+		return rep, nil
+	}
+	if f.req.Role == "" || f.req.Cert == "" {
+		return nil, badInput(errors.New("check needs --role ROLE and --cert FILE, or --plan DEPLOYMENT.yaml"),
+			"roles: "+strings.Join(roles.RoleNames(), ", "))
+	}
+	req := f.req
+	for _, p := range []*string{&req.Cert, &req.Key, &req.Bundle, &req.Trust, &req.PeerCert} {
+		if *p != "" {
+			*p = a.path(*p)
+		}
+	}
+	c, err := roles.Run(req, o)
+	if err != nil {
+		return nil, badInput(err, "")
+	}
+	return roles.NewReport(c), nil
+}
+
+func printCheck(a *app, f *checkFlags, rep *roles.Report) error {
+	if !f.json {
+		return roles.Write(a.stdout, a.printer(a.stdout), rep)
+	}
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	if f.plan == "" {
+		return enc.Encode(rep.Checks[0])
+	}
+	return enc.Encode(rep)
 }

@@ -1,11 +1,171 @@
 package cli
 
-// PLACEHOLDER owned by helper H6: replace this whole file with the real verb.
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
 
-import "github.com/spf13/cobra"
+	"github.com/spf13/cobra"
+
+	"github.com/confcert/confcert/internal/expiry"
+	"github.com/confcert/confcert/internal/fileout"
+	"github.com/confcert/confcert/internal/probe"
+	"github.com/confcert/confcert/internal/ui"
+)
+
+// expiryFlags are the flags of expiry (spec probe.md).
+type expiryFlags struct {
+	within, concurrency int
+	asJSON              bool
+	prometheus          string
+	starttls            string
+	timeout             time.Duration
+}
 
 func newExpiryCmd(a *app) *cobra.Command {
-	return &cobra.Command{Use: "expiry", Hidden: true, RunE: func(*cobra.Command, []string) error {
-		return badInput(errorf("expiry is not built yet"), "")
-	}}
+	var f expiryFlags
+	cmd := &cobra.Command{
+		Use:   "expiry <path-or-target>... [flags]",
+		Short: "List every certificate in files, directories and live services, soonest expiry first",
+		Long: "expiry walks files and directories (every format inspect reads; PKCS#12 only with a\n" +
+			"password) and probes host:port targets, then lists every certificate with its source,\n" +
+			"position, subject CN and days left, soonest first. Files that cannot be read while walking\n" +
+			"are listed as skipped. Exit 1 when anything is expired or within --within days (or a\n" +
+			"target cannot be reached); exit 2, after the report, when a file named on the command\n" +
+			"line cannot be read.",
+		Example: "  confcert expiry /etc/cms/certs\n" +
+			"  confcert expiry certs/ cms1.example.com:443 --within 60\n" +
+			"  confcert expiry /srv/pki --prometheus /var/lib/node_exporter/textfile/confcert.prom",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runExpiry(cmd, a, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&f.within, "within", 30, "expiring when fewer than `DAYS` are left")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document with the fields of spec probe.md")
+	fl.StringVar(&f.prometheus, "prometheus", "", "also write the node_exporter textfile `FILE`, atomically")
+	fl.StringVar(&f.starttls, "starttls", "", "negotiate TLS inside `PROTO` first for targets: xmpp, xmpp-server, smtp, ldap, postgres")
+	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "per-target limit for connect, STARTTLS and handshake")
+	fl.IntVar(&f.concurrency, "concurrency", probe.DefaultConcurrency, "targets probed at once")
+	return cmd
+}
+
+func runExpiry(cmd *cobra.Command, a *app, f expiryFlags, args []string) error {
+	if len(args) == 0 {
+		return badInput(errorf("no file, directory or target given"), "usage: confcert expiry <path-or-target>...")
+	}
+	proto, err := probe.ParseProtocol(f.starttls)
+	if err != nil {
+		return badInput(err, "")
+	}
+	if f.within < 0 || f.timeout <= 0 || f.concurrency < 1 {
+		return badInput(errorf("--within must not be negative, --timeout and --concurrency positive"), "")
+	}
+	r := expiry.Scan(cmd.Context(), args, expiry.Options{
+		Password:    a.passwords().Func("PKCS#12 files"),
+		Now:         a.now(),
+		WithinDays:  f.within,
+		Probe:       probe.Options{StartTLS: proto, Timeout: f.timeout, WithinDays: f.within, Now: a.now},
+		Concurrency: f.concurrency,
+	})
+	if err := writeExpiryReport(a, r, f.asJSON); err != nil {
+		return err
+	}
+	if f.prometheus != "" {
+		if err := fileout.Write(fileout.File{Path: f.prometheus, Data: expiry.Prometheus(r.Items)}); err != nil {
+			return err
+		}
+	}
+	return expiryStatus(a, r)
+}
+
+// expiryStatus is exit 2 for named inputs that could not be read (after the
+// report), else 1 when anything needs attention.
+func expiryStatus(a *app, r expiry.Report) error {
+	for i, err := range r.Errors {
+		if i == len(r.Errors)-1 {
+			return badInput(err, "name files that exist and hold certificates, or targets as host:port")
+		}
+		fmt.Fprintf(a.stderr, "confcert: error: %s\n", err)
+	}
+	if r.Attention() || r.Unreachable > 0 {
+		return errSilentFail
+	}
+	return nil
+}
+
+func writeExpiryReport(a *app, r expiry.Report, asJSON bool) error {
+	if asJSON {
+		return writeExpiryJSON(a.stdout, r)
+	}
+	return writeExpiryText(a.printer(a.stdout), r)
+}
+
+func writeExpiryText(p *ui.Printer, r expiry.Report) error {
+	w := p.Writer()
+	if len(r.Items) > 0 {
+		t := ui.NewTable("SOURCE", "#", "SUBJECT CN", "NOT AFTER", "DAYS LEFT", "STATUS")
+		for _, it := range r.Items {
+			t.Row(it.Source, fmt.Sprint(it.Index), it.SubjectCN, it.NotAfter.UTC().Format(time.DateOnly),
+				fmt.Sprint(it.DaysLeft), expiryStatusColor(p, it.Status))
+		}
+		if err := t.Render(w); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(w, "no certificates found")
+	}
+	for _, s := range r.Skipped {
+		if _, err := fmt.Fprintf(w, "skipped %s: %s\n", s.Source, s.Reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func expiryStatusColor(p *ui.Printer, s expiry.Status) string {
+	switch s {
+	case expiry.StatusExpired:
+		return p.Color(ui.Red, string(s))
+	case expiry.StatusExpiring:
+		return p.Color(ui.Yellow, string(s))
+	}
+	return string(s)
+}
+
+// expiryJSON is the --json document of spec probe.md.
+type expiryJSON struct {
+	Items   []expiryItemJSON    `json:"items"`
+	Skipped []expirySkippedJSON `json:"skipped"`
+}
+
+type expiryItemJSON struct {
+	Source    string `json:"source"`
+	Index     int    `json:"index"`
+	SubjectCN string `json:"subject_cn"`
+	Serial    string `json:"serial"`
+	NotAfter  string `json:"not_after"`
+	DaysLeft  int    `json:"days_left"`
+	Status    string `json:"status"`
+}
+
+type expirySkippedJSON struct {
+	Source string `json:"source"`
+	Reason string `json:"reason"`
+}
+
+func writeExpiryJSON(w io.Writer, r expiry.Report) error {
+	doc := expiryJSON{Items: []expiryItemJSON{}, Skipped: []expirySkippedJSON{}}
+	for _, it := range r.Items {
+		doc.Items = append(doc.Items, expiryItemJSON{Source: it.Source, Index: it.Index, SubjectCN: it.SubjectCN,
+			Serial: it.Serial, NotAfter: it.NotAfter.UTC().Format(time.RFC3339), DaysLeft: it.DaysLeft,
+			Status: string(it.Status)})
+	}
+	for _, s := range r.Skipped {
+		doc.Skipped = append(doc.Skipped, expirySkippedJSON{Source: s.Source, Reason: s.Reason})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
 }

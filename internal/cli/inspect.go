@@ -1,11 +1,97 @@
 package cli
 
-// PLACEHOLDER owned by helper H2b: replace this whole file with the real verb.
+import (
+	"errors"
 
-import "github.com/spf13/cobra"
+	"github.com/spf13/cobra"
+
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/describe"
+	"github.com/confcert/confcert/internal/password"
+)
+
+// inspectPasswordHint tells the user how to give a password without typing it on
+// the command line (spec cli.md, "Conventions for every verb").
+const inspectPasswordHint = "give the password with --password-file FILE or CONFCERT_PASSWORD, or type it at the prompt"
 
 func newInspectCmd(a *app) *cobra.Command {
-	return &cobra.Command{Use: "inspect", Hidden: true, RunE: func(*cobra.Command, []string) error {
-		return badInput(errorf("inspect is not built yet"), "")
-	}}
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "inspect <file>",
+		Short: "Say what a file holds: certificates, keys, CSRs, bundles (pki inspect)",
+		Long: "inspect says whether a file holds certificates, a private key (encrypted or not), a CSR,\n" +
+			"a public key, a PKCS#7 or PKCS#12 bundle, or is unknown (exit 2), like the MMP's pki inspect\n" +
+			"(seed 002 §4.3, Appendix C). Every element of a bundle is shown in file order, with which\n" +
+			"element issued which. PKCS#12 files and encrypted keys need their password.",
+		Example: "  confcert inspect callbridge.crt\n  confcert inspect bundle.p7b --json",
+		Args:    inspectOneFile("inspect <file> [--json]"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runInspect(a, args[0], asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document with the fields of spec cli.md")
+	return cmd
+}
+
+// inspectOneFile accepts exactly one argument, naming the usage otherwise.
+func inspectOneFile(usage string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return badInput(errorf("expected one file, got %d arguments", len(args)), "usage: confcert "+usage)
+		}
+		return nil
+	}
+}
+
+func runInspect(a *app, name string, asJSON bool) error {
+	path := a.path(name)
+	f, err := readForInspect(a, path)
+	if errors.Is(err, certio.ErrUnknownFormat) {
+		return inspectUnknown(a, path, err, asJSON)
+	}
+	if err != nil {
+		return badInput(err, inspectReadHint(err))
+	}
+	r := describe.File(f, a.now())
+	if asJSON {
+		err = describe.WriteJSON(a.stdout, r)
+	} else {
+		err = describe.WriteText(a.printer(a.stdout), r)
+	}
+	if err == nil && r.Locked {
+		a.stderr.Write([]byte("confcert: hint: " + name + " is encrypted; " + inspectPasswordHint + " to see all of it\n"))
+	}
+	return err
+}
+
+// readForInspect reads path with the password source; when no password can be
+// had, the file is read again without one so its type is still reported.
+func readForInspect(a *app, path string) (*certio.File, error) {
+	f, err := certio.ReadFile(path, certio.Options{Password: a.passwords().Func(path)})
+	if errors.Is(err, password.ErrNoPassword) {
+		return certio.ReadFile(path, certio.Options{})
+	}
+	return f, err
+}
+
+// inspectUnknown reports a file that holds nothing confcert recognises: the
+// word `unknown` on stdout (spec cli.md), the reason on stderr, exit 2.
+func inspectUnknown(a *app, path string, err error, asJSON bool) error {
+	if asJSON {
+		describe.WriteJSON(a.stdout, &describe.Report{File: path, Encoding: "unknown"})
+	} else {
+		a.stdout.Write([]byte(path + ": unknown\n"))
+	}
+	return badInput(err, "confcert reads PEM, DER, PKCS#7 and PKCS#12 certificates, keys and CSRs")
+}
+
+// inspectReadHint gives the advice for an error from certio.ReadFile.
+func inspectReadHint(err error) string {
+	switch {
+	case errors.Is(err, certio.ErrWrongPassword):
+		return "check the password; " + inspectPasswordHint
+	case errors.Is(err, certio.ErrNeedsPassword):
+		return inspectPasswordHint
+	}
+	return ""
 }

@@ -1,11 +1,245 @@
 package cli
 
-// PLACEHOLDER owned by helper H4c: replace this whole file with the real verb.
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-import "github.com/spf13/cobra"
+	"github.com/spf13/cobra"
+
+	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/deploy"
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/planner"
+	"github.com/confcert/confcert/internal/ui"
+)
+
+// planFlags are the flags of `confcert plan` (spec plan.md, "Phases and flags").
+type planFlags struct {
+	out                   string
+	imports               []string
+	check, dryRun, json   bool
+	within                int
+	renew                 []string
+	allowPublicClientAuth bool
+	keyInBundle, pfx      bool
+}
 
 func newPlanCmd(a *app) *cobra.Command {
-	return &cobra.Command{Use: "plan", Hidden: true, RunE: func(*cobra.Command, []string) error {
-		return badInput(errorf("plan is not built yet"), "")
-	}}
+	f := &planFlags{}
+	cmd := &cobra.Command{
+		Use:   "plan DEPLOYMENT.yaml -o DIR [--import PATH...] [--check] [--dry-run] [--json]",
+		Short: "Make every key, CSR, certificate, bundle and install step a deployment needs",
+		Long: "plan reads a deployment description and creates, in DIR, what is missing: keys (in parallel),\n" +
+			"CSRs, certificates signed by the named local CA, bundles, trust bundles, install/<node>.txt\n" +
+			"and plan.json. Reruns are idempotent; a changed deployment re-issues only what changed.\n" +
+			"--import places what a public CA returned; --check verifies DIR and writes nothing.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPlan(cmd.Context(), a, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.out, "out", "o", "", "output `DIR`")
+	fl.StringArrayVar(&f.imports, "import", nil, "files or directories a public CA returned (further paths may follow)")
+	fl.BoolVar(&f.check, "check", false, "verify DIR against the plan; write nothing; exit 1 on any problem")
+	fl.IntVar(&f.within, "within", 30, "with --check: `DAYS` of validity below which a certificate is a problem")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan and what would be done; write nothing")
+	fl.BoolVar(&f.json, "json", false, "print the plan document on stdout")
+	fl.StringArrayVar(&f.renew, "renew", nil, "make a new key and CSR/certificate for certificate `NAME` (repeatable)")
+	fl.BoolVar(&f.allowPublicClientAuth, "allow-public-client-auth", false, "keep public a certificate that needs clientAuth")
+	fl.BoolVar(&f.keyInBundle, "key-in-bundle", false, "CWMS: put the private key on top of each bundle")
+	fl.BoolVar(&f.pfx, "pfx", false, "CWMS: also write <name>.pfx (password as for every verb)")
+	return cmd
+}
+
+func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
+	if err := f.validate(args); err != nil {
+		return badInput(err, "run 'confcert plan --help'")
+	}
+	p, err := deploy.Load(args[0], deploy.Options{
+		AllowPublicClientAuth: f.allowPublicClientAuth, KeyInBundle: f.keyInBundle, PFX: f.pfx,
+	})
+	if err != nil {
+		return deployError(a, err)
+	}
+	printWarnings(a.stderr, p.Warnings)
+	if f.dryRun && f.out == "" {
+		return printPlan(a, f, p)
+	}
+	store, err := openStore(ctx, f.check || f.dryRun)
+	if err != nil {
+		return failed(err, "")
+	}
+	if store != nil {
+		defer store.Close()
+	}
+	o := f.options(a, store, args[1:])
+	if f.check {
+		return checkPlan(ctx, a, f, p, o)
+	}
+	return carryOut(ctx, a, f, p, o, args[0])
+}
+
+func (f *planFlags) validate(args []string) error {
+	switch {
+	case len(args) > 1 && len(f.imports) == 0:
+		return fmt.Errorf("unexpected arguments %v: only --import takes several paths", args[1:])
+	case f.out == "" && !f.dryRun:
+		return errors.New("no output directory: give -o DIR")
+	case f.check && (f.dryRun || len(f.imports) > 0 || len(f.renew) > 0):
+		return errors.New("--check verifies only: it cannot be combined with --dry-run, --import or --renew")
+	case f.within < 0:
+		return errors.New("--within must be zero or more days")
+	}
+	return nil
+}
+
+func (f *planFlags) options(a *app, store castore.Store, more []string) planner.Options {
+	o := planner.Options{
+		Dir: f.out, CAs: planner.StoreCAs(store, a.now()), Now: a.now(),
+		Renew: f.renew, Import: append(append([]string{}, f.imports...), more...),
+		Read: certio.Options{Password: a.passwords().Func("the imported PKCS#12 file")}, DryRun: f.dryRun,
+		Progress: a.stderr, PFXPassword: a.passwords().Func("the .pfx files"),
+	}
+	return o
+}
+
+// openStore opens the confcert home's CA store. A check or a dry run never
+// creates one: with no database yet they run without it.
+func openStore(ctx context.Context, readOnly bool) (castore.Store, error) {
+	home, err := castore.Home(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(home, castore.DBFile)); readOnly && err != nil {
+		return nil, nil
+	}
+	return castore.Open(ctx, home)
+}
+
+// carryOut runs the plan and prints what it did, the table and next steps.
+func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o planner.Options, deployment string) error {
+	res, err := planner.Run(ctx, p, o)
+	if err != nil {
+		return badInput(err, "")
+	}
+	out := a.stdout
+	if f.json {
+		out = a.stderr
+	}
+	planner.WriteChanges(out, res, f.dryRun)
+	for _, u := range res.Unmatched {
+		fmt.Fprintf(a.stderr, "confcert: warning: %s\n", u)
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(a.stderr, "confcert: skipped %s\n", s)
+	}
+	printWarnings(a.stderr, res.Warnings)
+	if f.json {
+		return writeDocument(a.stdout, p)
+	}
+	fmt.Fprintln(out)
+	if err := planner.WriteTable(out, p); err != nil {
+		return err
+	}
+	importCmd := fmt.Sprintf("confcert plan %s -o %s --import <files the CA returned>", deployment, f.out)
+	planner.WriteNextSteps(out, p, importCmd)
+	return nil
+}
+
+// printPlan is --dry-run without a directory: the plan itself.
+func printPlan(a *app, f *planFlags, p *plan.Plan) error {
+	if f.json {
+		return writeDocument(a.stdout, p)
+	}
+	if err := planner.WriteTable(a.stdout, p); err != nil {
+		return err
+	}
+	for _, b := range p.Bundles {
+		fmt.Fprintf(a.stdout, "bundle %s (%s): %s\n", b.File, b.Layout, strings.Join(bundleSource(b), ", "))
+	}
+	for _, in := range p.Install {
+		fmt.Fprintf(a.stdout, "\n%s", planner.InstallText(in))
+	}
+	return nil
+}
+
+func bundleSource(b plan.Bundle) []string {
+	if b.CA != "" {
+		return []string{"the certificate of the local CA " + b.CA}
+	}
+	return b.Members
+}
+
+// checkPlan is --check: exit 1 on any problem.
+func checkPlan(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o planner.Options) error {
+	rep, err := planner.Check(ctx, p, o, time.Duration(f.within)*24*time.Hour)
+	if err != nil {
+		return badInput(err, "")
+	}
+	if f.json {
+		doc := struct {
+			*plan.Plan
+			OK       bool              `json:"ok"`
+			Problems []planner.Problem `json:"problems"`
+		}{p, rep.OK(), append([]planner.Problem{}, rep.Problems...)}
+		if err := json.NewEncoder(a.stdout).Encode(doc); err != nil {
+			return err
+		}
+	} else {
+		writeCheck(a, rep)
+	}
+	if !rep.OK() {
+		return errSilentFail
+	}
+	return nil
+}
+
+func writeCheck(a *app, rep *planner.Report) {
+	pr := a.printer(a.stdout)
+	for _, prob := range rep.Problems {
+		fmt.Fprintf(a.stdout, "%s %s: %s\n", pr.Color(ui.Red, "FAILURE:"), prob.Subject, prob.Problem)
+	}
+	if rep.OK() {
+		fmt.Fprintf(a.stdout, "%s every planned file is present and verifies\n", pr.Color(ui.Green, "SUCCESS:"))
+		return
+	}
+	fmt.Fprintf(a.stdout, "%d problem(s) found\n", len(rep.Problems))
+}
+
+func writeDocument(w io.Writer, p *plan.Plan) error {
+	data, err := planner.Document(p)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+func printWarnings(w io.Writer, warnings []string) {
+	for _, s := range warnings {
+		fmt.Fprintf(w, "confcert: warning: %s\n", s)
+	}
+}
+
+// deployError prints every problem of the deployment file on its own line
+// (file:line: problem) and exits 2: nothing was written.
+func deployError(a *app, err error) error {
+	var de *deploy.Error
+	if !errors.As(err, &de) {
+		return badInput(err, "nothing was written")
+	}
+	for _, l := range de.Lines() {
+		fmt.Fprintf(a.stderr, "confcert: error: %s\n", l)
+	}
+	fmt.Fprintln(a.stderr, "confcert: hint: fix the deployment file; nothing was written")
+	return &exitError{code: exitUser}
 }

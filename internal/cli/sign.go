@@ -1,11 +1,157 @@
 package cli
 
-// PLACEHOLDER owned by helper H2a: replace this whole file with the real verb.
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
 
-import "github.com/spf13/cobra"
+	"github.com/spf13/cobra"
+
+	"github.com/confcert/confcert/internal/certgen"
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/fileout"
+	"github.com/confcert/confcert/internal/pkiattr"
+)
+
+type signFlags struct {
+	days    int
+	profile string
+	force   bool
+}
 
 func newSignCmd(a *app) *cobra.Command {
-	return &cobra.Command{Use: "sign", Hidden: true, RunE: func(*cobra.Command, []string) error {
-		return badInput(errorf("sign is not built yet"), "")
-	}}
+	var f signFlags
+	cmd := &cobra.Command{
+		Use:   "sign <csr-basename> <ca-basename>",
+		Short: "Sign <csr-basename>.csr with a local CA, like the MMP's pki sign",
+		Long: "Reads <csr-basename>.csr, <ca-basename>.crt and <ca-basename>.key and writes <csr-basename>.crt.\n" +
+			"The certificate copies the CSR's subject and subjectAltNames; its validity never runs past\n" +
+			"the CA's own. The default profile, server+client, is the template Unified CM needs (seed 002 §3.2).",
+		Example: "  confcert sign dbserver dbca --profile server\n  confcert sign dbclient dbca --profile client",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runSign(a, f, args[0], args[1])
+		},
+	}
+	cmd.Flags().IntVar(&f.days, "days", 730, "validity in days (never past the CA's notAfter)")
+	cmd.Flags().StringVar(&f.profile, "profile", string(certgen.ProfileServerClient),
+		"extended key usage: server, client or server+client")
+	cmd.Flags().BoolVar(&f.force, "force", false, "replace an existing certificate")
+	return cmd
+}
+
+func runSign(a *app, f signFlags, csrBase, caBase string) error {
+	opts, err := signOptions(a, f, csrBase, caBase)
+	if err != nil {
+		return err
+	}
+	out := fileout.File{Path: a.path(csrBase + ".crt")}
+	if err := checkAbsent([]fileout.File{out}, f.force); err != nil {
+		return err
+	}
+	csr, err := pkiReadCSR(a.path(csrBase + ".csr"))
+	if err != nil {
+		return err
+	}
+	ca, err := pkiReadCACert(a.path(caBase + ".crt"))
+	if err != nil {
+		return err
+	}
+	caKey, err := pkiReadKey(a, a.path(caBase+".key"))
+	if err != nil {
+		return err
+	}
+	cert, err := certgen.Sign(csr, ca, caKey, opts)
+	if err != nil {
+		return signError(err, csrBase, caBase)
+	}
+	out.Data = certio.CertificatesPEM(cert)
+	if err := fileout.WriteAll([]fileout.File{out}, f.force); err != nil {
+		return err
+	}
+	return printSigned(a, cert, opts, csrBase, caBase)
+}
+
+// signOptions checks the names and flags before any file is read.
+func signOptions(a *app, f signFlags, csrBase, caBase string) (certgen.SignOptions, error) {
+	for _, base := range []string{csrBase, caBase} {
+		if err := pkiattr.CheckBasename(base); err != nil {
+			return certgen.SignOptions{}, badInput(err, "give basenames without an extension: confcert sign dbserver dbca")
+		}
+	}
+	profile, err := certgen.ParseProfile(f.profile)
+	if err != nil {
+		return certgen.SignOptions{}, badInput(err, "")
+	}
+	if f.days < 1 {
+		return certgen.SignOptions{}, badInput(fmt.Errorf("--days %d: %w", f.days, certgen.ErrBadDays), "")
+	}
+	return certgen.SignOptions{Profile: profile, Days: f.days, Now: a.now()}, nil
+}
+
+func pkiReadCSR(path string) (*x509.CertificateRequest, error) {
+	file, err := certio.ReadFile(path, certio.Options{})
+	if err != nil {
+		return nil, readError(err)
+	}
+	csrs := file.CSRs()
+	if len(csrs) == 0 {
+		return nil, badInput(fmt.Errorf("%s: no certificate signing request in the file", path),
+			"make one with: confcert csr <basename> CN:<name>")
+	}
+	return csrs[0], nil
+}
+
+func pkiReadCACert(path string) (*x509.Certificate, error) {
+	file, err := certio.ReadFile(path, certio.Options{})
+	if err != nil {
+		return nil, readError(err)
+	}
+	certs := file.Certificates()
+	if len(certs) == 0 {
+		return nil, badInput(fmt.Errorf("%s: no certificate in the file", path),
+			`make a CA with: confcert selfsigned <ca-basename> CN:"My company CA"`)
+	}
+	return certs[0], nil
+}
+
+// signError explains why certgen.Sign refused, naming the file at fault.
+func signError(err error, csrBase, caBase string) error {
+	switch {
+	case errors.Is(err, certgen.ErrBadCSRSignature):
+		return badInput(fmt.Errorf("%s.csr: %w", csrBase, err),
+			"the CSR is damaged or was altered; make a new one with confcert csr")
+	case errors.Is(err, certgen.ErrNotCA):
+		return badInput(fmt.Errorf("%s.crt: %w", caBase, err),
+			`sign with a CA certificate, e.g. one made by: confcert selfsigned <ca-basename> CN:"My company CA"`)
+	case errors.Is(err, certgen.ErrKeyMismatch):
+		return badInput(fmt.Errorf("%s.key is not the private key of the CA certificate %s.crt", caBase, caBase),
+			fmt.Sprintf("check the pair with: confcert match %s.key %s.crt", caBase, caBase))
+	case errors.Is(err, certgen.ErrCAExpired):
+		return badInput(fmt.Errorf("%s.crt: %w", caBase, err), "renew the CA first")
+	}
+	return err
+}
+
+func printSigned(a *app, cert *x509.Certificate, o certgen.SignOptions, csrBase, caBase string) error {
+	// The certificate keeps whole seconds; anything shorter was cut at the CA's notAfter.
+	if cert.NotAfter.Before(o.Now.AddDate(0, 0, o.Days).Add(-time.Second)) {
+		fmt.Fprintf(a.stderr, "confcert: warning: validity cut to %d days: the CA %s.crt expires on %s\n",
+			int(cert.NotAfter.Sub(o.Now).Hours()/24), caBase, cert.NotAfter.UTC().Format(time.DateOnly))
+	}
+	fmt.Fprintf(a.stdout, "Created certificate %s.crt signed by %s\n", csrBase, caBase)
+	_, err := fmt.Fprintf(a.stdout, "Valid until %s, serial %X, extended key usage %s\n",
+		cert.NotAfter.UTC().Format(time.DateOnly), cert.SerialNumber, ekuNames(cert.ExtKeyUsage))
+	return err
+}
+
+func ekuNames(ekus []x509.ExtKeyUsage) string {
+	names := map[x509.ExtKeyUsage]string{x509.ExtKeyUsageServerAuth: "serverAuth", x509.ExtKeyUsageClientAuth: "clientAuth"}
+	var out []string
+	for _, e := range ekus {
+		out = append(out, names[e])
+	}
+	return strings.Join(out, ", ")
 }

@@ -93,8 +93,12 @@ func Generate(t Type) (crypto.Signer, error) {
 }
 
 func rsaKey(t Type) (crypto.Signer, error) {
-	bits := map[Type]int{RSA1024: 1024, RSA2048: 2048, RSA3072: 3072, RSA4096: 4096}[t]
-	return rsa.GenerateKey(rand.Reader, bits)
+	return rsa.GenerateKey(rand.Reader, rsaBits(t))
+}
+
+// rsaBits is the modulus size of an RSA key type, 0 for other types.
+func rsaBits(t Type) int {
+	return map[Type]int{RSA1024: 1024, RSA2048: 2048, RSA3072: 3072, RSA4096: 4096}[t]
 }
 
 // Describe returns the algorithm ("RSA", "ECDSA", "Ed25519") and size in bits

@@ -60,21 +60,15 @@ func TestGenerateAndDescribe(t *testing.T) {
 		wantAlg  string
 		wantBits int
 		label    string
-		slow     bool
 	}{
-		{RSA1024, "RSA", 1024, "RSA 1024", false},
-		{RSA2048, "RSA", 2048, "RSA 2048", false},
-		{RSA3072, "RSA", 3072, "RSA 3072", true},
-		{RSA4096, "RSA", 4096, "RSA 4096", true},
-		{ECDSAP256, "ECDSA", 256, "ECDSA P-256", false},
-		{ECDSAP384, "ECDSA", 384, "ECDSA P-384", false},
-		{Ed25519, "Ed25519", 256, "Ed25519", false},
+		{RSA1024, "RSA", 1024, "RSA 1024"},
+		{RSA2048, "RSA", 2048, "RSA 2048"},
+		{ECDSAP256, "ECDSA", 256, "ECDSA P-256"},
+		{ECDSAP384, "ECDSA", 384, "ECDSA P-384"},
+		{Ed25519, "Ed25519", 256, "Ed25519"},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.typ), func(t *testing.T) {
-			if tt.slow && testing.Short() {
-				t.Skip("slow RSA size skipped in -short")
-			}
 			key, err := Generate(tt.typ)
 			if err != nil {
 				t.Fatal(err)
@@ -90,6 +84,17 @@ func TestGenerateAndDescribe(t *testing.T) {
 				t.Errorf("Label = %q, want %q", got, tt.label)
 			}
 		})
+	}
+}
+
+// TestRSABits checks the sizes of the RSA types too slow to generate in
+// every test run (3072 and 4096 bits).
+func TestRSABits(t *testing.T) {
+	tests := map[Type]int{RSA1024: 1024, RSA2048: 2048, RSA3072: 3072, RSA4096: 4096, ECDSAP256: 0, Ed25519: 0}
+	for typ, want := range tests {
+		if got := rsaBits(typ); got != want {
+			t.Errorf("rsaBits(%s) = %d, want %d", typ, got, want)
+		}
 	}
 }
 

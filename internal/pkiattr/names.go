@@ -40,15 +40,20 @@ func checkLabel(label string) error {
 	case label[0] == '-' || label[len(label)-1] == '-':
 		return fmt.Errorf("label %q starts or ends with '-'", label)
 	}
-	for _, c := range []byte(label) {
-		if !isLetter(c) && !isDigit(c) && c != '-' {
-			return fmt.Errorf("label %q contains %s", label, describeByte(c))
+	for _, r := range label {
+		if !isHostChar(r) {
+			return fmt.Errorf("label %q contains %s", label, describeRune(r))
 		}
 	}
 	return nil
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isHostChar is true for ASCII letters, digits and '-'.
+func isHostChar(r rune) bool {
+	return r < 0x80 && (isLetter(byte(r)) || isDigit(byte(r)) || r == '-')
+}
 
 // checkEmail accepts local@domain with a non-empty local part and a DNS domain.
 func checkEmail(addr string) error {
@@ -73,18 +78,16 @@ func CheckBasename(name string) error {
 	if name == "" {
 		return errors.New("the basename is empty: give a name such as callbridge")
 	}
-	for i, r := range name {
-		if r < 0x80 && (isLetter(byte(r)) || isDigit(byte(r)) || r == '-') {
+	pos := 0
+	for _, r := range name {
+		pos++
+		if isHostChar(r) {
 			continue
 		}
 		return fmt.Errorf("basename %q contains %s at position %d: use only letters, digits and '-' "+
-			"(the Meeting Server refuses others, seed 002 §3.1)", name, describeRune(r), i+1)
+			"(the Meeting Server refuses others, seed 002 §3.1)", name, describeRune(r), pos)
 	}
 	return nil
-}
-
-func describeByte(c byte) string {
-	return describeRune(rune(c))
 }
 
 // describeRune names a character so that a space or a dot is unmistakable.

@@ -1,13 +1,12 @@
 package pkiattr
 
 import (
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"crypto/x509/pkix"
 
 	"github.com/confcert/confcert/internal/certgen"
 )

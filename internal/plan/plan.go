@@ -34,7 +34,7 @@ type Certificate struct {
 	Name        string   `json:"name"`
 	CN          string   `json:"cn"`
 	SANs        []string `json:"sans"`
-	Subject     Subject  `json:"subject,omitempty"`
+	Subject     Subject  `json:"subject,omitzero"`
 	KeyType     string   `json:"key_type"`
 	KeyUsage    []string `json:"key_usage"`
 	ExtKeyUsage []string `json:"ext_key_usage"`
@@ -69,6 +69,9 @@ type Files struct {
 	// FullChain is the leaf-then-issuers file some services need
 	// (Web Bridge 3, seed 002 D.1–D.3); empty when none.
 	FullChain string `json:"fullchain,omitempty"`
+	// PFX is the PKCS#12 file of key, certificate and chain, when asked for
+	// (CWMS --pfx, spec plan.md CWMS rule 5); empty when none.
+	PFX string `json:"pfx,omitempty"`
 }
 
 // Use says which node and service use a certificate.

@@ -146,7 +146,7 @@ func (r *run) signedStale(it *item) (why, action string) {
 // signerDiff says why leaf is not signed the way the plan says.
 func (r *run) signerDiff(c *plan.Certificate, leaf *x509.Certificate) string {
 	if c.Signer == plan.SignerSelf {
-		if !bytes.Equal(leaf.RawIssuer, leaf.RawSubject) || leaf.CheckSignatureFrom(leaf) != nil {
+		if !selfSigned(leaf) {
 			return "the plan now has it self-signed"
 		}
 		return ""
@@ -161,7 +161,7 @@ func (r *run) signerDiff(c *plan.Certificate, leaf *x509.Certificate) string {
 // issuedLocally reports whether cert is self-signed or signed by one of the
 // plan's local CAs.
 func (r *run) issuedLocally(cert *x509.Certificate) bool {
-	if bytes.Equal(cert.RawIssuer, cert.RawSubject) {
+	if selfSigned(cert) {
 		return true
 	}
 	for _, ca := range r.cas {
@@ -201,4 +201,11 @@ func (it *item) backupIf(cond bool, file string) {
 func (it *item) drop(file string) {
 	it.dropCert = true
 	it.backups = append(it.backups, file)
+}
+
+// selfSigned reports whether cert names itself as issuer and its own key
+// verifies its signature. (x509.CheckSignatureFrom would also demand a CA.)
+func selfSigned(cert *x509.Certificate) bool {
+	return bytes.Equal(cert.RawIssuer, cert.RawSubject) &&
+		cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil
 }

@@ -19,6 +19,7 @@ type run struct {
 	items   []*item
 	cas     map[string]Authority // local CAs by name; absent in a dry run when not yet created
 	pool    []*x509.Certificate  // issuers known: imported, and from bundles already written
+	kept    []*x509.Certificate  // issuers imported now or by an earlier run (IssuersFile)
 	res     Result
 	renewed map[string]bool
 }
@@ -99,7 +100,7 @@ func (r *run) path(name string) string { return filepath.Join(r.o.Dir, name) }
 func (r *run) loadCAs(ctx context.Context) error {
 	for _, ca := range r.localCAs() {
 		if r.o.CAs == nil {
-			return fmt.Errorf("the plan needs the local CA %s but no CA store was given", ca.Name)
+			r.o.CAs = StoreCAs(nil, r.o.Now)
 		}
 		if r.o.DryRun {
 			a, err := r.o.CAs.Find(ctx, ca.Name)
@@ -168,6 +169,11 @@ func (r *run) loadItems() error {
 // loadPool collects the issuers found in bundles already written, so public
 // chains imported by an earlier run can be rebuilt.
 func (r *run) loadPool() error {
+	kept, err := readCerts(r.path(IssuersFile))
+	if err != nil {
+		return err
+	}
+	r.keep(kept...)
 	files := []string{}
 	for _, b := range r.p.Bundles {
 		files = append(files, b.File)
@@ -186,6 +192,16 @@ func (r *run) loadPool() error {
 		r.addPool(certs...)
 	}
 	return nil
+}
+
+// keep adds imported CA certificates to the pool and to IssuersFile.
+func (r *run) keep(certs ...*x509.Certificate) {
+	for _, c := range certs {
+		if c.IsCA && !slices.ContainsFunc(r.kept, func(k *x509.Certificate) bool { return k.Equal(c) }) {
+			r.kept = append(r.kept, c)
+		}
+	}
+	r.addPool(certs...)
 }
 
 // addPool adds CA certificates to the pool of issuers, each once.

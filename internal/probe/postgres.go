@@ -1,8 +1,8 @@
 package probe
 
 import (
-	"errors"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 )

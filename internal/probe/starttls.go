@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 )
 
@@ -69,7 +68,7 @@ const maxReply = 64 << 10
 
 // negotiate runs the protocol's STARTTLS exchange on conn, leaving it ready
 // for the TLS ClientHello. domain is the XMPP stream's "to".
-func negotiate(conn net.Conn, p Protocol, domain string) error {
+func negotiate(conn io.ReadWriter, p Protocol, domain string) error {
 	r := bufio.NewReader(&capReader{r: conn, left: maxReply})
 	var err error
 	switch p {

@@ -125,6 +125,10 @@ func xmppStreamError(dec *xml.Decoder, t xml.StartElement) error {
 // xmppToken reads the next token, turning EOF into a sentence.
 func xmppToken(dec *xml.Decoder) (xml.Token, error) {
 	tok, err := dec.Token()
+	var syntax *xml.SyntaxError
+	if errors.As(err, &syntax) && syntax.Msg == "unexpected EOF" {
+		err = io.EOF // the stream is never closed: an EOF inside it is a hang-up
+	}
 	if err != nil {
 		return nil, noEOF(err)
 	}

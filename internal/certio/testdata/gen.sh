@@ -49,7 +49,7 @@ cat "$T/leaf-pkcs8.pem" leaf.pem leaf.csr > mixed.pem
 openssl x509 -in leaf.pem -outform DER -out leaf.der
 openssl req -in leaf.csr -outform DER -out leaf-csr.der
 openssl rsa -in "$T/leaf.key" -traditional -outform DER -out rsa-pkcs1.der 2>/dev/null
-openssl pkey -in "$T/leaf.key" -outform DER -out rsa-pkcs8.der
+openssl pkcs8 -topk8 -nocrypt -in "$T/leaf.key" -outform DER -out rsa-pkcs8.der
 openssl ec -in "$T/int.key" -outform DER -out ec-sec1.der 2>/dev/null
 
 # PKCS#7, certificates only (OpenSSL 3 omits the empty CRL field).
@@ -81,4 +81,8 @@ openssl pkey -in ed25519.pem -pubout -outform DER -out ed25519-pub.der
 
 # Not a PKI file.
 printf 'hello, this is not a certificate\n' > unknown.txt
+
+
+# Key derivation beyond what certio accepts (a denial-of-service shape).
+openssl pkcs8 -topk8 -v2 aes256 -iter 2100000 -in "$T/int.key" -passout "pass:$PASS" -out costly-pkcs8-enc.pem
 rm -f root.srl int.srl

@@ -1,0 +1,182 @@
+// Package expiry finds every certificate in files, directories and live TLS
+// services and says how long each has left (spec probe.md, "confcert
+// expiry"). A file that cannot be read while walking a directory is listed
+// as skipped with the reason and never stops the walk. It also renders the
+// result in the Prometheus node_exporter textfile format.
+package expiry
+
+import (
+	"cmp"
+	"context"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/probe"
+)
+
+// Status says whether a certificate has run out.
+type Status string
+
+// The statuses of spec probe.md.
+const (
+	StatusExpired  Status = "expired"
+	StatusExpiring Status = "expiring"
+	StatusOK       Status = "ok"
+)
+
+// Item is one certificate found.
+type Item struct {
+	// Source is the file path or the probed host:port.
+	Source string
+	// Index is the certificate's position among the certificates of the
+	// file, or in the chain the service served, from 0.
+	Index     int
+	SubjectCN string
+	// Serial is the serial number in upper-case hex, as openssl prints it.
+	Serial   string
+	NotAfter time.Time
+	DaysLeft int
+	Status   Status
+}
+
+// Skipped is an input that holds no readable certificate, and why.
+type Skipped struct {
+	Source string
+	Reason string
+}
+
+// Report is everything found, soonest expiry first.
+type Report struct {
+	Items   []Item
+	Skipped []Skipped
+	// Errors are inputs named on the command line that could not be read.
+	Errors []error
+	// Unreachable counts targets that could not be probed.
+	Unreachable int
+}
+
+// Options say how to read inputs and judge them.
+type Options struct {
+	// Password opens PKCS#12 files; nil skips those that need one.
+	Password func() ([]byte, error)
+	// Now is the time days are counted from.
+	Now time.Time
+	// WithinDays is the window in which a certificate is "expiring".
+	WithinDays int
+	// Probe says how to reach host:port targets.
+	Probe probe.Options
+	// Concurrency bounds parallel probes (and file reads).
+	Concurrency int
+}
+
+// Attention reports whether anything is expired or expiring.
+func (r Report) Attention() bool {
+	return slices.ContainsFunc(r.Items, func(it Item) bool { return it.Status != StatusOK })
+}
+
+// Scan reads every file under the paths and probes every host:port target
+// among args. An argument that exists on disk is a path; one that does not
+// but parses as host:port or https://host is a target; anything else is a
+// named file that cannot be read.
+func Scan(ctx context.Context, args []string, o Options) Report {
+	var r Report
+	var files []input
+	var targets []probe.Target
+	for _, arg := range args {
+		switch kind, t := classify(arg, o.Probe.StartTLS.DefaultPort()); kind {
+		case argPath:
+			files = append(files, walk(arg, &r)...)
+		case argTarget:
+			targets = append(targets, t)
+		default:
+			r.Errors = append(r.Errors, fmt.Errorf("%s: %w", arg, os.ErrNotExist))
+		}
+	}
+	readAll(files, o, &r)
+	probeAll(ctx, targets, o, &r)
+	r.sort()
+	return r
+}
+
+type argKind int
+
+const (
+	argMissing argKind = iota
+	argPath
+	argTarget
+)
+
+// classify tells a path from a host:port target.
+func classify(arg string, defaultPort int) (argKind, probe.Target) {
+	if _, err := os.Lstat(arg); err == nil {
+		return argPath, probe.Target{}
+	}
+	if !strings.Contains(arg, ":") {
+		return argMissing, probe.Target{}
+	}
+	t, err := probe.ParseTarget(arg, defaultPort)
+	if err != nil {
+		return argMissing, probe.Target{}
+	}
+	return argTarget, t
+}
+
+// item describes the certificate at index i of source.
+func item(source string, i int, c *x509.Certificate, o Options) Item {
+	it := Item{
+		Source:    source,
+		Index:     i,
+		SubjectCN: chain.DisplayName(c),
+		Serial:    fmt.Sprintf("%X", c.SerialNumber),
+		NotAfter:  c.NotAfter,
+		DaysLeft:  probe.DaysLeft(c.NotAfter, o.Now),
+		Status:    StatusOK,
+	}
+	switch {
+	case o.Now.After(c.NotAfter):
+		it.Status = StatusExpired
+	case c.NotAfter.Sub(o.Now) < time.Duration(o.WithinDays)*24*time.Hour:
+		it.Status = StatusExpiring
+	}
+	return it
+}
+
+// sort puts the soonest expiry first; skipped inputs by name.
+func (r *Report) sort() {
+	slices.SortStableFunc(r.Items, func(a, b Item) int {
+		return cmp.Or(a.NotAfter.Compare(b.NotAfter), cmp.Compare(a.Source, b.Source), cmp.Compare(a.Index, b.Index))
+	})
+	slices.SortStableFunc(r.Skipped, func(a, b Skipped) int { return cmp.Compare(a.Source, b.Source) })
+}
+
+// probeAll probes the targets and lists what they serve; a target that
+// serves nothing is skipped with the CONNECT finding as the reason.
+func probeAll(ctx context.Context, targets []probe.Target, o Options, r *Report) {
+	if len(targets) == 0 {
+		return
+	}
+	for _, res := range probe.All(ctx, targets, o.Probe, o.Concurrency, nil) {
+		if len(res.Chain) == 0 {
+			r.Unreachable++
+			r.Skipped = append(r.Skipped, Skipped{Source: res.Target.String(), Reason: connectReason(res)})
+			continue
+		}
+		for i, c := range res.Chain {
+			r.Items = append(r.Items, item(res.Target.String(), i, c, o))
+		}
+	}
+}
+
+func connectReason(res probe.Result) string {
+	for _, f := range res.Findings {
+		if f.Code == probe.Connect {
+			return f.Message
+		}
+	}
+	return "the service served no certificate"
+}

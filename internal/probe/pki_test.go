@@ -1,0 +1,99 @@
+package probe
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"sync"
+	"time"
+)
+
+// testName is the name every test leaf is issued for.
+const testName = "svc.example.test"
+
+// issued is a certificate and its key.
+type issued struct {
+	cert *x509.Certificate
+	key  crypto.Signer
+}
+
+// pki is a test hierarchy: root → inter → leaf, root → interA → interB →
+// leafB, an expired and an expiring leaf, a leaf for mutual TLS, and an
+// unrelated self-signed certificate.
+type pki struct {
+	root, inter, interA, interB, other issued
+	leaf, leafB, expired, expiring     issued
+	client                             issued
+}
+
+var testPKI = sync.OnceValue(func() *pki { return newPKI() })
+
+func newPKI() *pki {
+	now := time.Now()
+	year := 365 * 24 * time.Hour
+	p := &pki{}
+	p.root = mint("Test Root", nil, true, now.Add(-year), now.Add(10*year))
+	p.inter = mint("Test Intermediate", &p.root, true, now.Add(-year), now.Add(5*year))
+	p.interA = mint("Test Intermediate A", &p.root, true, now.Add(-year), now.Add(5*year))
+	p.interB = mint("Test Intermediate B", &p.interA, true, now.Add(-year), now.Add(5*year))
+	p.other = mint("Unrelated CA", nil, true, now.Add(-year), now.Add(5*year))
+	p.leaf = mint(testName, &p.inter, false, now.Add(-time.Hour), now.Add(year))
+	p.leafB = mint(testName, &p.interB, false, now.Add(-time.Hour), now.Add(year))
+	p.expired = mint(testName, &p.inter, false, now.Add(-year), now.Add(-24*time.Hour))
+	p.expiring = mint(testName, &p.inter, false, now.Add(-year), now.Add(10*24*time.Hour))
+	p.client = mint("postgres", &p.inter, false, now.Add(-time.Hour), now.Add(year))
+	return p
+}
+
+// mint issues a P-256 certificate; a nil parent makes it self-signed.
+func mint(cn string, parent *issued, ca bool, from, to time.Time) issued {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: cn},
+		NotBefore:             from,
+		NotAfter:              to,
+		BasicConstraintsValid: true,
+		IsCA:                  ca,
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+	}
+	if ca {
+		tmpl.KeyUsage |= x509.KeyUsageCertSign
+	} else {
+		tmpl.DNSNames = []string{cn}
+		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
+	}
+	signer, signerCert := crypto.Signer(key), tmpl
+	if parent != nil {
+		signer, signerCert = parent.key, parent.cert
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signerCert, key.Public(), signer)
+	if err != nil {
+		panic(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		panic(err)
+	}
+	return issued{cert: cert, key: key}
+}
+
+// tlsCert is what a server presents: the key of the first certificate and
+// the certificates in the order given.
+func tlsCert(key crypto.Signer, certs ...*x509.Certificate) tls.Certificate {
+	tc := tls.Certificate{PrivateKey: key}
+	for _, c := range certs {
+		tc.Certificate = append(tc.Certificate, c.Raw)
+	}
+	return tc
+}

@@ -1,0 +1,206 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// codes lists the finding codes of a result, sorted.
+func codes(r Result) []Code {
+	var out []Code
+	for _, f := range r.Findings {
+		out = append(out, f.Code)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func trusting(p *pki) Options {
+	return Options{ServerName: testName, Roots: []*x509.Certificate{p.root.cert}, Timeout: 5 * time.Second, WithinDays: 30}
+}
+
+func TestProbeServedChains(t *testing.T) {
+	p := testPKI()
+	tests := []struct {
+		name    string
+		served  tls.Certificate
+		opts    func(Options) Options
+		want    []Code
+		message string // a finding message must contain this
+	}{
+		{name: "complete chain", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)},
+		{name: "missing intermediate", served: tlsCert(p.leaf.key, p.leaf.cert),
+			want: []Code{IncompleteChain}, message: `"CN = Test Intermediate"`},
+		{name: "misordered chain", served: tlsCert(p.leafB.key, p.leafB.cert, p.interA.cert, p.interB.cert),
+			want: []Code{WrongOrder}, message: `"Test Intermediate B", "Test Intermediate A"`},
+		{name: "extra certificate", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert, p.other.cert),
+			want: []Code{ExtraCerts}, message: `"Unrelated CA" (unrelated)`},
+		{name: "root sent", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert, p.root.cert),
+			want: []Code{RootSent}},
+		{name: "expired leaf", served: tlsCert(p.expired.key, p.expired.cert, p.inter.cert),
+			want: []Code{Expired}, message: "expired on"},
+		{name: "expiring leaf", served: tlsCert(p.expiring.key, p.expiring.cert, p.inter.cert),
+			want: []Code{Expiring}, message: "in 9 days"},
+		{name: "wrong name", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert),
+			opts: func(o Options) Options { o.ServerName = "other.example.test"; return o },
+			want: []Code{HostnameMismatch}, message: "DNS:svc.example.test"},
+		{name: "IP address as the name", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert),
+			opts: func(o Options) Options { o.ServerName = ""; return o }},
+		{name: "untrusted root", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert, p.root.cert),
+			opts: func(o Options) Options { o.Roots = nil; return o },
+			want: []Code{RootSent, Untrusted}, message: `"Test Root"`},
+		{name: "trusted intermediate anchors the chain", served: tlsCert(p.leaf.key, p.leaf.cert),
+			opts: func(o Options) Options { o.Roots = []*x509.Certificate{p.inter.cert}; return o }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := trusting(p)
+			if tt.opts != nil {
+				o = tt.opts(o)
+			}
+			r := Probe(context.Background(), serveTLS(t, tt.served), o)
+			checkResult(t, r, tt.want, tt.message)
+			if r.TLSVersion != "TLS 1.3" || r.Cipher == "" || len(r.Chain) != len(tt.served.Certificate) {
+				t.Errorf("version %q cipher %q chain %d: want TLS 1.3, a cipher, %d certificates",
+					r.TLSVersion, r.Cipher, len(r.Chain), len(tt.served.Certificate))
+			}
+		})
+	}
+}
+
+func checkResult(t *testing.T, r Result, want []Code, message string) {
+	t.Helper()
+	slices.Sort(want)
+	if got := codes(r); !slices.Equal(got, want) {
+		t.Fatalf("codes %v, want %v; findings %+v", got, want, r.Findings)
+	}
+	if r.OK() == HasFailure(r.Findings) {
+		t.Errorf("OK() = %v with findings %v", r.OK(), r.Findings)
+	}
+	if message == "" {
+		return
+	}
+	for _, f := range r.Findings {
+		if strings.Contains(f.Message, message) {
+			return
+		}
+	}
+	t.Errorf("no finding says %q: %+v", message, r.Findings)
+}
+
+func TestProbeStartTLS(t *testing.T) {
+	p := testPKI()
+	cfg := &tls.Config{Certificates: []tls.Certificate{tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)}}
+	tests := []struct {
+		proto  Protocol
+		server func(to chan<- string) func(net.Conn)
+	}{
+		{XMPP, func(to chan<- string) func(net.Conn) { return xmppServer("jabber:client", cfg, to) }},
+		{XMPPServer, func(to chan<- string) func(net.Conn) { return xmppServer("jabber:server", cfg, to) }},
+		{SMTP, func(chan<- string) func(net.Conn) { return smtpServer(cfg) }},
+		{LDAP, func(chan<- string) func(net.Conn) { return ldapServer(cfg) }},
+		{Postgres, func(chan<- string) func(net.Conn) { return postgresServer('S', cfg) }},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.proto), func(t *testing.T) {
+			to := make(chan string, 1)
+			o := trusting(p)
+			o.StartTLS = tt.proto
+			o.XMPPDomain = "example.test"
+			r := Probe(context.Background(), serve(t, tt.server(to)), o)
+			checkResult(t, r, nil, "")
+			if r.TLSVersion == "" || len(r.Chain) != 2 {
+				t.Errorf("no handshake: %+v", r)
+			}
+			if tt.proto == XMPP || tt.proto == XMPPServer {
+				if got := <-to; got != "example.test" {
+					t.Errorf("stream to %q, want example.test", got)
+				}
+			}
+		})
+	}
+}
+
+func TestProbeConnectFailures(t *testing.T) {
+	p := testPKI()
+	cfg := &tls.Config{Certificates: []tls.Certificate{tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)}}
+	tests := []struct {
+		name    string
+		target  func(t *testing.T) Target
+		proto   Protocol
+		message string
+	}{
+		{"closed port", func(t *testing.T) Target { return closedPort(t) }, "", "tcp failed: connection refused"},
+		{"silent server", func(t *testing.T) Target { return serve(t, silent) }, "", "handshake failed: no answer within 300ms"},
+		{"silent xmpp server", func(t *testing.T) Target { return serve(t, silent) }, XMPP, "starttls (xmpp) failed: no answer within 300ms"},
+		{"postgres without ssl", func(t *testing.T) Target { return serve(t, postgresServer('N', cfg)) }, Postgres, "refused TLS"},
+		{"xmpp server without starttls", func(t *testing.T) Target { return serve(t, smtpServer(cfg)) }, XMPP, "starttls (xmpp) failed"},
+		{"clear-text port", func(t *testing.T) Target { return serve(t, smtpServer(cfg)) }, "", "does not speak TLS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := trusting(p)
+			o.Timeout = 300 * time.Millisecond
+			o.StartTLS = tt.proto
+			r := Probe(context.Background(), tt.target(t), o)
+			checkResult(t, r, []Code{Connect}, tt.message)
+		})
+	}
+}
+
+func TestProbeClientCertificate(t *testing.T) {
+	p := testPKI()
+	pool := x509.NewCertPool()
+	pool.AddCert(p.root.cert)
+	for _, maxVersion := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		cfg := &tls.Config{
+			Certificates: []tls.Certificate{tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)},
+			ClientAuth:   tls.RequireAndVerifyClientCert,
+			ClientCAs:    pool,
+			MaxVersion:   maxVersion,
+		}
+		target := serve(t, postgresServer('S', cfg))
+		name := tls.VersionName(maxVersion)
+		t.Run(name+" without", func(t *testing.T) {
+			o := trusting(p)
+			o.StartTLS = Postgres
+			r := Probe(context.Background(), target, o)
+			checkResult(t, r, []Code{Connect}, "--client-cert")
+			if len(r.Chain) != 2 || !r.ClientCertRequested {
+				t.Errorf("chain %d, requested %v: the served chain must be captured anyway", len(r.Chain), r.ClientCertRequested)
+			}
+		})
+		t.Run(name+" with", func(t *testing.T) {
+			o := trusting(p)
+			o.StartTLS = Postgres
+			cc := tlsCert(p.client.key, p.client.cert, p.inter.cert)
+			o.ClientCert = &cc
+			checkResult(t, Probe(context.Background(), target, o), nil, "")
+		})
+	}
+}
+
+func TestAllKeepsOrder(t *testing.T) {
+	p := testPKI()
+	good := serveTLS(t, tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert))
+	bad := closedPort(t)
+	targets := []Target{good, bad, good, bad, good}
+	done := 0
+	var mu sync.Mutex
+	rs := All(context.Background(), targets, trusting(p), 2, func() { mu.Lock(); done++; mu.Unlock() })
+	for i, r := range rs {
+		if r.Target != targets[i] || r.OK() != (i%2 == 0) {
+			t.Errorf("result %d: target %v ok %v", i, r.Target, r.OK())
+		}
+	}
+	if done != len(targets) {
+		t.Errorf("onDone called %d times, want %d", done, len(targets))
+	}
+}

@@ -1,0 +1,108 @@
+package products
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+)
+
+var (
+	dnsLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	// fileBase is a name for files on the Meeting Server: letters, digits and
+	// '-' only, since the MMP refuses '.' before the extension and '_'
+	// (seed 002 §4.2 note, §3.1 note, Appendix B; spec plan.md "Output directory").
+	fileBase = regexp.MustCompile(`^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$`)
+)
+
+// checkDNSName reports why s is not a host name fit for a certificate (RFC
+// 1123 labels, at most 253 characters). A leading "*." is allowed when
+// wildcard is true.
+func checkDNSName(s string, wildcard bool) error {
+	name := s
+	if wildcard {
+		name = strings.TrimPrefix(s, "*.")
+	}
+	if len(name) > 253 {
+		return fmt.Errorf("%q is longer than 253 characters", s)
+	}
+	if strings.HasSuffix(name, ".") {
+		return fmt.Errorf("%q ends with a dot: write the name without it", s)
+	}
+	for _, label := range strings.Split(name, ".") {
+		if !dnsLabel.MatchString(label) {
+			return fmt.Errorf("%q is not a valid DNS name (label %q: letters, digits and inner '-' only, 1 to 63 characters)", s, label)
+		}
+	}
+	return nil
+}
+
+// checkHost accepts a DNS name or, when allowIP, an IP address.
+func checkHost(s string, allowIP bool) error {
+	if ip := net.ParseIP(s); ip != nil {
+		if allowIP {
+			return nil
+		}
+		return fmt.Errorf("%q is an IP address: a DNS name is needed here", s)
+	}
+	return checkDNSName(s, false)
+}
+
+// checkFileBase reports why name cannot name certificate files.
+func checkFileBase(name string) error {
+	if !fileBase.MatchString(name) || len(name) > 64 {
+		return fmt.Errorf("%q cannot name files on the server: use letters, digits and '-' only (the MMP refuses '.' and '_', seed 002 §4.2 note, Appendix B)", name)
+	}
+	return nil
+}
+
+// internalOnlySuffixes are domains no public CA certifies.
+var internalOnlySuffixes = []string{".local", ".lan", ".internal", ".corp"}
+
+// internalOnly says why no public CA will certify name (spec plan.md CWMS
+// rule 4: .local, .lan, .internal, .corp, single labels, private addresses).
+func internalOnly(name string) (reason string, yes bool) {
+	if ip := net.ParseIP(name); ip != nil {
+		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+			return "a private IP address", true
+		}
+		return "", false
+	}
+	lower := strings.ToLower(name)
+	for _, suffix := range internalOnlySuffixes {
+		if strings.HasSuffix(lower, suffix) {
+			return "a " + suffix + " name", true
+		}
+	}
+	if !strings.Contains(strings.TrimPrefix(lower, "*."), ".") {
+		return "a single-label name", true
+	}
+	return "", false
+}
+
+// firstLabel is the first label of a DNS name.
+func firstLabel(name string) string {
+	label, _, _ := strings.Cut(name, ".")
+	return label
+}
+
+// parentDomain is name without its first label ("" for a single label).
+func parentDomain(name string) string {
+	_, rest, _ := strings.Cut(name, ".")
+	return rest
+}
+
+// uniq returns names without empty and repeated entries (case-insensitive), in order.
+func uniq(names ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		k := strings.ToLower(n)
+		if n == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, n)
+	}
+	return out
+}

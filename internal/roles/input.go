@@ -1,0 +1,277 @@
+package roles
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/keys"
+)
+
+// source is one input file: its bytes (for the format rules), what certio
+// read from it, and its PEM block structure.
+type source struct {
+	Path   string
+	Raw    []byte
+	File   *certio.File
+	Certs  []*x509.Certificate
+	Layout layout
+}
+
+// input is everything the rules look at, read once.
+type input struct {
+	req  Request
+	role role
+	now  time.Time
+
+	cert                     *source
+	key, bundle, trust, peer *source // nil when not given
+
+	leaf     *x509.Certificate
+	peerLeaf *x509.Certificate
+	privKey  crypto.Signer // from --key, or a key block in the certificate file
+	keyFrom  string        // the file privKey came from
+	version  version       // --version, parsed (zero when not given)
+
+	systemRoots func() ([]*x509.Certificate, error)
+	sysRoots    []*x509.Certificate
+	sysErr      error
+	sysDone     bool
+}
+
+func load(req Request, r role, o Options) (*input, error) {
+	if req.Cert == "" {
+		return nil, errors.New("no certificate file: give --cert FILE")
+	}
+	in := &input{req: req, role: r, now: o.Now, systemRoots: o.SystemRoots}
+	if in.now.IsZero() {
+		in.now = time.Now()
+	}
+	if in.systemRoots == nil {
+		in.systemRoots = chain.SystemRoots
+	}
+	if err := in.loadVersion(); err != nil {
+		return nil, err
+	}
+	opts := certio.Options{Password: o.Password}
+	var err error
+	if in.cert, err = readSource(req.Cert, opts); err != nil {
+		return nil, err
+	}
+	if len(in.cert.Certs) == 0 {
+		return nil, fmt.Errorf("%s: no certificate in the file", req.Cert)
+	}
+	for _, f := range []struct {
+		path string
+		dst  **source
+	}{{req.Key, &in.key}, {req.Bundle, &in.bundle}, {req.Trust, &in.trust}, {req.PeerCert, &in.peer}} {
+		if f.path == "" {
+			continue
+		}
+		if *f.dst, err = readSource(f.path, opts); err != nil {
+			return nil, err
+		}
+	}
+	return in, in.resolve()
+}
+
+func (in *input) loadVersion() error {
+	if in.req.Version == "" {
+		if in.role.NeedsVersion {
+			return fmt.Errorf("role %s needs --version (for example 2.0, 2.5, 2.5MR5, 2.6)", in.role.Name)
+		}
+		return nil
+	}
+	v, err := parseVersion(in.req.Version)
+	if err != nil {
+		return err
+	}
+	in.version = v
+	return nil
+}
+
+// resolve finds the private key, the leaf and the peer's leaf.
+func (in *input) resolve() error {
+	if err := in.findKey(); err != nil {
+		return err
+	}
+	in.leaf = pickLeaf(in.cert.Certs, in.privKey)
+	if in.peer != nil {
+		if len(in.peer.Certs) == 0 {
+			return fmt.Errorf("%s: no certificate in the file", in.peer.Path)
+		}
+		in.peerLeaf = pickLeaf(in.peer.Certs, nil)
+	}
+	return nil
+}
+
+// findKey takes the key from --key, else a key block in the certificate file
+// (CWMS and MeetingPlace files may carry it, seeds 001 and 004).
+func (in *input) findKey() error {
+	for _, s := range []*source{in.key, in.cert} {
+		if s == nil {
+			continue
+		}
+		for _, k := range s.File.PrivateKeys() {
+			if k.PrivateKey == nil {
+				return fmt.Errorf("%s: the private key is encrypted: give its password (--password-file or CONFCERT_PASSWORD)", s.Path)
+			}
+			in.privKey, in.keyFrom = k.PrivateKey, s.Path
+			return nil
+		}
+		if s == in.key {
+			return fmt.Errorf("%s: no private key in the file", s.Path)
+		}
+	}
+	return nil
+}
+
+func readSource(path string, opts certio.Options) (*source, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := certio.Parse(path, raw, opts)
+	if err != nil {
+		return nil, err
+	}
+	if f.Locked {
+		return nil, fmt.Errorf("%s: PKCS#12 file needs its password (--password-file or CONFCERT_PASSWORD)", path)
+	}
+	return &source{Path: path, Raw: raw, File: f, Certs: f.Certificates(), Layout: scanBlocks(raw)}, nil
+}
+
+// pickLeaf finds the end-entity certificate of a file: the one matching the
+// private key if there is one; else the one that issued no other certificate
+// of the file, preferring a non-CA; else the first.
+func pickLeaf(certs []*x509.Certificate, key crypto.Signer) *x509.Certificate {
+	if key != nil {
+		for _, c := range certs {
+			if keys.Match(key, c.PublicKey) {
+				return c
+			}
+		}
+	}
+	var cands []*x509.Certificate
+	for _, c := range certs {
+		if !issuesAny(c, certs) {
+			cands = append(cands, c)
+		}
+	}
+	for _, c := range cands {
+		if !c.IsCA {
+			return c
+		}
+	}
+	if len(cands) > 0 {
+		return cands[0]
+	}
+	return certs[0]
+}
+
+func issuesAny(c *x509.Certificate, certs []*x509.Certificate) bool {
+	for _, o := range certs {
+		if o != c && issued(c, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// issued reports whether parent signed child.
+func issued(parent, child *x509.Certificate) bool {
+	return bytes.Equal(child.RawIssuer, parent.RawSubject) && child.CheckSignatureFrom(parent) == nil
+}
+
+// selfSigned reports whether c signed itself. CheckSignatureFrom would refuse
+// a self-signed leaf for not being a CA, so the signature is checked directly.
+func selfSigned(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+}
+
+// presented is what the server sends in the handshake: the certificate file
+// and the bundle, each certificate once.
+func (in *input) presented() []*x509.Certificate {
+	var out []*x509.Certificate
+	seen := map[string]bool{}
+	for _, s := range []*source{in.cert, in.bundle} {
+		if s == nil {
+			continue
+		}
+		for _, c := range s.Certs {
+			if !seen[string(c.Raw)] {
+				seen[string(c.Raw)] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// intermediates are the presented certificates other than the leaf and roots.
+func (in *input) intermediates() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range in.presented() {
+		if c != in.leaf && !selfSigned(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// fileRoots are the self-signed certificates of the certificate and bundle
+// files: the anchors when no --trust is given, as `pki verify` with two files.
+func (in *input) fileRoots() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range in.presented() {
+		if c != in.leaf && selfSigned(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// verify checks the leaf's chain against roots (openssl-style, package chain).
+func (in *input) verify(roots []*x509.Certificate) error {
+	return chain.Verify(in.leaf, in.intermediates(), roots, chain.VerifyOptions{At: in.now, Purpose: "any"})
+}
+
+// publicRoots returns the system trust anchors, read once.
+func (in *input) publicRoots() ([]*x509.Certificate, error) {
+	if !in.sysDone {
+		in.sysRoots, in.sysErr = in.systemRoots()
+		in.sysDone = true
+	}
+	return in.sysRoots, in.sysErr
+}
+
+// publiclyTrusted reports whether the chain verifies against the system roots.
+func (in *input) publiclyTrusted() bool {
+	roots, err := in.publicRoots()
+	return err == nil && len(roots) > 0 && in.verify(roots) == nil
+}
+
+// hasEKU reports whether the leaf may be used for want: no EKU extension
+// means any use (seed 002 D.1), as does anyExtendedKeyUsage.
+func hasEKU(c *x509.Certificate, want x509.ExtKeyUsage) bool {
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return true
+	}
+	for _, u := range c.ExtKeyUsage {
+		if u == want || u == x509.ExtKeyUsageAny {
+			return true
+		}
+	}
+	return false
+}
+
+// hasEKUExt reports whether the certificate has an EKU extension at all.
+func hasEKUExt(c *x509.Certificate) bool {
+	return len(c.ExtKeyUsage) > 0 || len(c.UnknownExtKeyUsage) > 0
+}
