@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -130,6 +131,9 @@ func Build(certs []*x509.Certificate, o Options) (*Chain, error) {
 		input = append([]*x509.Certificate{o.Leaf}, certs...)
 	}
 	c := Collect(input)
+	if o.Leaf != nil {
+		c.Dropped = withoutFirst(c.Dropped, o.Leaf)
+	}
 	if len(c.Unique) == 0 {
 		return nil, ErrNoCertificates
 	}
@@ -142,6 +146,16 @@ func Build(certs []*x509.Certificate, o Options) (*Chain, error) {
 	best.fill(c)
 	c.Dropped = append(c.Dropped, ix.dropped(best)...)
 	return c, nil
+}
+
+// withoutFirst removes the first duplicate entry of leaf: the given leaf's
+// own copy in the pile is not a duplicate to report.
+func withoutFirst(ds []Dropped, leaf *x509.Certificate) []Dropped {
+	i := slices.IndexFunc(ds, func(d Dropped) bool { return d.Reason == ReasonDuplicate && d.Cert.Equal(leaf) })
+	if i < 0 {
+		return ds
+	}
+	return slices.Delete(ds, i, i+1)
 }
 
 // DisplayName is the certificate's common name, or its whole subject when it

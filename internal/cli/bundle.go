@@ -138,6 +138,10 @@ func (f bundleFlags) validate() (chain.Layout, error) {
 	switch {
 	case f.asJSON && f.output == "":
 		return "", badInput(errorf("--json needs -o FILE: stdout carries the JSON report"), "add -o <file>")
+	case f.key != "" && f.output == "":
+		// A private key is never printed (spec cli.md): it goes to a 0600 file.
+		return "", badInput(errorf("--key puts the private key into the bundle: it is written only to a file (mode 0600), never to stdout"),
+			"add -o <file>")
 	case f.key != "" && layout == chain.LayoutTrust:
 		return "", badInput(errorf("--key does not go into a trust bundle"), "leave out --key, or pick a layout with the leaf")
 	}
@@ -423,6 +427,9 @@ func newBundleReport(a *app, f bundleFlags, layout chain.Layout, c *chain.Chain,
 	}
 	for _, d := range c.Dropped {
 		r.Dropped = append(r.Dropped, reportDropped{SubjectCN: chain.DisplayName(d.Cert), Reason: d.Reason})
+	}
+	if len(certs) == 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("the output holds no certificate: the leaf has no intermediate CA and the %s layout leaves out the leaf and the root", layout))
 	}
 	r.Warnings = append(r.Warnings, chainWarnings(f, layout, c)...)
 	r.Warnings = append(r.Warnings, certWarnings(certs, a.now())...)

@@ -356,8 +356,10 @@ func runCASign(ctx context.Context, a *app, o caSignOptions) error {
 		return failed(err, "")
 	}
 	cert, err := ca.Sign(ctx, csr, certgen.SignOptions{Profile: profile, Days: o.days, Now: a.now()})
-	if err != nil {
+	if errors.Is(err, certgen.ErrBadCSRSignature) || errors.Is(err, certgen.ErrCAExpired) {
 		return badInput(err, "")
+	} else if err != nil {
+		return failed(err, "")
 	}
 	if err := fileout.Write(fileout.File{Path: out, Data: certio.CertificatesPEM(cert)}); err != nil {
 		return failed(err, "")

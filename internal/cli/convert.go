@@ -62,11 +62,10 @@ func runConvert(a *app, f convertFlags, name string) error {
 	if err != nil {
 		return err
 	}
-	data, err := convertData(a, f, file, key)
+	data, withKey, err := convertData(a, f, file, key)
 	if err != nil {
 		return err
 	}
-	withKey := key != nil && (f.to == formatPEM || f.to == formatPFX)
 	if err := writeOutput(a, f.output, data, f.force, withKey); err != nil {
 		return err
 	}
@@ -88,44 +87,50 @@ func convertKey(a *app, f convertFlags, file *certio.File) (*certio.Object, erro
 	return &found[0], nil
 }
 
-// convertData encodes the file's content in the target format.
-func convertData(a *app, f convertFlags, file *certio.File, key *certio.Object) ([]byte, error) {
+// convertData encodes the file's content in the target format; withKey
+// says whether the output holds the private key (and must be mode 0600).
+func convertData(a *app, f convertFlags, file *certio.File, key *certio.Object) (data []byte, withKey bool, err error) {
 	certs := file.Certificates()
 	switch f.to {
 	case formatPFX:
 		if key == nil {
-			return nil, badInput(errorf("%s holds no private key: a PFX needs one", file.Name), "add --key <key file>")
+			return nil, false, badInput(errorf("%s holds no private key: a PFX needs one", file.Name), "add --key <key file>")
 		}
 		leaf := matchingCert(certs, key)
 		if leaf == nil {
-			return nil, failed(errorf("no certificate in %s matches the private key", file.Name), "nothing was written; give the key of the certificate")
+			return nil, false, failed(errorf("no certificate in %s matches the private key", file.Name), "nothing was written; give the key of the certificate")
 		}
-		return encodePFX(a, key, leaf, certs, f.legacy)
+		data, err = encodePFX(a, key, leaf, certs, f.legacy)
+		return data, true, err
 	case formatDER:
 		return convertDER(file, certs, key)
 	case formatPEM:
-		return encodeOutput(a, formatPEM, key, nil, certs, f.crlf, false)
+		data, err = encodeOutput(a, formatPEM, key, nil, certs, f.crlf, false)
+		return data, key != nil, err
 	}
 	if len(certs) == 0 {
-		return nil, badInput(errorf("%s holds no certificate for a PKCS#7 file", file.Name), "")
+		return nil, false, badInput(errorf("%s holds no certificate for a PKCS#7 file", file.Name), "")
 	}
-	return certio.EncodePKCS7(certs...)
+	data, err = certio.EncodePKCS7(certs...)
+	return data, false, err
 }
 
-// convertDER writes the one certificate, CSR or key of the file as DER.
-func convertDER(file *certio.File, certs []*x509.Certificate, key *certio.Object) ([]byte, error) {
+// convertDER writes the one certificate, CSR or key of the file as DER; a
+// key is written only when the file holds nothing else.
+func convertDER(file *certio.File, certs []*x509.Certificate, key *certio.Object) ([]byte, bool, error) {
 	csrs := file.CSRs()
 	switch {
 	case len(certs) == 1:
-		return certs[0].Raw, nil
+		return certs[0].Raw, false, nil
 	case len(certs) > 1:
-		return nil, badInput(errorf("DER holds one certificate; %s has %d", file.Name, len(certs)), "use --to p7b or pem")
+		return nil, false, badInput(errorf("DER holds one certificate; %s has %d", file.Name, len(certs)), "use --to p7b or pem")
 	case len(csrs) == 1:
-		return csrs[0].Raw, nil
+		return csrs[0].Raw, false, nil
 	case key != nil:
-		return x509.MarshalPKCS8PrivateKey(key.PrivateKey)
+		der, err := x509.MarshalPKCS8PrivateKey(key.PrivateKey)
+		return der, true, err
 	}
-	return nil, badInput(errorf("%s: nothing to write as DER", file.Name), "run 'confcert inspect' on the file")
+	return nil, false, badInput(errorf("%s: nothing to write as DER", file.Name), "run 'confcert inspect' on the file")
 }
 
 // matchingCert returns the certificate whose public key is the key's.
@@ -142,7 +147,7 @@ func reportConvert(a *app, f convertFlags, file *certio.File, withKey bool, key 
 	if key != nil && !withKey {
 		fmt.Fprintf(a.stderr, "confcert: warning: the private key is not written: %s output cannot hold it\n", f.to)
 	}
-	if withKey && key.Encrypted && f.to == formatPEM {
+	if withKey && key.Encrypted && f.to != formatPFX {
 		fmt.Fprintf(a.stderr, "confcert: warning: the private key is written unencrypted (file mode 0600)\n")
 	}
 	_, err := fmt.Fprintf(a.stderr, "confcert: wrote %s (%s from %s, %d certificate(s)%s)\n",

@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/keys"
-	"github.com/confcert/confcert/internal/password"
 	"github.com/confcert/confcert/internal/pkiattr"
 	"github.com/confcert/confcert/internal/ui"
 )
@@ -146,14 +144,6 @@ func runCSR(a *app, f csrFlags, args []string) error {
 	return printCSRDone(a, base, f.keyPath)
 }
 
-// checkAbsent stops before any slow work when an output file exists.
-func checkAbsent(files []fileout.File, force bool) error {
-	if force {
-		return nil
-	}
-	return fileout.CheckAbsent(files)
-}
-
 // csrKey generates the key, or reads the one given with --key.
 func csrKey(a *app, f csrFlags) (crypto.Signer, error) {
 	if f.keyPath == "" {
@@ -174,21 +164,6 @@ func pkiReadKey(a *app, path string) (crypto.Signer, error) {
 		return nil, badInput(fmt.Errorf("%s: no private key in the file", path), "give the .key file made with the certificate request")
 	}
 	return found[0].PrivateKey, nil
-}
-
-// readError turns a read failure into exit 2 with the hint that fixes it.
-func readError(err error) error {
-	switch {
-	case errors.Is(err, certio.ErrWrongPassword):
-		return badInput(err, "nothing was changed; try again with the right password")
-	case errors.Is(err, certio.ErrNeedsPassword), errors.Is(err, password.ErrNoPassword):
-		return badInput(err, "give --password-file FILE or set CONFCERT_PASSWORD")
-	case errors.Is(err, fs.ErrNotExist):
-		return badInput(err, "check the file name and --dir")
-	case errors.Is(err, certio.ErrUnknownFormat):
-		return badInput(err, "run 'confcert inspect' on the file to see what it holds")
-	}
-	return badInput(err, "")
 }
 
 func printCSRDone(a *app, base, existingKey string) error {

@@ -173,7 +173,7 @@ func printPlan(a *app, f *planFlags, p *plan.Plan) error {
 }
 
 func bundleSource(b plan.Bundle) []string {
-	if b.CA != "" {
+	if planner.IsCABundle(b) {
 		return []string{"the certificate of the local CA " + b.CA}
 	}
 	return b.Members
@@ -190,7 +190,8 @@ func checkPlan(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o planne
 			*plan.Plan
 			OK       bool              `json:"ok"`
 			Problems []planner.Problem `json:"problems"`
-		}{p, rep.OK(), append([]planner.Problem{}, rep.Problems...)}
+			Findings []planner.Problem `json:"role_warnings"`
+		}{p, rep.OK(), append([]planner.Problem{}, rep.Problems...), append([]planner.Problem{}, rep.Warnings...)}
 		if err := json.NewEncoder(a.stdout).Encode(doc); err != nil {
 			return err
 		}
@@ -207,6 +208,9 @@ func writeCheck(a *app, rep *planner.Report) {
 	pr := a.printer(a.stdout)
 	for _, prob := range rep.Problems {
 		fmt.Fprintf(a.stdout, "%s %s: %s\n", pr.Color(ui.Red, "FAILURE:"), prob.Subject, prob.Problem)
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(a.stdout, "%s %s: %s\n", pr.Color(ui.Yellow, "WARNING:"), w.Subject, w.Problem)
 	}
 	if rep.OK() {
 		fmt.Fprintf(a.stdout, "%s every planned file is present and verifies\n", pr.Color(ui.Green, "SUCCESS:"))

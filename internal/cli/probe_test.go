@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/binary"
+	"encoding/json"
 	"encoding/pem"
 	"io"
 	"math/big"
@@ -154,5 +155,60 @@ func probeSSLRequest(cfg *tls.Config) func(net.Conn) {
 		}
 		_, _ = c.Write([]byte{'S'})
 		probeTLS(cfg)(c)
+	}
+}
+
+// TestProbeJSONShape: every field spec probe.md fixes for --json is there,
+// with its type.
+func TestProbeJSONShape(t *testing.T) {
+	dir := t.TempDir()
+	root, rootKey := probeCert(t, "JSON Root", nil, nil, true)
+	leaf, leafKey := probeCert(t, "json.example.test", root, rootKey, false)
+	rootFile := probeWritePEM(t, dir, "root.pem", "CERTIFICATE", root.Raw)
+	// A served root gives one finding (ROOT_SENT, INFO) and no failure.
+	addr := probeListen(t, probeTLS(&tls.Config{Certificates: []tls.Certificate{{
+		Certificate: [][]byte{leaf.Raw, root.Raw}, PrivateKey: leafKey}}}))
+	var stdout, stderr bytes.Buffer
+	code := Main([]string{"probe", "--json", "--trust", rootFile, "--servername", "json.example.test", addr},
+		strings.NewReader(""), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	var doc struct {
+		Targets []map[string]any `json:"targets"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || len(doc.Targets) != 1 {
+		t.Fatalf("%v: %s", err, stdout.String())
+	}
+	tg := doc.Targets[0]
+	for _, k := range []string{"target", "servername", "starttls", "tls_version"} {
+		if _, ok := tg[k].(string); !ok {
+			t.Errorf("target lacks string %q: %v", k, tg)
+		}
+	}
+	if tg["target"] != addr || tg["servername"] != "json.example.test" || tg["ok"] != true {
+		t.Errorf("target/servername/ok = %v/%v/%v", tg["target"], tg["servername"], tg["ok"])
+	}
+	assertJSONObjects(t, tg["chain"], 2, "subject_cn", "issuer_cn", "not_after")
+	assertJSONObjects(t, tg["findings"], 1, "code", "severity", "message")
+	if f := tg["findings"].([]any)[0].(map[string]any); f["code"] != "ROOT_SENT" || f["severity"] != "INFO" {
+		t.Errorf("finding %v, want ROOT_SENT INFO", f)
+	}
+}
+
+// assertJSONObjects checks that v is a list of n objects with string keys.
+func assertJSONObjects(t *testing.T, v any, n int, keys ...string) {
+	t.Helper()
+	list, ok := v.([]any)
+	if !ok || len(list) != n {
+		t.Fatalf("want a list of %d, got %v", n, v)
+	}
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		for _, k := range keys {
+			if _, ok := m[k].(string); !ok {
+				t.Errorf("%v lacks string %q", x, k)
+			}
+		}
 	}
 }

@@ -42,8 +42,8 @@ func runSelfSigned(a *app, f selfSignedFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.days < 1 {
-		return badInput(fmt.Errorf("--days %d: %w", f.days, certgen.ErrBadDays), "")
+	if err := checkDays(f.days); err != nil {
+		return err
 	}
 	keyPath, crtPath := a.path(base+".key"), a.path(base+".crt")
 	if err := checkAbsent([]fileout.File{{Path: keyPath}, {Path: crtPath}}, f.force); err != nil {

@@ -85,8 +85,8 @@ func signOptions(a *app, f signFlags, csrBase, caBase string) (certgen.SignOptio
 	if err != nil {
 		return certgen.SignOptions{}, badInput(err, "")
 	}
-	if f.days < 1 {
-		return certgen.SignOptions{}, badInput(fmt.Errorf("--days %d: %w", f.days, certgen.ErrBadDays), "")
+	if err := checkDays(f.days); err != nil {
+		return certgen.SignOptions{}, err
 	}
 	return certgen.SignOptions{Profile: profile, Days: f.days, Now: a.now()}, nil
 }

@@ -1,6 +1,7 @@
 package describe
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strconv"
@@ -19,7 +20,8 @@ var encodingNames = map[string]string{"PKCS7": "PKCS#7", "PKCS12": "PKCS#12"}
 // every element in file order, and, when the file holds several
 // certificates, which issued which, drawn as a tree.
 func WriteText(p *ui.Printer, r *Report) error {
-	w := &errWriter{w: p.Writer()}
+	bw := bufio.NewWriterSize(p.Writer(), 64<<10)
+	w := &errWriter{w: bw}
 	w.printf("%s: %s\n", r.File, Summary(r))
 	for _, o := range r.Objects {
 		w.printf("\n")
@@ -31,7 +33,10 @@ func WriteText(p *ui.Printer, r *Report) error {
 			w.err = tree.Render(w.w)
 		}
 	}
-	return w.err
+	if w.err != nil {
+		return w.err
+	}
+	return bw.Flush()
 }
 
 // Summary says in a few words what the file holds, e.g.

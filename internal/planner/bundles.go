@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
@@ -66,7 +65,7 @@ func (r *run) writeBundles() error {
 // bundleData is the content of a bundle, or nil and why when it cannot be
 // built yet.
 func (r *run) bundleData(b plan.Bundle) (data []byte, why string, err error) {
-	if b.CA != "" {
+	if IsCABundle(b) {
 		ca := r.cas[b.CA]
 		if ca == nil {
 			return nil, "the local CA " + b.CA + " does not exist yet", nil
@@ -77,6 +76,13 @@ func (r *run) bundleData(b plan.Bundle) (data []byte, why string, err error) {
 		return r.trustData(b)
 	}
 	return r.chainData(b)
+}
+
+// IsCABundle reports whether b carries a local CA's own certificate (the CMS
+// `<ca>-bundle.crt`, `dbca.crt`) rather than a leaf's chain that ends at that
+// CA (a CWMS bundle of an internally signed certificate).
+func IsCABundle(b plan.Bundle) bool {
+	return b.CA != "" && !chain.Layout(b.Layout).HasLeaf()
 }
 
 // trustData is the certificates of every member, in member order (seed 003
@@ -163,7 +169,7 @@ func (r *run) caCerts() []*x509.Certificate {
 // the next steps already say so.
 func (r *run) awaiting(b plan.Bundle) bool {
 	for _, m := range b.Members {
-		if it := r.item(m); it != nil && it.leaf == nil && it.c.Signer == plan.SignerPublic && b.CA == "" {
+		if it := r.item(m); it != nil && it.leaf == nil && it.c.Signer == plan.SignerPublic && !IsCABundle(b) {
 			return true
 		}
 	}
@@ -186,21 +192,18 @@ func (r *run) writeIfChanged(name string, data []byte, private bool) error {
 	if err == nil && bytes.Equal(old, data) {
 		return nil
 	}
+	why := ""
+	if err == nil {
+		why = "content changed"
+	}
 	if err := os.MkdirAll(filepath.Dir(r.path(name)), 0o755); err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
 	if err := fileout.Write(fileout.File{Path: r.path(name), Data: data, Private: private}); err != nil {
 		return err
 	}
-	r.res.Changes = append(r.res.Changes, Change{Name: name, Action: ActionWritten, Why: strings.TrimSpace(writtenWhy(err == nil))})
+	r.res.Changes = append(r.res.Changes, Change{Name: name, Action: ActionWritten, Why: why})
 	return nil
-}
-
-func writtenWhy(existed bool) string {
-	if existed {
-		return "content changed"
-	}
-	return ""
 }
 
 // writePFXs writes <name>.pfx (key, certificate and chain) for each

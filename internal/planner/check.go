@@ -13,6 +13,7 @@ import (
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/roles"
 )
 
 // DefaultWithin is how soon an expiry counts as a problem for --check.
@@ -29,6 +30,8 @@ type Problem struct {
 type Report struct {
 	Plan     *plan.Plan `json:"-"`
 	Problems []Problem  `json:"problems"`
+	// Warnings are the role checks' WARNING lines: worth reading, not a failure.
+	Warnings []Problem `json:"warnings"`
 }
 
 // OK reports whether nothing is wrong.
@@ -58,14 +61,44 @@ func Check(ctx context.Context, p *plan.Plan, o Options, within time.Duration) (
 		}
 	}
 	rep.Problems = append(rep.Problems, r.checkFiles()...)
+	if err := rep.addRoles(p, o); err != nil {
+		return nil, err
+	}
 	return rep, nil
+}
+
+// addRoles runs the product role checks of every certificate (spec roles.md,
+// `check --plan`): their FAILURE lines are problems, their WARNING lines
+// warnings. A missing file is already a problem of its own (FILE-PRESENT is
+// left out), and the generic lints are left to `confcert check`.
+func (rep *Report) addRoles(p *plan.Plan, o Options) error {
+	rr, err := roles.CheckPlan(p, o.Dir, roles.Options{Now: o.Now, Password: o.Read.Password, NoLints: true})
+	if err != nil {
+		return err
+	}
+	for _, chk := range rr.Checks {
+		for _, res := range chk.Results {
+			pb := Problem{Subject: chk.Certificate, Problem: fmt.Sprintf("%s %s: %s", chk.Role, res.Rule, res.Message)}
+			if res.Fix != "" {
+				pb.Problem += " (" + res.Fix + ")"
+			}
+			switch {
+			case res.Rule == "FILE-PRESENT":
+			case res.Severity == roles.Failure:
+				rep.Problems = append(rep.Problems, pb)
+			case res.Severity == roles.Warning:
+				rep.Warnings = append(rep.Warnings, pb)
+			}
+		}
+	}
+	return nil
 }
 
 // caFromBundles uses the CA bundle of the directory for a local CA the store
 // does not have (the directory was copied to another machine).
 func (r *run) caFromBundles() {
 	for _, b := range r.p.Bundles {
-		if b.CA == "" || r.cas[b.CA] != nil {
+		if !IsCABundle(b) || r.cas[b.CA] != nil {
 			continue
 		}
 		if certs, err := readCerts(r.path(b.File)); err == nil && len(certs) > 0 {

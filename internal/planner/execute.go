@@ -36,7 +36,7 @@ func (r *run) execute(ctx context.Context) error {
 		return fmt.Errorf("creating the output directory %s: %w", r.o.Dir, err)
 	}
 	r.removeStaleTemps()
-	if err := r.generateKeys(); err != nil {
+	if err := r.keysAndCAs(ctx); err != nil {
 		return err
 	}
 	for _, it := range r.items {
@@ -78,6 +78,15 @@ func (r *run) recordChanges() {
 			r.res.Changes = append(r.res.Changes, Change{Name: it.c.Name, Action: it.action, Why: it.why})
 		}
 	}
+}
+
+// keysAndCAs creates the missing local CAs while the keys are generated:
+// both are mostly key generation, which runs best all at once.
+func (r *run) keysAndCAs(ctx context.Context) error {
+	caErr := make(chan error, 1)
+	go func() { caErr <- r.createCAs(ctx) }()
+	keyErr := r.generateKeys()
+	return errors.Join(keyErr, <-caErr)
 }
 
 // generateKeys makes every new key at once, in parallel on all cores, with a

@@ -60,13 +60,13 @@ func testPlan() *plan.Plan {
 
 // env is a test's CA store and output directory.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	store castore.Store
 	now   time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	store, err := castore.Open(context.Background(), t.TempDir())
 	if err != nil {

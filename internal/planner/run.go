@@ -17,7 +17,8 @@ type run struct {
 	p       *plan.Plan
 	o       Options
 	items   []*item
-	cas     map[string]Authority // local CAs by name; absent in a dry run when not yet created
+	cas     map[string]Authority // local CAs by name; absent until created
+	missing []plan.CA            // local CAs to create on first use
 	pool    []*x509.Certificate  // issuers known: imported, and from bundles already written
 	kept    []*x509.Certificate  // issuers imported now or by an earlier run (IssuersFile)
 	res     Result
@@ -95,31 +96,34 @@ func (r *run) names() string {
 // path is a file of the output directory.
 func (r *run) path(name string) string { return filepath.Join(r.o.Dir, name) }
 
-// loadCAs gets every local CA the plan names: created on first use, or in a
-// dry run only looked up.
+// loadCAs finds every local CA the plan names. The missing ones are
+// created on first use by execute, at the same time as the keys.
 func (r *run) loadCAs(ctx context.Context) error {
+	if r.o.CAs == nil {
+		r.o.CAs = StoreCAs(nil, r.o.Now)
+	}
 	for _, ca := range r.localCAs() {
-		if r.o.CAs == nil {
-			r.o.CAs = StoreCAs(nil, r.o.Now)
-		}
-		if r.o.DryRun {
-			a, err := r.o.CAs.Find(ctx, ca.Name)
-			if errors.Is(err, ErrNoCA) {
-				r.res.Changes = append(r.res.Changes, Change{Name: ca.Name, Action: ActionCACreated, Why: ca.Purpose})
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			r.cas[ca.Name] = a
+		a, err := r.o.CAs.Find(ctx, ca.Name)
+		if errors.Is(err, ErrNoCA) {
+			r.missing = append(r.missing, ca)
+			r.res.Changes = append(r.res.Changes, Change{Name: ca.Name, Action: ActionCACreated, Why: ca.Purpose})
 			continue
 		}
-		a, created, err := r.o.CAs.Ensure(ctx, ca.Name, ca.KeyType)
 		if err != nil {
 			return fmt.Errorf("local CA %s: %w", ca.Name, err)
 		}
-		if created {
-			r.res.Changes = append(r.res.Changes, Change{Name: ca.Name, Action: ActionCACreated, Why: ca.Purpose})
+		r.cas[ca.Name] = a
+	}
+	return nil
+}
+
+// createCAs creates the missing local CAs, one after another: the store
+// takes one writer at a time.
+func (r *run) createCAs(ctx context.Context) error {
+	for _, ca := range r.missing {
+		a, _, err := r.o.CAs.Ensure(ctx, ca.Name, ca.KeyType)
+		if err != nil {
+			return fmt.Errorf("local CA %s: %w", ca.Name, err)
 		}
 		r.cas[ca.Name] = a
 	}

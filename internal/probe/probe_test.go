@@ -75,11 +75,24 @@ func TestProbeServedChains(t *testing.T) {
 	}
 }
 
+// specSeverity is the severity spec probe.md fixes for each code
+// (WEAK_SIGNATURE depends on the algorithm: judge_test.go).
+var specSeverity = map[Code]Severity{
+	IncompleteChain: Failure, WrongOrder: Warning, ExtraCerts: Warning, RootSent: Info,
+	HostnameMismatch: Failure, Expired: Failure, Expiring: Warning, Untrusted: Failure,
+	WeakKey: Warning, Connect: Failure,
+}
+
 func checkResult(t *testing.T, r Result, want []Code, message string) {
 	t.Helper()
 	slices.Sort(want)
 	if got := codes(r); !slices.Equal(got, want) {
 		t.Fatalf("codes %v, want %v; findings %+v", got, want, r.Findings)
+	}
+	for _, f := range r.Findings {
+		if s, ok := specSeverity[f.Code]; ok && f.Severity != s {
+			t.Errorf("%s is %s, spec probe.md says %s", f.Code, f.Severity, s)
+		}
 	}
 	if r.OK() == HasFailure(r.Findings) {
 		t.Errorf("OK() = %v with findings %v", r.OK(), r.Findings)

@@ -59,7 +59,9 @@ func cmsRoles() []role {
 			// Nodes trust a chain that ends at the cluster's dedicated root (002 §3.1.5, §4.8).
 			{"DB-CA", "002 §3.1.5, §4.8", dbCA},
 		}},
-		{Name: "cms-dbclient", Product: "cms", Rules: []rule{
+		// The database client presents CN postgres and nothing else is read
+		// from it (002 §3.1.5, §4.8): no SAN is needed.
+		{Name: "cms-dbclient", Product: "cms", ClientOnly: true, Rules: []rule{
 			// The CN for a database client must equal "postgres" (002 §3.1.5, §4.8).
 			{"DB-CLIENT-CN", "002 §3.1.5, §4.8", dbClientCN},
 			{"DB-CLIENT-EKU", "002 §3.1.5", ekuNeeds("DB-CLIENT-EKU", x509.ExtKeyUsageClientAuth, "clientAuth")},

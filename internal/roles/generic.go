@@ -35,6 +35,9 @@ func genericRules(r role) []rule {
 	if r.OwnNames {
 		rules = slices.DeleteFunc(rules, func(ru rule) bool { return ru.ID == "NAMES" })
 	}
+	if r.ClientOnly {
+		rules = slices.DeleteFunc(rules, func(ru rule) bool { return ru.ID == "SAN-PRESENT" })
+	}
 	if r.Product == "cms" {
 		// File names are an MMP rule (002 §4.2 note, Appendix B); WebEx Meetings
 		// Server takes .txt and .p12 uploads (seed 001 comments).

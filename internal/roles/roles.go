@@ -118,6 +118,10 @@ type role struct {
 	// OwnNames: the role's own rule says what --name must match (CN or SAN),
 	// so the generic NAMES rule (SAN only) does not run.
 	OwnNames bool
+	// ClientOnly: the certificate only ever identifies a client (the database
+	// client, CN postgres): no browser or client checks its names, so
+	// SAN-PRESENT does not apply (seed 002 §3.1.5).
+	ClientOnly bool
 	// NeedsVersion: --version is required.
 	NeedsVersion bool
 	Rules        []rule

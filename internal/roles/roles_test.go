@@ -26,6 +26,7 @@ type ruleCase struct {
 	edit   func([]byte) []byte // rewrite the --bundle file before the check
 	copyAs string              // check the certificate under this file name
 	noCLI  bool                // depends on the fixed clock or injected roots
+	msg    string              // words the message must hold (fixed by spec roles.md)
 }
 
 func td(name string) string { return filepath.Join("testdata", name) }
@@ -66,15 +67,18 @@ func r(role, cert string, kv ...string) roles.Request {
 func ruleCases() []ruleCase {
 	const S, W, F = roles.Success, roles.Warning, roles.Failure
 	return []ruleCase{
-		{name: "key matches", req: r("cms-webadmin", "good.crt", "key", "good.key"), rule: "KEY-MATCH", want: S},
-		{name: "key differs", req: r("cms-webadmin", "good.crt", "key", "other.key"), rule: "KEY-MATCH", want: F},
+		{name: "key matches", req: r("cms-webadmin", "good.crt", "key", "good.key"), rule: "KEY-MATCH", want: S,
+			msg: "Key and certificate pair match"},
+		{name: "key differs", req: r("cms-webadmin", "good.crt", "key", "other.key"), rule: "KEY-MATCH", want: F,
+			msg: "Key and certificate problem: certificate and key do not match"},
 		{name: "valid", req: r("cms-webadmin", "good.crt"), rule: "VALIDITY", want: S, noCLI: true},
 		{name: "expired", req: r("cms-webadmin", "expired.crt"), rule: "VALIDITY", want: F},
 		{name: "not yet valid", req: r("cms-webadmin", "future.crt"), rule: "VALIDITY", want: F},
 		{name: "expires soon", req: r("cms-webadmin", "soon.crt"), rule: "VALIDITY", want: W, noCLI: true},
 		{name: "chain verifies", req: r("cms-webadmin", "good.crt", "bundle", "bundle.crt"), rule: "CHAIN", want: S},
 		{name: "chain verifies with trust", req: r("cms-webadmin", "good.crt", "bundle", "bundle.crt", "trust", "root.crt"), rule: "CHAIN", want: S},
-		{name: "intermediate missing", req: r("cms-webadmin", "good.crt", "bundle", "bundle-rootonly.crt"), rule: "CHAIN", want: F},
+		{name: "intermediate missing", req: r("cms-webadmin", "good.crt", "bundle", "bundle-rootonly.crt"), rule: "CHAIN", want: F,
+			msg: "error at depth 0: unable to get issuer certificate"},
 		{name: "wrong trust", req: r("cms-webadmin", "good.crt", "bundle", "bundle.crt", "trust", "dbca.crt"), rule: "CHAIN", want: F},
 		{name: "bundle in order", req: r("cms-webadmin", "good.crt", "bundle", "bundle.crt"), rule: "BUNDLE-ORDER", want: S},
 		{name: "bundle reversed", req: r("cms-webadmin", "good.crt", "bundle", "bundle-reversed.crt"), rule: "BUNDLE-ORDER", want: F},
@@ -155,7 +159,8 @@ func ruleCases() []ruleCase {
 		{name: "dbserver no trust", req: r("cms-dbserver", "dbserver.crt"), rule: "DB-CA", want: F},
 		{name: "dbserver other CA", req: r("cms-dbserver", "dbserver.crt", "trust", "root.crt"), rule: "DB-CA", want: F},
 		{name: "dbclient postgres", req: r("cms-dbclient", "postgres.crt"), rule: "DB-CLIENT-CN", want: S},
-		{name: "dbclient wrong CN", req: r("cms-dbclient", "good.crt"), rule: "DB-CLIENT-CN", want: F},
+		{name: "dbclient wrong CN", req: r("cms-dbclient", "good.crt"), rule: "DB-CLIENT-CN", want: F,
+			msg: "Client certificate common name incorrect"},
 		{name: "dbclient clientAuth", req: r("cms-dbclient", "postgres.crt"), rule: "DB-CLIENT-EKU", want: S},
 		{name: "dbclient serverAuth only", req: r("cms-dbclient", "serveronly.crt"), rule: "DB-CLIENT-EKU", want: F},
 		{name: "trunk distinct", req: r("cms-trunk", "good.crt", "peer", "byroot.crt"), rule: "DISTINCT-PAIR", want: S},
@@ -163,7 +168,8 @@ func ruleCases() []ruleCase {
 		{name: "loadbalancer same key", req: r("cms-loadbalancer", "good.crt", "peer", "good.crt"), rule: "DISTINCT-PAIR", want: F},
 
 		{name: "cwms 2.0 server first", req: r("cwms", "cwms1x.pem", "version", "2.0"), rule: "CWMS-ORDER", want: S},
-		{name: "cwms 2.0 given 2.5 order", req: r("cwms", "cwms25.pem", "version", "2.0"), rule: "CWMS-ORDER", want: F},
+		{name: "cwms 2.0 given 2.5 order", req: r("cwms", "cwms25.pem", "version", "2.0"), rule: "CWMS-ORDER", want: F,
+			msg: "The certificates do not form a valid certificate chain"},
 		{name: "cwms 2.5 server last", req: r("cwms", "cwms25.pem", "version", "2.5"), rule: "CWMS-ORDER", want: S},
 		{name: "cwms 2.5 given 1.x order", req: r("cwms", "cwms1x.pem", "version", "2.5"), rule: "CWMS-ORDER", want: F},
 		{name: "cwms no root", req: r("cwms", "cwms1x.pem", "version", "2.0"), rule: "CWMS-ROOT", want: S},
@@ -218,6 +224,9 @@ func TestRules(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertRule(t, c, tc.rule, tc.want)
+			if got, _ := worst(c.Results, tc.rule); !strings.Contains(got.Message, tc.msg) {
+				t.Errorf("%s message %q lacks %q", tc.rule, got.Message, tc.msg)
+			}
 			if tc.want == roles.Failure && c.OK {
 				t.Errorf("a FAILURE and ok = true")
 			}
@@ -331,4 +340,37 @@ func worst(rs []roles.Result, rule string) (roles.Result, bool) {
 		}
 	}
 	return got, found
+}
+
+// TestRuleNotApplied: rules that cannot apply to a role print nothing, rather
+// than a SUCCESS or a warning an administrator cannot act on.
+func TestRuleNotApplied(t *testing.T) {
+	tests := []struct {
+		name string
+		req  roles.Request
+		rule string
+	}{
+		// A database client certificate (CN postgres) is never checked for
+		// names: no SAN needed (seed 002 §3.1.5).
+		{"dbclient without SAN", r("cms-dbclient", "postgres.crt"), "SAN-PRESENT"},
+		{"key match without a key", r("cms-webadmin", "good.crt"), "KEY-MATCH"},
+		{"chain without bundle or trust", r("cms-webadmin", "good.crt"), "CHAIN"},
+		{"names without --name", r("cms-webadmin", "good.crt"), "NAMES"},
+		{"xmpp uses XMPP-NAME", r("cms-xmpp", "good.crt", "name", "cms1.example.com"), "NAMES"},
+		{"filename is an MMP rule", r("cwms", "cwms1x.pem", "version", "2.0"), "FILENAME"},
+		{"wildcard CN before MR5", r("cwms", "wildsan.crt", "version", "2.5"), "CWMS-WILDCARD-CN"},
+		{"public names after MR5", r("cwms", "internal.crt", "version", "2.5MR5"), "CWMS-PUBLIC-NAMES"},
+		{"MP key size without version", r("meetingplace", "rsa2048.crt"), "MP-KEY-SIZE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := roles.Run(tt.req, roles.Options{Now: now, NoLints: true, SystemRoots: noRoots})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := worst(c.Results, tt.rule); ok {
+				t.Errorf("%s reported: %s %s", tt.rule, got.Severity, got.Message)
+			}
+		})
+	}
 }

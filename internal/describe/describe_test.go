@@ -1,0 +1,201 @@
+package describe_test
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/describe"
+	"github.com/confcert/confcert/internal/ui"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// now is the fixed clock of the golden files: the certio fixtures were made
+// on 2026-11-23 and last 10 to 20 years.
+var now = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func read(t *testing.T, path string) *certio.File {
+	t.Helper()
+	pw, err := os.ReadFile("../certio/testdata/password.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := certio.ReadFile(path, certio.Options{Password: func() ([]byte, error) { return pw, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestIssuedByIndex(t *testing.T) {
+	tests := []struct {
+		file string
+		want []any // per object: issued_by_index, or "-" for objects that are not certificates
+	}{
+		{"../certio/testdata/chain.pem", []any{1, 2, 2}},
+		{"../certio/testdata/mixed.pem", []any{"-", nil, "-"}},
+		{"../certio/testdata/modern.p12", []any{"-", 2, 3, 3}},
+		{"testdata/sha1-chain.pem", []any{1, 1}},
+	}
+	for _, tt := range tests {
+		r := describe.File(read(t, tt.file), now)
+		for i, o := range r.Objects {
+			c, ok := o.(*describe.Certificate)
+			var got any = "-"
+			if ok {
+				got = nil
+				if c.IssuedByIndex != nil {
+					got = *c.IssuedByIndex
+				}
+			}
+			if got != tt.want[i] {
+				t.Errorf("%s [%d]: issued_by_index %v, want %v", tt.file, i, got, tt.want[i])
+			}
+		}
+	}
+}
+
+// TestIssuedByShuffledAndDuplicated checks the index finds issuers in any
+// order, among duplicates, and leaves strays without one.
+func TestIssuedByShuffledAndDuplicated(t *testing.T) {
+	c := read(t, "../certio/testdata/chain.pem").Certificates()
+	leaf, inter, root := c[0], c[1], c[2]
+	stray := read(t, "testdata/quoted.pem").Certificates()[0]
+	certs := []*x509.Certificate{root, leaf, stray, inter, leaf, root}
+	got := describe.IssuedBy(certs)
+	want := []int{0, 3, 2, 0, 3, 5}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("IssuedBy = %v, want %v", got, want)
+			break
+		}
+	}
+	if got := describe.IssuedBy([]*x509.Certificate{leaf, root}); got[0] != -1 {
+		t.Errorf("leaf without its intermediate: issuer %d, want -1", got[0])
+	}
+}
+
+func TestValidity(t *testing.T) {
+	leaf := read(t, "../certio/testdata/leaf.pem").Certificates()[0]
+	tests := []struct {
+		at                   time.Time
+		days                 int
+		expired, notYetValid bool
+	}{
+		{leaf.NotAfter.Add(-36 * time.Hour), 1, false, false},
+		{leaf.NotAfter.Add(-time.Minute), 0, false, false},
+		{leaf.NotAfter.Add(time.Minute), -1, true, false},
+		{leaf.NotBefore.Add(-time.Hour), describe.DaysLeft(leaf.NotAfter, leaf.NotBefore.Add(-time.Hour)), false, true},
+	}
+	for _, tt := range tests {
+		c := describe.Cert(leaf, 0, tt.at)
+		if c.DaysLeft != tt.days || c.Expired != tt.expired || c.NotYetValid != tt.notYetValid {
+			t.Errorf("at %s: days %d expired %t notYet %t, want %d %t %t", tt.at, c.DaysLeft, c.Expired, c.NotYetValid,
+				tt.days, tt.expired, tt.notYetValid)
+		}
+	}
+}
+
+// TestFingerprintMatchesOpenSSL cross-checks the SHA-256 fingerprint and the
+// subject with openssl.
+func TestFingerprintMatchesOpenSSL(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl not in PATH")
+	}
+	for _, file := range []string{"../certio/testdata/leaf.pem", "testdata/quoted.pem", "testdata/sha1-chain.pem"} {
+		out, err := exec.Command("openssl", "x509", "-in", file, "-noout", "-fingerprint", "-sha256", "-subject").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := describe.Cert(read(t, file).Certificates()[0], 0, now)
+		want := "sha256 Fingerprint=" + describe.Fingerprint(c.SHA256) + "\nsubject=" + c.Subject + "\n"
+		if string(out) != want {
+			t.Errorf("%s: openssl says\n%swe say\n%s", file, out, want)
+		}
+	}
+}
+
+func TestNamesOfUsages(t *testing.T) {
+	c := describe.Cert(read(t, "testdata/sha1-chain.pem").Certificates()[0], 0, now)
+	checks := []struct{ got, want string }{
+		{strings.Join(c.KeyUsage, ","), "nonRepudiation,keyAgreement"},
+		{strings.Join(c.ExtKeyUsage, ","), "serverAuth,1.3.6.1.4.1.311.10.3.4"},
+		{c.SignatureAlgorithm, "sha1WithRSAEncryption"},
+		{strings.Join(c.Emails, ","), "pki@example.com"},
+		{strings.Join(c.URIs, ","), "https://old.example.com/"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("got %q, want %q", ch.got, ch.want)
+		}
+	}
+	all := describe.KeyUsage(x509.KeyUsage(1<<9 - 1))
+	if len(all) != 9 || all[0] != "digitalSignature" || all[5] != "keyCertSign" || all[8] != "decipherOnly" {
+		t.Errorf("KeyUsage(all bits) = %v", all)
+	}
+}
+
+// TestGolden renders fixtures for people and as JSON and compares with the
+// golden files in testdata; go test -update rewrites them.
+func TestGolden(t *testing.T) {
+	for _, file := range []string{"../certio/testdata/chain.pem", "../certio/testdata/mixed.pem",
+		"../certio/testdata/modern.p12", "../certio/testdata/rsa-pub.pem", "testdata/sha1-chain.pem"} {
+		r := describe.File(read(t, file), now)
+		r.File = filepath.Base(file)
+		var text, js bytes.Buffer
+		if err := describe.WriteText(ui.New(&text), r); err != nil {
+			t.Fatal(err)
+		}
+		if err := describe.WriteJSON(&js, r); err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(js.Bytes()) {
+			t.Errorf("%s: invalid JSON:\n%s", file, js.String())
+		}
+		compareGolden(t, "testdata/"+r.File+".txt.golden", text.String())
+		compareGolden(t, "testdata/"+r.File+".json.golden", js.String())
+	}
+}
+
+func TestLockedAndEmpty(t *testing.T) {
+	f, err := certio.ReadFile("../certio/testdata/modern.p12", certio.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := describe.File(f, now)
+	if !r.Locked || describe.Summary(r) != "PKCS#12, locked: give its password to see what it holds" {
+		t.Errorf("locked PKCS#12: %+v %q", r, describe.Summary(r))
+	}
+	var js bytes.Buffer
+	if err := describe.WriteJSON(&js, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js.String(), `"objects": []`) {
+		t.Errorf("objects of a locked file:\n%s", js.String())
+	}
+}
+
+func compareGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s--- want\n%s", path, got, want)
+	}
+}
