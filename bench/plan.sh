@@ -8,9 +8,13 @@
 set -eu
 runs=${1:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-go build -o "$work/confcert" "$root/cmd/confcert"
+if [ "$runs" = --once ]; then
+	work=$BENCH_WORK # a child run for cputime, in the parent's directory
+else
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	go build -o "$work/confcert" "$root/cmd/confcert"
+fi
 
 now() { date +%s.%N; }
 
@@ -57,6 +61,17 @@ openssl_once() {
 	cd "$root"
 }
 
+# cputime FUNC: user+sys CPU seconds one run of FUNC takes, all cores added up.
+cputime() {
+	BENCH_WORK=$work /usr/bin/time -f '%U %S' -o "$work/cpu" sh "$0" --once "$1"
+	awk '{ print $1 + $2 }' "$work/cpu"
+}
+
+if [ "$runs" = --once ]; then
+	"$2"
+	exit 0
+fi
+
 # best RUNS FUNC: the fastest of RUNS timed runs, in seconds.
 best() {
 	b=""
@@ -72,7 +87,9 @@ best() {
 
 c=$(best "$runs" confcert_once)
 o=$(best "$runs" openssl_once)
-printf 'cores:            %s\n' "$(nproc 2>/dev/null || echo ?)"
-printf 'confcert plan:    %.2f s\n' "$c"
-printf 'openssl, serial:  %.2f s\n' "$o"
-printf 'ratio:            %.2fx (goal <= 0.25x)\n' "$(echo "$c / $o" | bc -l)"
+cc=$(cputime confcert_once)
+oc=$(cputime openssl_once)
+printf 'cores:            %s (load average %s)\n' "$(nproc 2>/dev/null || echo ?)" "$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)"
+printf 'confcert plan:    %.2f s wall, %.2f s CPU\n' "$c" "$cc"
+printf 'openssl, serial:  %.2f s wall, %.2f s CPU\n' "$o" "$oc"
+printf 'ratio:            %.2fx wall (goal <= 0.25x), %.2fx CPU\n' "$(echo "$c / $o" | bc -l)" "$(echo "$cc / $oc" | bc -l)"

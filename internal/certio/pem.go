@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 )
@@ -70,7 +71,7 @@ func splitPEM(data []byte) ([]*pem.Block, error) {
 		if i+1 < len(starts) {
 			end = starts[i+1]
 		}
-		blocks[i], _ = pem.Decode(data[starts[i]:end])
+		blocks[i] = decodeBlock(data[starts[i]:end])
 	})
 	for i, b := range blocks {
 		if b == nil {
@@ -78,6 +79,62 @@ func splitPEM(data []byte) ([]*pem.Block, error) {
 		}
 	}
 	return blocks, nil
+}
+
+// decodeBlock decodes the PEM block at the start of seg. The common shape
+// (no headers, base64 in lines) is decoded here, as pem.Decode's base64 path
+// is slow on line breaks; anything else is left to pem.Decode.
+func decodeBlock(seg []byte) *pem.Block {
+	if b := plainBlock(seg); b != nil {
+		return b
+	}
+	b, _ := pem.Decode(seg)
+	return b
+}
+
+// plainBlock decodes a block without headers whose BEGIN and END lines
+// match, or returns nil.
+func plainBlock(seg []byte) *pem.Block {
+	line, rest, ok := bytes.Cut(seg, []byte("\n"))
+	typ, ok2 := bytes.CutPrefix(bytes.TrimSuffix(line, []byte("\r")), pemStart)
+	typ, ok3 := bytes.CutSuffix(typ, []byte("-----"))
+	if !ok || !ok2 || !ok3 || bytes.Contains(typ, []byte("-----")) {
+		return nil
+	}
+	marker := []byte("-----END " + string(typ) + "-----")
+	end := bytes.Index(rest, marker)
+	if end < 0 || (end > 0 && rest[end-1] != '\n') || !blankToEOL(rest[end+len(marker):]) {
+		return nil
+	}
+	der, ok := decodeBody(rest[:end])
+	if !ok {
+		return nil
+	}
+	return &pem.Block{Type: string(typ), Bytes: der}
+}
+
+// decodeBody decodes base64 split in lines; a colon means headers, which
+// are left to pem.Decode.
+func decodeBody(body []byte) ([]byte, bool) {
+	if bytes.IndexByte(body, ':') >= 0 {
+		return nil, false
+	}
+	clean := make([]byte, 0, len(body))
+	for _, c := range body {
+		if c != '\n' && c != '\r' && c != ' ' && c != '\t' {
+			clean = append(clean, c)
+		}
+	}
+	der := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
+	n, err := base64.StdEncoding.Decode(der, clean)
+	return der[:n], err == nil
+}
+
+// blankToEOL reports whether b holds only spaces and tabs before its first
+// line end, as encoding/pem requires after an END line.
+func blankToEOL(b []byte) bool {
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	return len(bytes.Trim(line, " \t\r")) == 0
 }
 
 // blockStarts returns the offset of every "-----BEGIN " in data.

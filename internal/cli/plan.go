@@ -76,7 +76,7 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 	}
 	store, err := openStore(ctx, f.check || f.dryRun)
 	if err != nil {
-		return failed(err, "")
+		return badInput(err, "set CONFCERT_HOME to a directory confcert may write")
 	}
 	if store != nil {
 		defer store.Close()
@@ -103,8 +103,9 @@ func (f *planFlags) validate(args []string) error {
 }
 
 func (f *planFlags) options(a *app, store castore.Store, more []string) planner.Options {
+	now := a.now()
 	o := planner.Options{
-		Dir: f.out, CAs: planner.StoreCAs(store, a.now()), Now: a.now(),
+		Dir: f.out, CAs: planner.StoreCAs(store, now), Now: now,
 		Renew: f.renew, Import: append(append([]string{}, f.imports...), more...),
 		Read: certio.Options{Password: a.passwords().Func("the imported PKCS#12 file")}, DryRun: f.dryRun,
 		Progress: a.stderr, PFXPassword: a.passwords().Func("the .pfx files"),

@@ -6,6 +6,7 @@
 package describe
 
 import (
+	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -75,6 +76,9 @@ type PrivateKey struct {
 	Encrypted    bool    `json:"encrypted"`
 	Locked       bool    `json:"locked"`
 	KeyFormat    string  `json:"key_format,omitempty"`
+	// MatchesIndex is the index of the first certificate or CSR of the same
+	// file holding this key's public half, or nil.
+	MatchesIndex *int `json:"matches_index"`
 }
 
 // CSR holds the facts about one certificate signing request.
@@ -128,12 +132,28 @@ func File(f *certio.File, now time.Time) *Report {
 			r.Objects[i].(*Certificate).IssuedByIndex = &idx
 		}
 	}
-	for _, o := range f.Objects {
-		if o.Kind == certio.KindPrivateKey && o.PrivateKey == nil {
-			r.Locked = true
+	for i, o := range f.Objects {
+		if o.Kind != certio.KindPrivateKey {
+			continue
 		}
+		if o.PrivateKey == nil {
+			r.Locked = true
+			continue
+		}
+		r.Objects[i].(*PrivateKey).MatchesIndex = matchOf(f, o.PrivateKey)
 	}
 	return r
+}
+
+// matchOf returns the index of the first certificate or CSR in f whose
+// public key is key's.
+func matchOf(f *certio.File, key crypto.Signer) *int {
+	for i, o := range f.Objects {
+		if (o.Kind == certio.KindCertificate || o.Kind == certio.KindCSR) && keys.Match(key, o.PublicKey) {
+			return &i
+		}
+	}
+	return nil
 }
 
 // certificatesOf returns the certificates of f and the object index of each.
@@ -173,7 +193,7 @@ func Cert(c *x509.Certificate, index int, now time.Time) *Certificate {
 		SubjectCN:          c.Subject.CommonName,
 		Issuer:             Name(c.Issuer),
 		IssuerCN:           c.Issuer.CommonName,
-		Serial:             hex.EncodeToString(c.SerialNumber.Bytes()),
+		Serial:             serial(c),
 		NotBefore:          c.NotBefore.UTC(),
 		NotAfter:           c.NotAfter.UTC(),
 		DaysLeft:           DaysLeft(c.NotAfter, now),
@@ -234,6 +254,19 @@ func privateKey(o *certio.Object) *PrivateKey {
 		k.KeyAlgorithm, k.KeyBits = &alg, &bits
 	}
 	return k
+}
+
+// serial returns the serial number in hex, with a sign for the negative
+// serials some old CAs wrote.
+func serial(c *x509.Certificate) string {
+	if c.SerialNumber == nil {
+		return ""
+	}
+	s := hex.EncodeToString(c.SerialNumber.Bytes())
+	if c.SerialNumber.Sign() < 0 {
+		return "-" + s
+	}
+	return s
 }
 
 // DaysLeft returns the whole days from now until notAfter, negative once it

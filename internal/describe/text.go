@@ -147,6 +147,9 @@ func keyLines(w *errWriter, k *PrivateKey) {
 		format = "unknown"
 	}
 	w.field("Format", format)
+	if k.MatchesIndex != nil {
+		w.field("Matches", fmt.Sprintf("[%d]", *k.MatchesIndex))
+	}
 	switch {
 	case k.Locked:
 		w.field("Encrypted", "yes (locked: give its password to see more)")

@@ -22,6 +22,10 @@ type JudgeOptions struct {
 	At time.Time
 	// WithinDays is the EXPIRING window in days.
 	WithinDays int
+	// XMPPDomain, for an XMPP service, is the domain the client asked for in
+	// its stream: Cisco Meeting App checks it against the subjectAltNames
+	// too (seed 002 §3.1.3; RFC 6120 §13.7.2). Empty skips the check.
+	XMPPDomain string
 }
 
 // fixChain is the advice for every chain problem: rebuild what is served.
@@ -41,6 +45,9 @@ func Judge(served []*x509.Certificate, o JudgeOptions) []Finding {
 		out = append(out, judgePath(served, c)...)
 	}
 	out = append(out, judgeName(served[0], o.ServerName)...)
+	if o.XMPPDomain != "" && !strings.EqualFold(o.XMPPDomain, o.ServerName) {
+		out = append(out, judgeXMPPDomain(served[0], o.XMPPDomain)...)
+	}
 	out = append(out, judgeTimes(served, o)...)
 	out = append(out, judgeCrypto(served, c)...)
 	slices.SortStableFunc(out, func(a, b Finding) int { return rank(a.Severity) - rank(b.Severity) })
@@ -79,7 +86,8 @@ func judgePath(served []*x509.Certificate, c *chain.Chain) []Finding {
 	if c.Root != nil && position(served, c.Root) >= 0 {
 		out = append(out, Finding{RootSent, Info, fmt.Sprintf(
 			"the server sends the root %q: clients ignore it and use their own copy, so it only costs bytes "+
-				"in every handshake; leave it out of the served chain ('confcert bundle --layout chain')",
+				"in every handshake; expected from a Meeting Server, whose bundles and Web Bridge 3 full chain "+
+				"end with the root (seed 002 §1.2.4, D.1); elsewhere 'confcert bundle --layout chain' leaves it out",
 			chain.DisplayName(c.Root))})
 	}
 	return out
@@ -147,6 +155,18 @@ func judgeName(leaf *x509.Certificate, name string) []Finding {
 		"%q is not among the leaf's subjectAltNames (%s): clients refuse the connection with a name "+
 			"mismatch (the CN is ignored); request a certificate that lists it, e.g. "+
 			"'confcert csr <basename> CN:%s subjectAltName:%s'", name, sanList(leaf), name, name)}}
+}
+
+// judgeXMPPDomain checks the XMPP domain against the leaf's subjectAltNames.
+func judgeXMPPDomain(leaf *x509.Certificate, domain string) []Finding {
+	if leaf.VerifyHostname(domain) == nil {
+		return nil
+	}
+	return []Finding{{HostnameMismatch, Failure, fmt.Sprintf(
+		"the XMPP domain %q is not among the leaf's subjectAltNames (%s): Cisco Meeting App and other XMPP "+
+			"clients refuse the server (seed 002 §3.1.3); request a certificate that lists the domain too, e.g. "+
+			"'confcert csr xmpp CN:%s subjectAltName:%s,%s'", domain, sanList(leaf), leaf.Subject.CommonName,
+		leaf.Subject.CommonName, domain)}}
 }
 
 // sanList renders the DNS and IP subjectAltNames of c.

@@ -30,7 +30,12 @@ type pki struct {
 	root, inter, interA, interB, other issued
 	leaf, leafB, expired, expiring     issued
 	client                             issued
+	// xmpp is issued for testName and the XMPP domain xmppDomain.
+	xmpp issued
 }
+
+// xmppDomain is the XMPP domain of the STARTTLS tests.
+const xmppDomain = "example.test"
 
 var testPKI = sync.OnceValue(func() *pki { return newPKI() })
 
@@ -48,11 +53,13 @@ func newPKI() *pki {
 	p.expired = mint(testName, &p.inter, false, now.Add(-year), now.Add(-24*time.Hour))
 	p.expiring = mint(testName, &p.inter, false, now.Add(-year), now.Add(10*24*time.Hour))
 	p.client = mint("postgres", &p.inter, false, now.Add(-time.Hour), now.Add(year))
+	p.xmpp = mint(testName, &p.inter, false, now.Add(-time.Hour), now.Add(year), xmppDomain)
 	return p
 }
 
-// mint issues a P-256 certificate; a nil parent makes it self-signed.
-func mint(cn string, parent *issued, ca bool, from, to time.Time) issued {
+// mint issues a P-256 certificate; a nil parent makes it self-signed. A
+// leaf's subjectAltNames are its CN, the extra names and 127.0.0.1.
+func mint(cn string, parent *issued, ca bool, from, to time.Time, extra ...string) issued {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		panic(err)
@@ -69,7 +76,7 @@ func mint(cn string, parent *issued, ca bool, from, to time.Time) issued {
 	if ca {
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
 	} else {
-		tmpl.DNSNames = []string{cn}
+		tmpl.DNSNames = append([]string{cn}, extra...)
 		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
 	}

@@ -97,9 +97,11 @@ func Probe(ctx context.Context, t Target, o Options) Result {
 		r.Findings = append(r.Findings, connectFinding(err, o, r.ClientCertRequested))
 	}
 	if len(r.Chain) > 0 {
-		r.Findings = append(r.Findings, Judge(r.Chain, JudgeOptions{
-			ServerName: r.ServerName, Roots: o.Roots, At: o.now(), WithinDays: o.WithinDays,
-		})...)
+		jo := JudgeOptions{ServerName: r.ServerName, Roots: o.Roots, At: o.now(), WithinDays: o.WithinDays}
+		if o.StartTLS == XMPP || o.StartTLS == XMPPServer {
+			jo.XMPPDomain = o.xmppDomain(r.ServerName)
+		}
+		r.Findings = append(r.Findings, Judge(r.Chain, jo)...)
 	}
 	return r
 }

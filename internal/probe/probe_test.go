@@ -43,7 +43,7 @@ func TestProbeServedChains(t *testing.T) {
 		{name: "extra certificate", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert, p.other.cert),
 			want: []Code{ExtraCerts}, message: `"Unrelated CA" (unrelated)`},
 		{name: "root sent", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert, p.root.cert),
-			want: []Code{RootSent}},
+			want: []Code{RootSent}, message: "expected from a Meeting Server"},
 		{name: "expired leaf", served: tlsCert(p.expired.key, p.expired.cert, p.inter.cert),
 			want: []Code{Expired}, message: "expired on"},
 		{name: "expiring leaf", served: tlsCert(p.expiring.key, p.expiring.cert, p.inter.cert),
@@ -110,7 +110,7 @@ func checkResult(t *testing.T, r Result, want []Code, message string) {
 
 func TestProbeStartTLS(t *testing.T) {
 	p := testPKI()
-	cfg := &tls.Config{Certificates: []tls.Certificate{tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)}}
+	cfg := &tls.Config{Certificates: []tls.Certificate{tlsCert(p.xmpp.key, p.xmpp.cert, p.inter.cert)}}
 	tests := []struct {
 		proto  Protocol
 		server func(to chan<- string) func(net.Conn)
@@ -126,7 +126,7 @@ func TestProbeStartTLS(t *testing.T) {
 			to := make(chan string, 1)
 			o := trusting(p)
 			o.StartTLS = tt.proto
-			o.XMPPDomain = "example.test"
+			o.XMPPDomain = xmppDomain
 			r := Probe(context.Background(), serve(t, tt.server(to)), o)
 			checkResult(t, r, nil, "")
 			if r.TLSVersion == "" || len(r.Chain) != 2 {
@@ -137,6 +137,25 @@ func TestProbeStartTLS(t *testing.T) {
 					t.Errorf("stream to %q, want example.test", got)
 				}
 			}
+		})
+	}
+}
+
+// TestProbeXMPPDomain: an XMPP client checks the XMPP domain against the
+// subjectAltNames as well as the server's name (seed 002 §3.1.3).
+func TestProbeXMPPDomain(t *testing.T) {
+	p := testPKI()
+	cfg := &tls.Config{Certificates: []tls.Certificate{tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)}}
+	for _, proto := range []Protocol{XMPP, XMPPServer} {
+		t.Run(string(proto), func(t *testing.T) {
+			o := trusting(p)
+			o.StartTLS, o.XMPPDomain = proto, "conf.example.test"
+			ns := "jabber:client"
+			if proto == XMPPServer {
+				ns = "jabber:server"
+			}
+			r := Probe(context.Background(), serve(t, xmppServer(ns, cfg, make(chan string, 1))), o)
+			checkResult(t, r, []Code{HostnameMismatch}, `the XMPP domain "conf.example.test"`)
 		})
 	}
 }

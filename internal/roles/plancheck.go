@@ -8,13 +8,16 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/plan"
 )
 
 // CheckPlan runs every role check of every certificate of p on the files in
 // dir (`confcert check --plan`, `confcert plan --check`). A planned file that
-// is missing is a FAILURE of rule FILE-PRESENT, except the certificate of one
-// still awaiting its CA, which is listed in Report.Skipped.
+// is missing is a FAILURE of rule FILE-PRESENT, except for a certificate still
+// awaiting its CA (its own file not there either), which is listed in
+// Report.Skipped. Once the CA's certificate is in dir, a missing upload file
+// built from it (a CWMS or MeetingPlace bundle) is a FAILURE.
 func CheckPlan(p *plan.Plan, dir string, o Options) (*Report, error) {
 	if p == nil {
 		return nil, errors.New("no plan to check")
@@ -24,7 +27,7 @@ func CheckPlan(p *plan.Plan, dir string, o Options) (*Report, error) {
 		for _, rc := range c.Roles {
 			req := planRequest(p, c, rc, dir)
 			if _, err := os.Stat(req.Cert); errors.Is(err, fs.ErrNotExist) {
-				if c.Status == plan.StatusAwaitingCA {
+				if c.Status == plan.StatusAwaitingCA && existing(dir, c.Files.Cert) == "" {
 					rep.Skipped = append(rep.Skipped, c.Name+" ("+rc.Role+"): awaiting its CA, no certificate yet")
 					continue
 				}
@@ -49,7 +52,7 @@ func (r *Report) add(c *Check) {
 
 func missing(c *plan.Certificate, role, path string) *Check {
 	return &Check{Role: role, Certificate: c.Name, File: path, Results: fail("FILE-PRESENT", path+" is missing",
-		"run confcert plan again to make what is missing")}
+		"run confcert plan again to make what is missing (for a public CA's certificate, --import the intermediates it came with)")}
 }
 
 // planRequest turns one planned role check into the flags of `confcert check`.
@@ -104,10 +107,12 @@ func caBundle(p *plan.Plan, c *plan.Certificate) string {
 	return ""
 }
 
-// trustFile is the file holding the named CA's certificate.
+// trustFile is the file holding the named CA's certificate: its CA bundle,
+// not an upload file of a certificate it signed (a CWMS bundle names its CA
+// too, but holds the leaf).
 func trustFile(p *plan.Plan, ca string) string {
 	for _, b := range p.Bundles {
-		if b.CA == ca {
+		if b.CA == ca && !chain.Layout(b.Layout).HasLeaf() {
 			return b.File
 		}
 	}

@@ -119,14 +119,23 @@ func TestCheckPlan(t *testing.T) {
 				Roles: []plan.RoleCheck{{Role: "cms-webbridge"}}},
 			{Name: "lost", Signer: "podca", Status: plan.StatusSigned, Files: plan.Files{Cert: "lost.crt"},
 				Roles: []plan.RoleCheck{{Role: "cms-webadmin"}}},
+			// The public CA's certificate is in, its upload bundle is not: not
+			// awaiting any more, so the missing bundle is a FAILURE.
+			{Name: "mp", Signer: plan.SignerPublic, Status: plan.StatusAwaitingCA, Files: plan.Files{Cert: "good.crt"},
+				Roles: []plan.RoleCheck{{Role: "meetingplace"}}},
 		},
-		Bundles: []plan.Bundle{{Name: "podca-bundle", File: "bundle.crt", Layout: "cms", CA: "podca"}, {Name: "dbca", File: "dbca.crt", Layout: "trust", CA: "dbca"}},
+		Bundles: []plan.Bundle{
+			// An upload file of a certificate dbca signed names dbca too: it
+			// is not the CA's trust file.
+			{Name: "upload", File: "upload.pem", Layout: "cwms-25", CA: "dbca", Members: []string{"postgres"}},
+			{Name: "podca-bundle", File: "bundle.crt", Layout: "cms", CA: "podca"}, {Name: "dbca", File: "dbca.crt", Layout: "trust", CA: "dbca"},
+			{Name: "mp-bundle", File: "mp-bundle.pem", Layout: "meetingplace", Members: []string{"mp"}}},
 	}
 	rep, err := roles.CheckPlan(p, dir, roles.Options{Now: now, NoLints: true, SystemRoots: noRoots})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.OK || len(rep.Checks) != 4 || len(rep.Skipped) != 1 {
+	if rep.OK || len(rep.Checks) != 5 || len(rep.Skipped) != 1 {
 		t.Fatalf("ok=%v checks=%d skipped=%v", rep.OK, len(rep.Checks), rep.Skipped)
 	}
 	want := []struct{ cert, role, rule string }{
@@ -147,6 +156,10 @@ func TestCheckPlan(t *testing.T) {
 	lost := rep.Checks[3]
 	if got, _ := worst(lost.Results, "FILE-PRESENT"); got.Severity != roles.Failure {
 		t.Errorf("missing file: %+v", lost.Results)
+	}
+	mp := rep.Checks[4]
+	if got, _ := worst(mp.Results, "FILE-PRESENT"); got.Severity != roles.Failure || !strings.Contains(got.Message, "mp-bundle.pem") {
+		t.Errorf("missing upload bundle of an imported certificate: %+v", mp.Results)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "public.crt")); err == nil {
 		t.Fatal("check wrote a file")

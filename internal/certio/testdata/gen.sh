@@ -7,6 +7,8 @@
 # PKCS#8, encrypted PKCS#8 and legacy encrypted PEM.
 #
 # Run it from anywhere: sh internal/certio/testdata/gen.sh
+# then refresh the golden files that name these fixtures:
+#   go test -update ./internal/certio ./internal/describe
 # The password of every encrypted fixture is in password.txt.
 set -eu
 cd "$(dirname "$0")"
