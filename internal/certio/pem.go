@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+
+	"github.com/confcert/confcert/internal/parallel"
 )
 
 var pemStart = []byte("-----BEGIN ")
@@ -66,7 +68,7 @@ func parsePEM(data []byte, opts Options) (*File, error) {
 func splitPEM(data []byte) ([]*pem.Block, error) {
 	starts := blockStarts(data)
 	blocks := make([]*pem.Block, len(starts))
-	parallelFor(len(starts), func(i int) {
+	parallel.For(len(starts), func(i int) {
 		end := len(data)
 		if i+1 < len(starts) {
 			end = starts[i+1]
@@ -200,7 +202,7 @@ func firstElement(data []byte) ([]byte, error) {
 // common large input.
 func parseCertificates(objs []Object, idx []int) error {
 	errs := make([]error, len(idx))
-	parallelFor(len(idx), func(j int) {
+	parallel.For(len(idx), func(j int) {
 		objs[idx[j]], errs[j] = certificateObject(objs[idx[j]].Certificate.Raw)
 	})
 	for j, err := range errs {

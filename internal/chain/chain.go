@@ -86,6 +86,7 @@ type AmbiguousLeafError struct {
 	Candidates []*x509.Certificate
 }
 
+// Error implements error.
 func (e *AmbiguousLeafError) Error() string {
 	names := make([]string, len(e.Candidates))
 	for i, c := range e.Candidates {

@@ -40,6 +40,7 @@ type VerifyError struct {
 	Reason  string
 }
 
+// Error implements error, in the openssl style the MMP shows.
 func (e *VerifyError) Error() string {
 	return fmt.Sprintf("depth=%d subject=%s issuer=%s: %s", e.Depth, e.Subject, e.Issuer, e.Reason)
 }

@@ -63,7 +63,7 @@ func newBundleCmd(a *app) *cobra.Command {
 			"  confcert bundle --layout fullchain --system-roots --fetch -o single-chain.crt cert.crt",
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return badInput(errorf("no input file"), "usage: confcert bundle [flags] <file>...")
+				return badInput(fmt.Errorf("no input file"), "usage: confcert bundle [flags] <file>...")
 			}
 			return runBundle(a, f, args)
 		},
@@ -137,13 +137,13 @@ func (f bundleFlags) validate() (chain.Layout, error) {
 	}
 	switch {
 	case f.asJSON && f.output == "":
-		return "", badInput(errorf("--json needs -o FILE: stdout carries the JSON report"), "add -o <file>")
+		return "", badInput(fmt.Errorf("--json needs -o FILE: stdout carries the JSON report"), "add -o <file>")
 	case f.key != "" && f.output == "":
 		// A private key is never printed (spec cli.md): it goes to a 0600 file.
-		return "", badInput(errorf("--key puts the private key into the bundle: it is written only to a file (mode 0600), never to stdout"),
+		return "", badInput(fmt.Errorf("--key puts the private key into the bundle: it is written only to a file (mode 0600), never to stdout"),
 			"add -o <file>")
 	case f.key != "" && layout == chain.LayoutTrust:
-		return "", badInput(errorf("--key does not go into a trust bundle"), "leave out --key, or pick a layout with the leaf")
+		return "", badInput(fmt.Errorf("--key does not go into a trust bundle"), "leave out --key, or pick a layout with the leaf")
 	}
 	return layout, nil
 }
@@ -152,15 +152,15 @@ func (f bundleFlags) validate() (chain.Layout, error) {
 func checkFormat(format string, withKey bool, output string, crlf bool) error {
 	switch {
 	case !slices.Contains([]string{formatPEM, formatDER, formatP7B, formatPFX}, format):
-		return badInput(errorf("unknown format %q (want pem, der, p7b or pfx)", format), "")
+		return badInput(fmt.Errorf("unknown format %q (want pem, der, p7b or pfx)", format), "")
 	case format == formatPFX && !withKey:
-		return badInput(errorf("a PFX holds the private key: --key is needed"), "add --key <leaf key file>")
+		return badInput(fmt.Errorf("a PFX holds the private key: --key is needed"), "add --key <leaf key file>")
 	case withKey && (format == formatDER || format == formatP7B):
-		return badInput(errorf("%s output cannot hold a private key", format), "use --format pem or pfx with --key")
+		return badInput(fmt.Errorf("%s output cannot hold a private key", format), "use --format pem or pfx with --key")
 	case format != formatPEM && output == "":
-		return badInput(errorf("%s output is binary: give -o FILE", format), "add -o <file>")
+		return badInput(fmt.Errorf("%s output is binary: give -o FILE", format), "add -o <file>")
 	case crlf && format != formatPEM:
-		return badInput(errorf("--crlf applies to PEM output only"), "")
+		return badInput(fmt.Errorf("--crlf applies to PEM output only"), "")
 	}
 	return nil
 }
@@ -185,7 +185,7 @@ func readBundleInput(a *app, f bundleFlags, names []string) (*bundleInput, error
 		in.pile = append(in.pile, file.Certificates()...)
 	}
 	if len(in.pile) == 0 {
-		return nil, badInput(errorf("no certificate in %s", strings.Join(names, ", ")), "run 'confcert inspect' on the files")
+		return nil, badInput(fmt.Errorf("no certificate in %s", strings.Join(names, ", ")), "run 'confcert inspect' on the files")
 	}
 	var err error
 	if in.roots, err = readCertificates(a, f.roots); err != nil {
@@ -199,7 +199,7 @@ func readBundleInput(a *app, f bundleFlags, names []string) (*bundleInput, error
 		in.leaf = leaves[0]
 	}
 	if f.key != "" {
-		if in.key, err = readKeyObject(a, f.key); err != nil {
+		if in.key, err = readKeyObject(a, a.path(f.key)); err != nil {
 			return nil, err
 		}
 	}
@@ -216,25 +216,11 @@ func readCertificates(a *app, names []string) ([]*x509.Certificate, error) {
 			return nil, readError(err)
 		}
 		if len(file.Certificates()) == 0 {
-			return nil, badInput(errorf("%s: no certificate in the file", name), "run 'confcert inspect' on the file")
+			return nil, badInput(fmt.Errorf("%s: no certificate in the file", name), "run 'confcert inspect' on the file")
 		}
 		out = append(out, file.Certificates()...)
 	}
 	return out, nil
-}
-
-// readKeyObject reads the one private key of a file, opening it with the
-// password source when it is encrypted.
-func readKeyObject(a *app, name string) (*certio.Object, error) {
-	file, err := certio.ReadFile(a.path(name), certio.Options{Password: a.passwords().Func(name)})
-	if err != nil {
-		return nil, readError(err)
-	}
-	found := file.PrivateKeys()
-	if len(found) == 0 || found[0].PrivateKey == nil {
-		return nil, badInput(errorf("%s: no private key in the file", name), "give the key file made with the certificate request")
-	}
-	return &found[0], nil
 }
 
 // bundleChain builds (or, for trust, collects) the chain and applies the
@@ -258,7 +244,7 @@ func bundleChain(a *app, f bundleFlags, layout chain.Layout, in *bundleInput) (*
 		}
 	}
 	if in.key != nil && !keys.Match(in.key.PrivateKey, c.Leaf.PublicKey) {
-		return nil, failed(errorf("%s is not the private key of the leaf certificate %q", f.key, chain.DisplayName(c.Leaf)),
+		return nil, failed(fmt.Errorf("%s is not the private key of the leaf certificate %q", f.key, chain.DisplayName(c.Leaf)),
 			"nothing was written; give the key made with the leaf's CSR (check with: confcert match <key> <cert>)")
 	}
 	if !c.Complete && !f.allowIncomplete {
@@ -280,7 +266,7 @@ func buildError(err error) error {
 }
 
 func incompleteError(c *chain.Chain) error {
-	return errorf("incomplete chain: the issuer of %q is missing: %s", chain.DisplayName(c.MissingFor), c.MissingIssuer)
+	return fmt.Errorf("incomplete chain: the issuer of %q is missing: %s", chain.DisplayName(c.MissingFor), c.MissingIssuer)
 }
 
 // leafForKey returns the only distinct certificate of the pile whose public
@@ -329,7 +315,7 @@ func encodeOutput(a *app, format string, key *certio.Object, leaf *x509.Certific
 	switch format {
 	case formatDER:
 		if len(certs) != 1 {
-			return nil, badInput(errorf("DER holds one certificate; the output has %d", len(certs)), "use --format p7b or pem")
+			return nil, badInput(fmt.Errorf("DER holds one certificate; the output has %d", len(certs)), "use --format p7b or pem")
 		}
 		return certs[0].Raw, nil
 	case formatP7B:
@@ -370,7 +356,7 @@ func keyPEM(key *certio.Object) ([]byte, error) {
 // encodePFX writes key, leaf and the other certificates as PKCS#12.
 func encodePFX(a *app, key *certio.Object, leaf *x509.Certificate, certs []*x509.Certificate, legacy bool) ([]byte, error) {
 	if leaf == nil || !keys.Match(key.PrivateKey, leaf.PublicKey) {
-		return nil, failed(errorf("no certificate matches the private key"), "nothing was written; give the key of the server certificate")
+		return nil, failed(fmt.Errorf("no certificate matches the private key"), "nothing was written; give the key of the server certificate")
 	}
 	var cas []*x509.Certificate
 	for _, c := range certs {

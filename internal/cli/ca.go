@@ -172,7 +172,7 @@ type issuedJSON struct {
 
 func runCAIssued(ctx context.Context, a *app, o issuedOptions) error {
 	if o.expiringSet && o.expiring < 0 {
-		return badInput(errorf("--expiring %d: the number of days cannot be negative", o.expiring), "")
+		return badInput(fmt.Errorf("--expiring %d: the number of days cannot be negative", o.expiring), "")
 	}
 	s, home, err := openCAStore(ctx, false)
 	if err != nil {
@@ -194,7 +194,7 @@ func runCAIssued(ctx context.Context, a *app, o issuedOptions) error {
 }
 
 func unknownCA(name, home string) error {
-	return badInput(errorf("no local CA named %s in %s", name, home),
+	return badInput(fmt.Errorf("no local CA named %s in %s", name, home),
 		"run 'confcert ca list' to see the CAs there, or 'confcert ca create "+name+"' to make it")
 }
 
@@ -373,7 +373,7 @@ func runCASign(ctx context.Context, a *app, o caSignOptions) error {
 // any serial is reserved.
 func caSignInputs(a *app, o caSignOptions) (*x509.CertificateRequest, string, error) {
 	if o.days < 1 {
-		return nil, "", badInput(errorf("--days %d: validity must be at least 1 day", o.days), "")
+		return nil, "", badInput(fmt.Errorf("--days %d: validity must be at least 1 day", o.days), "")
 	}
 	in, out := a.path(o.basename+".csr"), a.path(o.basename+".crt")
 	f, err := certio.ReadFile(in, certio.Options{})
@@ -382,7 +382,7 @@ func caSignInputs(a *app, o caSignOptions) (*x509.CertificateRequest, string, er
 	}
 	csrs := f.CSRs()
 	if len(csrs) != 1 {
-		return nil, "", badInput(errorf("%s: holds %d CSRs, want exactly one", in, len(csrs)), "")
+		return nil, "", badInput(fmt.Errorf("%s: holds %d CSRs, want exactly one", in, len(csrs)), "")
 	}
 	if !o.force {
 		if err := fileout.CheckAbsent([]fileout.File{{Path: out}}); err != nil {

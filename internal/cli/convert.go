@@ -28,7 +28,7 @@ func newConvertCmd(a *app) *cobra.Command {
 			"  confcert convert server.crt --key server.key -o server.pfx --to pfx",
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return badInput(errorf("expected one input file, got %d arguments", len(args)),
+				return badInput(fmt.Errorf("expected one input file, got %d arguments", len(args)),
 					"usage: confcert convert <in> -o <out> --to pem|der|p7b|pfx")
 			}
 			return runConvert(a, f, args[0])
@@ -46,7 +46,7 @@ func newConvertCmd(a *app) *cobra.Command {
 
 func runConvert(a *app, f convertFlags, name string) error {
 	if f.to == "" || f.output == "" {
-		return badInput(errorf("convert needs --to FORMAT and -o FILE"), "usage: confcert convert <in> -o <out> --to pem|der|p7b|pfx")
+		return badInput(fmt.Errorf("convert needs --to FORMAT and -o FILE"), "usage: confcert convert <in> -o <out> --to pem|der|p7b|pfx")
 	}
 	if err := checkFormat(f.to, f.to == formatPFX, f.output, f.crlf); err != nil {
 		return err
@@ -75,14 +75,14 @@ func runConvert(a *app, f convertFlags, name string) error {
 // convertKey returns the key of the input, or the one given with --key.
 func convertKey(a *app, f convertFlags, file *certio.File) (*certio.Object, error) {
 	if f.key != "" {
-		return readKeyObject(a, f.key)
+		return readKeyObject(a, a.path(f.key))
 	}
 	found := file.PrivateKeys()
 	if len(found) == 0 {
 		return nil, nil
 	}
 	if found[0].PrivateKey == nil {
-		return nil, badInput(errorf("%s: the private key is encrypted", file.Name), "give --password-file FILE or set CONFCERT_PASSWORD")
+		return nil, badInput(fmt.Errorf("%s: the private key is encrypted", file.Name), "give --password-file FILE or set CONFCERT_PASSWORD")
 	}
 	return &found[0], nil
 }
@@ -94,11 +94,11 @@ func convertData(a *app, f convertFlags, file *certio.File, key *certio.Object) 
 	switch f.to {
 	case formatPFX:
 		if key == nil {
-			return nil, false, badInput(errorf("%s holds no private key: a PFX needs one", file.Name), "add --key <key file>")
+			return nil, false, badInput(fmt.Errorf("%s holds no private key: a PFX needs one", file.Name), "add --key <key file>")
 		}
 		leaf := matchingCert(certs, key)
 		if leaf == nil {
-			return nil, false, failed(errorf("no certificate in %s matches the private key", file.Name), "nothing was written; give the key of the certificate")
+			return nil, false, failed(fmt.Errorf("no certificate in %s matches the private key", file.Name), "nothing was written; give the key of the certificate")
 		}
 		data, err = encodePFX(a, key, leaf, certs, f.legacy)
 		return data, true, err
@@ -109,7 +109,7 @@ func convertData(a *app, f convertFlags, file *certio.File, key *certio.Object) 
 		return data, key != nil, err
 	}
 	if len(certs) == 0 {
-		return nil, false, badInput(errorf("%s holds no certificate for a PKCS#7 file", file.Name), "")
+		return nil, false, badInput(fmt.Errorf("%s holds no certificate for a PKCS#7 file", file.Name), "")
 	}
 	data, err = certio.EncodePKCS7(certs...)
 	return data, false, err
@@ -123,14 +123,14 @@ func convertDER(file *certio.File, certs []*x509.Certificate, key *certio.Object
 	case len(certs) == 1:
 		return certs[0].Raw, false, nil
 	case len(certs) > 1:
-		return nil, false, badInput(errorf("DER holds one certificate; %s has %d", file.Name, len(certs)), "use --to p7b or pem")
+		return nil, false, badInput(fmt.Errorf("DER holds one certificate; %s has %d", file.Name, len(certs)), "use --to p7b or pem")
 	case len(csrs) == 1:
 		return csrs[0].Raw, false, nil
 	case key != nil:
 		der, err := x509.MarshalPKCS8PrivateKey(key.PrivateKey)
 		return der, true, err
 	}
-	return nil, false, badInput(errorf("%s: nothing to write as DER", file.Name), "run 'confcert inspect' on the file")
+	return nil, false, badInput(fmt.Errorf("%s: nothing to write as DER", file.Name), "run 'confcert inspect' on the file")
 }
 
 // matchingCert returns the certificate whose public key is the key's.

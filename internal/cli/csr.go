@@ -149,21 +149,7 @@ func csrKey(a *app, f csrFlags) (crypto.Signer, error) {
 	if f.keyPath == "" {
 		return f.newKey(a)
 	}
-	return pkiReadKey(a, a.path(f.keyPath))
-}
-
-// pkiReadKey reads the one private key of a file, asking for its
-// password when it is encrypted.
-func pkiReadKey(a *app, path string) (crypto.Signer, error) {
-	file, err := certio.ReadFile(path, certio.Options{Password: a.passwords().Func(path)})
-	if err != nil {
-		return nil, readError(err)
-	}
-	found := file.PrivateKeys()
-	if len(found) == 0 || found[0].PrivateKey == nil {
-		return nil, badInput(fmt.Errorf("%s: no private key in the file", path), "give the .key file made with the certificate request")
-	}
-	return found[0].PrivateKey, nil
+	return readPrivateKey(a, a.path(f.keyPath))
 }
 
 func printCSRDone(a *app, base, existingKey string) error {

@@ -24,6 +24,7 @@ type exitError struct {
 	hint string
 }
 
+// Error implements error.
 func (e *exitError) Error() string {
 	if e.err == nil {
 		return ""
@@ -31,6 +32,7 @@ func (e *exitError) Error() string {
 	return e.err.Error()
 }
 
+// Unwrap returns the error the exit status wraps.
 func (e *exitError) Unwrap() error { return e.err }
 
 // badInput is bad usage or unreadable input: exit 2.

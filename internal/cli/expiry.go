@@ -53,14 +53,14 @@ func newExpiryCmd(a *app) *cobra.Command {
 
 func runExpiry(cmd *cobra.Command, a *app, f expiryFlags, args []string) error {
 	if len(args) == 0 {
-		return badInput(errorf("no file, directory or target given"), "usage: confcert expiry <path-or-target>...")
+		return badInput(fmt.Errorf("no file, directory or target given"), "usage: confcert expiry <path-or-target>...")
 	}
 	proto, err := probe.ParseProtocol(f.starttls)
 	if err != nil {
 		return badInput(err, "")
 	}
 	if f.within < 0 || f.timeout <= 0 || f.concurrency < 1 {
-		return badInput(errorf("--within must not be negative, --timeout and --concurrency positive"), "")
+		return badInput(fmt.Errorf("--within must not be negative, --timeout and --concurrency positive"), "")
 	}
 	r := expiry.Scan(cmd.Context(), args, expiry.Options{
 		Password:    a.passwords().Func("PKCS#12 files"),

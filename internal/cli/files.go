@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -75,4 +76,27 @@ func checkDays(days int) error {
 		return badInput(fmt.Errorf("--days %d: more than %d days (100 years)", days, maxDays), "give a shorter validity")
 	}
 	return nil
+}
+
+// readKeyObject reads the one private key of the file at path, opening it
+// with the password source when it is encrypted.
+func readKeyObject(a *app, path string) (*certio.Object, error) {
+	file, err := certio.ReadFile(path, certio.Options{Password: a.passwords().Func(path)})
+	if err != nil {
+		return nil, readError(err)
+	}
+	found := file.PrivateKeys()
+	if len(found) == 0 || found[0].PrivateKey == nil {
+		return nil, badInput(fmt.Errorf("%s: no private key in the file", path), "give the .key file made with the certificate request")
+	}
+	return &found[0], nil
+}
+
+// readPrivateKey is readKeyObject for callers that need only the key.
+func readPrivateKey(a *app, path string) (crypto.Signer, error) {
+	o, err := readKeyObject(a, path)
+	if err != nil {
+		return nil, err
+	}
+	return o.PrivateKey, nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +38,7 @@ func newInspectCmd(a *app) *cobra.Command {
 func inspectOneFile(usage string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) != 1 {
-			return badInput(errorf("expected one file, got %d arguments", len(args)), "usage: confcert "+usage)
+			return badInput(fmt.Errorf("expected one file, got %d arguments", len(args)), "usage: confcert "+usage)
 		}
 		return nil
 	}

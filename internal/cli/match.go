@@ -31,7 +31,7 @@ func newMatchCmd(a *app) *cobra.Command {
 }
 
 func runMatch(a *app, keyName, otherName string) error {
-	key, err := pkiReadKey(a, a.path(keyName))
+	key, err := readPrivateKey(a, a.path(keyName))
 	if err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ func probeOptions(a *app, f probeFlags) (probe.Options, error) {
 		return probe.Options{}, badInput(err, "")
 	}
 	if f.timeout <= 0 || f.concurrency < 1 || f.within < 0 {
-		return probe.Options{}, badInput(errorf("--timeout and --concurrency must be positive, --within not negative"), "")
+		return probe.Options{}, badInput(fmt.Errorf("--timeout and --concurrency must be positive, --within not negative"), "")
 	}
 	o := probe.Options{StartTLS: proto, ServerName: f.serverName, XMPPDomain: f.xmppDomain,
 		Timeout: f.timeout, WithinDays: f.within, Now: a.now}
@@ -148,7 +148,7 @@ func probeReadCerts(name string) ([]*x509.Certificate, error) {
 	}
 	certs := file.Certificates()
 	if len(certs) == 0 {
-		return nil, badInput(errorf("%s: holds no certificate", name), "")
+		return nil, badInput(fmt.Errorf("%s: holds no certificate", name), "")
 	}
 	return certs, nil
 }
@@ -159,7 +159,7 @@ func probeClientCert(a *app, certFile, keyFile string) (*tls.Certificate, error)
 		return nil, nil
 	}
 	if certFile == "" || keyFile == "" {
-		return nil, badInput(errorf("--client-cert and --client-key go together"), "")
+		return nil, badInput(fmt.Errorf("--client-cert and --client-key go together"), "")
 	}
 	certs, err := probeReadCerts(certFile)
 	if err != nil {
@@ -171,11 +171,11 @@ func probeClientCert(a *app, certFile, keyFile string) (*tls.Certificate, error)
 	}
 	keys := kf.PrivateKeys()
 	if len(keys) == 0 || keys[0].PrivateKey == nil {
-		return nil, badInput(errorf("%s: holds no usable private key", keyFile), "")
+		return nil, badInput(fmt.Errorf("%s: holds no usable private key", keyFile), "")
 	}
 	key := keys[0].PrivateKey
 	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(certs[0].PublicKey) {
-		return nil, badInput(errorf("%s does not match the certificate %s", keyFile, certFile), "")
+		return nil, badInput(fmt.Errorf("%s does not match the certificate %s", keyFile, certFile), "")
 	}
 	tc := &tls.Certificate{PrivateKey: key, Leaf: certs[0]}
 	for _, c := range certs {
@@ -202,7 +202,7 @@ func probeTargets(file string, args []string, defaultPort int) ([]probe.Target, 
 		out = append(out, ts...)
 	}
 	if len(out) == 0 {
-		return nil, badInput(errorf("no target given"), "usage: confcert probe <target>... or --file FILE")
+		return nil, badInput(fmt.Errorf("no target given"), "usage: confcert probe <target>... or --file FILE")
 	}
 	return out, nil
 }

@@ -6,7 +6,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -90,9 +89,6 @@ func newRootCmd(a *app) *cobra.Command {
 func Run() int {
 	return Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
-
-// errorf is fmt.Errorf, named for readability at call sites building messages.
-var errorf = fmt.Errorf
 
 // isExit reports whether err carries an exit status.
 func isExit(err error) (*exitError, bool) {

@@ -59,7 +59,7 @@ func runSign(a *app, f signFlags, csrBase, caBase string) error {
 	if err != nil {
 		return err
 	}
-	caKey, err := pkiReadKey(a, a.path(caBase+".key"))
+	caKey, err := readPrivateKey(a, a.path(caBase+".key"))
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func newVerifyCmd(a *app) *cobra.Command {
 			"  confcert verify server.pem bundle.pem rootca.pem --purpose server --host meet.example.com",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) < 2 || len(args) > 3 {
-				return badInput(errorf("expected 2 or 3 files, got %d", len(args)),
+				return badInput(fmt.Errorf("expected 2 or 3 files, got %d", len(args)),
 					"usage: confcert verify <cert> <bundle-or-CA> [<CA>]")
 			}
 			return nil
@@ -62,10 +62,10 @@ func runVerify(a *app, args []string, fl verifyFlags) error {
 	if errors.As(err, &ve) {
 		fmt.Fprintf(a.stdout, "depth=%d subject= %s\ndepth=%d issuer= %s\nVerification error: %s\n",
 			ve.Depth, ve.Subject, ve.Depth, ve.Issuer, ve.Reason)
-		return failed(errorf("%s: verification failed: %s", args[0], ve.Reason), verifyHint(ve, len(args)))
+		return failed(fmt.Errorf("%s: verification failed: %s", args[0], ve.Reason), verifyHint(ve, len(args)))
 	}
 	if err != nil {
-		return failed(errorf("%s: verification failed: %w", args[0], err), "")
+		return failed(fmt.Errorf("%s: verification failed: %w", args[0], err), "")
 	}
 	fmt.Fprintln(a.stdout, "Success")
 	return nil
@@ -77,12 +77,12 @@ func verifyOptions(a *app, fl verifyFlags) (chain.VerifyOptions, error) {
 	case "server", "client", "any":
 		o.Purpose = fl.purpose
 	default:
-		return o, badInput(errorf("unknown --purpose %q", fl.purpose), "use --purpose server, client or any")
+		return o, badInput(fmt.Errorf("unknown --purpose %q", fl.purpose), "use --purpose server, client or any")
 	}
 	if fl.at != "" {
 		t, err := time.Parse(time.RFC3339, fl.at)
 		if err != nil {
-			return o, badInput(errorf("--at %q is not an RFC 3339 time", fl.at), "write it like 2027-01-31T12:00:00Z")
+			return o, badInput(fmt.Errorf("--at %q is not an RFC 3339 time", fl.at), "write it like 2027-01-31T12:00:00Z")
 		}
 		o.At = t
 	}
@@ -121,7 +121,7 @@ func verifyRead(a *app, name string) ([]*x509.Certificate, error) {
 	}
 	certs := f.Certificates()
 	if len(certs) == 0 {
-		return nil, badInput(errorf("%s: holds no certificate (it has: %s)", name, describe.Summary(describe.File(f, a.now()))),
+		return nil, badInput(fmt.Errorf("%s: holds no certificate (it has: %s)", name, describe.Summary(describe.File(f, a.now()))),
 			"run 'confcert inspect "+name+"' to see what it holds")
 	}
 	return certs, nil

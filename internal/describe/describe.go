@@ -16,6 +16,7 @@ import (
 
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/parallel"
 )
 
 // Report is what a file holds: the `inspect --json` document.
@@ -123,7 +124,7 @@ func File(f *certio.File, now time.Time) *Report {
 	r := &Report{File: f.Name, Encoding: string(f.Encoding), Locked: f.Locked, Objects: make([]Object, len(f.Objects))}
 	certs, at := certificatesOf(f)
 	issuers := IssuedBy(certs)
-	parallel(len(f.Objects), func(i int) {
+	parallel.For(len(f.Objects), func(i int) {
 		r.Objects[i] = object(&f.Objects[i], now)
 	})
 	for j, i := range at {

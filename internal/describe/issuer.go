@@ -7,8 +7,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/x509"
-	"runtime"
-	"sync"
+
+	"github.com/confcert/confcert/internal/parallel"
 )
 
 // maxIssuerKeys bounds the distinct keys tried as the issuer of one
@@ -25,7 +25,7 @@ func IssuedBy(certs []*x509.Certificate) []int {
 		bySubject[string(c.RawSubject)] = append(bySubject[string(c.RawSubject)], i)
 	}
 	out := make([]int, len(certs))
-	parallel(len(certs), func(i int) {
+	parallel.For(len(certs), func(i int) {
 		out[i] = issuerOf(certs, i, bySubject[string(certs[i].RawIssuer)])
 	})
 	return out
@@ -95,27 +95,4 @@ func sha1Signed(child, parent *x509.Certificate) bool {
 		return child.SignatureAlgorithm == x509.ECDSAWithSHA1 && ecdsa.VerifyASN1(pub, h[:], child.Signature)
 	}
 	return false
-}
-
-// parallel calls fn(i) for every i in [0, n), split in one contiguous range
-// per core. Small inputs stay on the calling goroutine.
-func parallel(n int, fn func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < 64 || workers == 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for start := 0; start < n; start += chunk {
-		end := min(start+chunk, n)
-		wg.Go(func() {
-			for i := start; i < end; i++ {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/confcert/confcert/internal/parallel"
 )
 
 // jsonBatch is how many objects are encoded (in parallel) before being written.
@@ -44,7 +46,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 
 func encodeBatch(batch []Object, out [][]byte) error {
 	errs := make([]error, len(batch))
-	parallel(len(batch), func(i int) {
+	parallel.For(len(batch), func(i int) {
 		out[i], errs[i] = json.Marshal(batch[i])
 	})
 	for _, err := range errs {

@@ -6,8 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
+
+	"github.com/confcert/confcert/internal/parallel"
 
 	"github.com/confcert/confcert/internal/certio"
 )
@@ -82,7 +82,7 @@ func notAFile(path string, d fs.DirEntry) string {
 func readAll(files []input, o Options, r *Report) {
 	results := make([]*certio.File, len(files))
 	errs := make([]error, len(files))
-	parallel(len(files), func(i int) {
+	parallel.For(len(files), func(i int) {
 		results[i], errs[i] = readFile(files[i].path, certio.Options{})
 	})
 	for i, f := range files {
@@ -140,22 +140,4 @@ func reason(err error) string {
 		err = pe.Err
 	}
 	return err.Error()
-}
-
-// parallel runs fn(0..n-1) on all cores.
-func parallel(n int, fn func(i int)) {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for i := range next {
-				fn(i)
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }

@@ -110,8 +110,10 @@ func (r *run) caFromBundles() {
 // fileCA is a local CA known only by its certificate: it can verify, not sign.
 type fileCA struct{ cert *x509.Certificate }
 
+// Certificate returns the CA certificate read from the output directory.
 func (f fileCA) Certificate() *x509.Certificate { return f.cert }
 
+// Sign refuses: --check never signs.
 func (f fileCA) Sign(context.Context, *x509.CertificateRequest, SignRequest) (*x509.Certificate, error) {
 	return nil, errors.New("a CA read from a bundle file cannot sign")
 }

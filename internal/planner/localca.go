@@ -25,6 +25,7 @@ type storeCAs struct {
 	now   time.Time
 }
 
+// Ensure returns the named CA, creating it on first use.
 func (s storeCAs) Ensure(ctx context.Context, name, keyType string) (Authority, bool, error) {
 	if s.store == nil {
 		return nil, false, fmt.Errorf("CA %s: %w (no CA store)", name, ErrNoCA)
@@ -40,6 +41,7 @@ func (s storeCAs) Ensure(ctx context.Context, name, keyType string) (Authority, 
 	return localAuthority{ca}, created, nil
 }
 
+// Find returns the named CA, or an error when the store has none.
 func (s storeCAs) Find(ctx context.Context, name string) (Authority, error) {
 	if s.store == nil {
 		return nil, fmt.Errorf("CA %s: %w", name, ErrNoCA)
@@ -57,8 +59,10 @@ func (s storeCAs) Find(ctx context.Context, name string) (Authority, error) {
 // localAuthority signs with a CA of the store, which records every serial.
 type localAuthority struct{ ca *localca.CA }
 
+// Certificate returns the CA certificate.
 func (l localAuthority) Certificate() *x509.Certificate { return l.ca.Cert }
 
+// Sign signs csr with the local CA, reserving and recording its serial.
 func (l localAuthority) Sign(ctx context.Context, csr *x509.CertificateRequest, r SignRequest) (*x509.Certificate, error) {
 	return l.ca.Sign(ctx, csr, certgen.SignOptions{ExtKeyUsage: r.ExtKeyUsage, Days: r.Days, Now: r.Now})
 }

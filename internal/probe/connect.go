@@ -27,8 +27,10 @@ type stepError struct {
 	err   error
 }
 
+// Error implements error: the step, then why.
 func (e *stepError) Error() string { return fmt.Sprintf("%s: %v", e.step, e.err) }
 
+// Unwrap returns the cause.
 func (e *stepError) Unwrap() error { return e.err }
 
 // connectFinding turns a connection failure into a CONNECT finding that

@@ -101,6 +101,7 @@ type capReader struct {
 	left int
 }
 
+// Read implements io.Reader, failing once the cap is passed.
 func (c *capReader) Read(p []byte) (int, error) {
 	if c.left <= 0 {
 		return 0, fmt.Errorf("the server sent more than %d KiB before TLS started", maxReply>>10)
