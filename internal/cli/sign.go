@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/confcert/confcert/internal/usage"
+
 	"github.com/spf13/cobra"
 
 	"github.com/confcert/confcert/internal/certgen"
@@ -143,15 +145,6 @@ func printSigned(a *app, cert *x509.Certificate, o certgen.SignOptions, csrBase,
 	}
 	fmt.Fprintf(a.stdout, "Created certificate %s.crt signed by %s\n", csrBase, caBase)
 	_, err := fmt.Fprintf(a.stdout, "Valid until %s, serial %X, extended key usage %s\n",
-		cert.NotAfter.UTC().Format(time.DateOnly), cert.SerialNumber, ekuNames(cert.ExtKeyUsage))
+		cert.NotAfter.UTC().Format(time.DateOnly), cert.SerialNumber, strings.Join(usage.ExtKeyUsageNames(cert.ExtKeyUsage, nil), ", "))
 	return err
-}
-
-func ekuNames(ekus []x509.ExtKeyUsage) string {
-	names := map[x509.ExtKeyUsage]string{x509.ExtKeyUsageServerAuth: "serverAuth", x509.ExtKeyUsageClientAuth: "clientAuth"}
-	var out []string
-	for _, e := range ekus {
-		out = append(out, names[e])
-	}
-	return strings.Join(out, ", ")
 }

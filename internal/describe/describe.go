@@ -14,6 +14,8 @@ import (
 	"net"
 	"time"
 
+	"github.com/confcert/confcert/internal/usage"
+
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/parallel"
@@ -209,8 +211,8 @@ func Cert(c *x509.Certificate, index int, now time.Time) *Certificate {
 		KeyAlgorithm:       alg,
 		KeyBits:            bits,
 		SignatureAlgorithm: SignatureAlgorithm(c.SignatureAlgorithm),
-		KeyUsage:           KeyUsage(c.KeyUsage),
-		ExtKeyUsage:        ExtKeyUsage(c),
+		KeyUsage:           usage.KeyUsageNames(c.KeyUsage),
+		ExtKeyUsage:        usage.ExtKeyUsageNames(c.ExtKeyUsage, c.UnknownExtKeyUsage),
 		SHA256:             hex.EncodeToString(sum[:]),
 	}
 }

@@ -92,66 +92,6 @@ func hexByte(c byte) string {
 	return string([]byte{digits[c>>4], digits[c&0xf]})
 }
 
-// keyUsageNames are the RFC 5280 names of the keyUsage bits, in bit order.
-var keyUsageNames = []struct {
-	bit  x509.KeyUsage
-	name string
-}{
-	{x509.KeyUsageDigitalSignature, "digitalSignature"},
-	{x509.KeyUsageContentCommitment, "nonRepudiation"},
-	{x509.KeyUsageKeyEncipherment, "keyEncipherment"},
-	{x509.KeyUsageDataEncipherment, "dataEncipherment"},
-	{x509.KeyUsageKeyAgreement, "keyAgreement"},
-	{x509.KeyUsageCertSign, "keyCertSign"},
-	{x509.KeyUsageCRLSign, "cRLSign"},
-	{x509.KeyUsageEncipherOnly, "encipherOnly"},
-	{x509.KeyUsageDecipherOnly, "decipherOnly"},
-}
-
-// KeyUsage returns the RFC 5280 names of the bits set in ku
-// (`digitalSignature`, `keyEncipherment`, `keyCertSign`, ...).
-func KeyUsage(ku x509.KeyUsage) []string {
-	names := []string{}
-	for _, k := range keyUsageNames {
-		if ku&k.bit != 0 {
-			names = append(names, k.name)
-		}
-	}
-	return names
-}
-
-// extKeyUsageNames are the RFC 5280 (and vendor) names of extended key usages.
-var extKeyUsageNames = map[x509.ExtKeyUsage]string{
-	x509.ExtKeyUsageAny:                            "anyExtendedKeyUsage",
-	x509.ExtKeyUsageServerAuth:                     "serverAuth",
-	x509.ExtKeyUsageClientAuth:                     "clientAuth",
-	x509.ExtKeyUsageCodeSigning:                    "codeSigning",
-	x509.ExtKeyUsageEmailProtection:                "emailProtection",
-	x509.ExtKeyUsageIPSECEndSystem:                 "ipsecEndSystem",
-	x509.ExtKeyUsageIPSECTunnel:                    "ipsecTunnel",
-	x509.ExtKeyUsageIPSECUser:                      "ipsecUser",
-	x509.ExtKeyUsageTimeStamping:                   "timeStamping",
-	x509.ExtKeyUsageOCSPSigning:                    "OCSPSigning",
-	x509.ExtKeyUsageMicrosoftServerGatedCrypto:     "msSGC",
-	x509.ExtKeyUsageNetscapeServerGatedCrypto:      "nsSGC",
-	x509.ExtKeyUsageMicrosoftCommercialCodeSigning: "msCodeCom",
-	x509.ExtKeyUsageMicrosoftKernelCodeSigning:     "msKernelCodeSigning",
-}
-
-// ExtKeyUsage returns the names of a certificate's extended key usages
-// (`serverAuth`, `clientAuth`, ...); usages Go does not know appear as their
-// dotted OID.
-func ExtKeyUsage(c *x509.Certificate) []string {
-	names := make([]string, 0, len(c.ExtKeyUsage)+len(c.UnknownExtKeyUsage))
-	for _, u := range c.ExtKeyUsage {
-		names = append(names, extKeyUsageNames[u])
-	}
-	for _, oid := range c.UnknownExtKeyUsage {
-		names = append(names, oid.String())
-	}
-	return names
-}
-
 // signatureNames are openssl's names of signature algorithms, the ones
 // administrators see in `openssl x509 -text` and on the MMP (seed 002 §4.4).
 var signatureNames = map[x509.SignatureAlgorithm]string{

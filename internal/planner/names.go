@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/confcert/confcert/internal/usage"
+
 	"github.com/confcert/confcert/internal/certgen"
 	"github.com/confcert/confcert/internal/plan"
 )
@@ -115,19 +117,11 @@ func setDiff(a, b []string) []string {
 	return out
 }
 
-// extKeyUsages maps the plan's names to x509 values (the names of spec
-// cli.md `inspect --json`).
-var extKeyUsageNames = map[string]x509.ExtKeyUsage{
-	"serverAuth": x509.ExtKeyUsageServerAuth, "clientAuth": x509.ExtKeyUsageClientAuth,
-	"codeSigning": x509.ExtKeyUsageCodeSigning, "emailProtection": x509.ExtKeyUsageEmailProtection,
-	"timeStamping": x509.ExtKeyUsageTimeStamping, "OCSPSigning": x509.ExtKeyUsageOCSPSigning,
-}
-
 // extKeyUsages turns the planned EKU names into x509 values.
 func extKeyUsages(c *plan.Certificate) ([]x509.ExtKeyUsage, error) {
 	out := make([]x509.ExtKeyUsage, 0, len(c.ExtKeyUsage))
 	for _, name := range c.ExtKeyUsage {
-		u, ok := extKeyUsageNames[name]
+		u, ok := usage.ParseExtKeyUsage(name)
 		if !ok {
 			return nil, fmt.Errorf("certificate %s: unknown extended key usage %q", c.Name, name)
 		}
@@ -138,32 +132,19 @@ func extKeyUsages(c *plan.Certificate) ([]x509.ExtKeyUsage, error) {
 
 // ekuDiff says how a certificate's extended key usages differ from the plan.
 func ekuDiff(c *plan.Certificate, cert *x509.Certificate) string {
-	var got []string
-	for _, u := range cert.ExtKeyUsage {
-		for name, v := range extKeyUsageNames {
-			if v == u {
-				got = append(got, name)
-			}
-		}
-	}
+	got := usage.ExtKeyUsageNames(cert.ExtKeyUsage, nil)
 	if len(setDiff(c.ExtKeyUsage, got)) == 0 && len(setDiff(got, c.ExtKeyUsage)) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("extended key usage changed from %s to %s", orNone(got), orNone(c.ExtKeyUsage))
 }
 
-// keyUsageNames maps the plan's key usage names to x509 bits.
-var keyUsageNames = map[string]x509.KeyUsage{
-	"digitalSignature": x509.KeyUsageDigitalSignature, "keyEncipherment": x509.KeyUsageKeyEncipherment,
-	"contentCommitment": x509.KeyUsageContentCommitment, "dataEncipherment": x509.KeyUsageDataEncipherment,
-	"keyAgreement": x509.KeyUsageKeyAgreement, "keyCertSign": x509.KeyUsageCertSign, "cRLSign": x509.KeyUsageCRLSign,
-}
-
 // keyUsage turns the planned key usage names into x509 bits.
 func keyUsage(c *plan.Certificate) x509.KeyUsage {
 	var ku x509.KeyUsage
 	for _, name := range c.KeyUsage {
-		ku |= keyUsageNames[name]
+		bit, _ := usage.ParseKeyUsage(name)
+		ku |= bit
 	}
 	return ku
 }
