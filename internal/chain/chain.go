@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/confcert/confcert/internal/dname"
 )
 
 // Reasons a certificate of the pile is left out of the chain.
@@ -165,5 +167,5 @@ func DisplayName(c *x509.Certificate) string {
 	if c.Subject.CommonName != "" {
 		return c.Subject.CommonName
 	}
-	return OpenSSLName(c.RawSubject)
+	return dname.FormatRaw(c.RawSubject)
 }

@@ -3,6 +3,8 @@ package chain
 import (
 	"bytes"
 	"crypto/x509"
+
+	"github.com/confcert/confcert/internal/dname"
 )
 
 // node is one distinct certificate known to the index: from the pile, from
@@ -72,7 +74,7 @@ func sameName(a, b []byte) bool {
 	if bytes.Equal(a, b) {
 		return true
 	}
-	return OpenSSLName(a) == OpenSSLName(b)
+	return dname.FormatRaw(a) == dname.FormatRaw(b)
 }
 
 // signedBy reports whether parent's key verifies child's signature.

@@ -3,6 +3,8 @@ package chain
 import (
 	"crypto/x509"
 	"time"
+
+	"github.com/confcert/confcert/internal/dname"
 )
 
 // Limits that keep path search bounded on hostile piles.
@@ -136,7 +138,7 @@ func (p *path) fill(c *Chain) {
 	}
 	if !p.complete {
 		c.MissingFor = p.nodes[len(p.nodes)-1].cert
-		c.MissingIssuer = OpenSSLName(c.MissingFor.RawIssuer)
+		c.MissingIssuer = dname.FormatRaw(c.MissingFor.RawIssuer)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/confcert/confcert/internal/dname"
 )
 
 // Verification failure reasons, in openssl's words as the Meeting Server
@@ -73,7 +75,7 @@ func Verify(leaf *x509.Certificate, intermediates, roots []*x509.Certificate, o 
 
 func failure(certs []*x509.Certificate, depth int, reason string) *VerifyError {
 	c := certs[depth]
-	return &VerifyError{Depth: depth, Subject: OpenSSLName(c.RawSubject), Issuer: OpenSSLName(c.RawIssuer), Reason: reason}
+	return &VerifyError{Depth: depth, Subject: dname.FormatRaw(c.RawSubject), Issuer: dname.FormatRaw(c.RawIssuer), Reason: reason}
 }
 
 // untrusted explains why the best path does not reach a trust anchor.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/dname"
 	"github.com/confcert/confcert/internal/probe"
 	"github.com/confcert/confcert/internal/ui"
 )
@@ -285,7 +286,7 @@ func probeIssuerCN(c *x509.Certificate) string {
 	if c.Issuer.CommonName != "" {
 		return c.Issuer.CommonName
 	}
-	return chain.OpenSSLName(c.RawIssuer)
+	return dname.FormatRaw(c.RawIssuer)
 }
 
 // probeJSON is the --json document of spec probe.md.

@@ -14,6 +14,8 @@ import (
 	"net"
 	"time"
 
+	"github.com/confcert/confcert/internal/dname"
+
 	"github.com/confcert/confcert/internal/usage"
 
 	"github.com/confcert/confcert/internal/certio"
@@ -192,9 +194,9 @@ func Cert(c *x509.Certificate, index int, now time.Time) *Certificate {
 	return &Certificate{
 		Index:              index,
 		Type:               string(certio.KindCertificate),
-		Subject:            Name(c.Subject),
+		Subject:            dname.Format(c.Subject),
 		SubjectCN:          c.Subject.CommonName,
-		Issuer:             Name(c.Issuer),
+		Issuer:             dname.Format(c.Issuer),
 		IssuerCN:           c.Issuer.CommonName,
 		Serial:             serial(c),
 		NotBefore:          c.NotBefore.UTC(),
@@ -227,7 +229,7 @@ func Request(r *x509.CertificateRequest, index int) *CSR {
 	return &CSR{
 		Index:              index,
 		Type:               string(certio.KindCSR),
-		Subject:            Name(r.Subject),
+		Subject:            dname.Format(r.Subject),
 		SubjectCN:          r.Subject.CommonName,
 		DNSNames:           nonNil(r.DNSNames),
 		IPAddresses:        ips(r.IPAddresses),
