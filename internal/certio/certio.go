@@ -132,6 +132,9 @@ func parse(data []byte, opts Options) (*File, error) {
 	if len(data) == 0 {
 		return nil, errEmptyInput
 	}
+	if text, ok := fromUTF16(data); ok {
+		data = text
+	}
 	if looksLikePEM(data) {
 		return parsePEM(data, opts)
 	}

@@ -223,7 +223,7 @@ func TestBadInput(t *testing.T) {
 		{name: "wrong block type", data: bytes.ReplaceAll(leafPEM, []byte("CERTIFICATE"), []byte("CERTIFICATE REQUEST"))},
 		{name: "unknown block type", data: bytes.ReplaceAll(leafPEM, []byte("CERTIFICATE"), []byte("X509 CRL"))},
 		{name: "random DER-looking bytes", data: []byte{0x30, 0x03, 0x02, 0x01, 0x05}, unknown: true},
-		{name: "UTF-16 PEM", data: utf16(leafPEM)},
+		{name: "UTF-16 PEM without its byte-order mark", data: utf16(leafPEM)[2:], unknown: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
