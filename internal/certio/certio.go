@@ -104,6 +104,9 @@ type Options struct {
 	// Nil leaves encrypted keys locked and PKCS#12 files unopened (unless
 	// their password is empty).
 	Password func() ([]byte, error)
+	// MaxKDFIterations refuses PKCS#12 files and encrypted keys whose key
+	// derivation asks for more iterations; 0 means DefaultMaxKDFIterations.
+	MaxKDFIterations int
 }
 
 // ReadFile reads and parses the file at path.

@@ -8,10 +8,11 @@ import (
 // Limits on the key-derivation work a file may ask for. Real files use 2,048
 // (openssl) to 600,000 PBKDF2 iterations and scrypt N=16384, r=8; a hostile
 // PKCS#12 or encrypted key asking for 2^31 iterations or gigabytes of scrypt
-// memory must be refused, not computed.
+// memory must be refused, not computed. A million iterations of the legacy
+// PKCS#12 KDF take about a second here.
 const (
-	maxKDFIterations = 2_000_000
-	maxScryptWork    = 1 << 21 // N*r*p: 128*N*r bytes of memory
+	DefaultMaxKDFIterations = 1_000_000
+	maxScryptWork           = 1 << 21 // N*r*p: 128*N*r bytes of memory
 )
 
 // errCostlyKDF refuses a file whose key derivation would take too long.
@@ -22,13 +23,19 @@ var errCostlyKDF = errors.New("its key derivation asks for an unreasonable itera
 // found by shape: a SEQUENCE holding an OCTET STRING (the salt) followed by
 // INTEGERs (iterations; or scrypt's N, r, p). OCTET STRINGs holding DER,
 // as PKCS#12 nests its contents, are searched too.
-func costlyKDF(data []byte) bool {
-	var s kdfScan
+func costlyKDF(data []byte, maxIterations int) bool {
+	s := kdfScan{maxIterations: int64(maxIterations)}
+	if s.maxIterations <= 0 {
+		s.maxIterations = DefaultMaxKDFIterations
+	}
 	s.list(data, 0, false)
 	return s.costly
 }
 
-type kdfScan struct{ costly bool }
+type kdfScan struct {
+	maxIterations int64
+	costly        bool
+}
 
 // list walks the values in data and returns how many bytes it used (up to
 // and including the end-of-contents octets when indefinite is set).
@@ -81,7 +88,7 @@ func (s *kdfScan) check(ints []int64) {
 	if len(ints) == 0 {
 		return
 	}
-	if ints[0] > maxKDFIterations {
+	if ints[0] > s.maxIterations {
 		s.costly = true
 	}
 	if len(ints) >= 3 && saturatingProduct(ints[:3]) > maxScryptWork {

@@ -40,7 +40,7 @@ func TestCostlyKDF(t *testing.T) {
 		{"negative iterations", []byte{0x30, 0x07, 0x04, 0x02, 0x01, 0x02, 0x02, 0x01, 0xff}, false},
 	}
 	for _, tt := range tests {
-		if got := costlyKDF(tt.data); got != tt.want {
+		if got := costlyKDF(tt.data, 0); got != tt.want {
 			t.Errorf("%s: costlyKDF = %t, want %t", tt.name, got, tt.want)
 		}
 	}
@@ -49,7 +49,7 @@ func TestCostlyKDF(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if costlyKDF(data) {
+		if costlyKDF(data, 0) {
 			t.Errorf("%s: an openssl default file is refused as costly", name)
 		}
 	}

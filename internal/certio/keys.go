@@ -107,7 +107,7 @@ func lockedKey(f KeyFormat) Object {
 // openEncryptedPKCS8 decrypts an ENCRYPTED PRIVATE KEY (PBES2 with AES or
 // 3DES, PBKDF2 or scrypt) through github.com/youmark/pkcs8.
 func openEncryptedPKCS8(der []byte, opts Options) (Object, error) {
-	if costlyKDF(der) {
+	if costlyKDF(der, opts.MaxKDFIterations) {
 		return Object{}, fmt.Errorf("encrypted PKCS#8 key: %w", errCostlyKDF)
 	}
 	pw, err := password(opts)

@@ -26,7 +26,7 @@ func isPKCS12(data []byte) bool {
 // it; without a password source the file is reported Locked and empty.
 func parsePKCS12(data []byte, opts Options) (*File, error) {
 	f := &File{Encoding: PKCS12}
-	if costlyKDF(data) {
+	if costlyKDF(data, opts.MaxKDFIterations) {
 		return nil, fmt.Errorf("PKCS#12: %w", errCostlyKDF)
 	}
 	objs, err := openPKCS12(data, "")
