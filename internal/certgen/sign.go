@@ -150,7 +150,8 @@ type SignOptions struct {
 
 // Sign issues a certificate for csr signed by ca and caKey. It copies the
 // subject and subjectAltName entries from the CSR, sets keyUsage
-// digitalSignature (+keyEncipherment for RSA), the profile's extended key
+// digitalSignature (+keyEncipherment for RSA unless the certificate is for
+// client authentication only, see signedKeyUsage), the profile's extended key
 // usages, subject and authority key identifiers, and a validity of o.Days
 // days that never runs past the CA's own notAfter. It refuses a CSR with a
 // bad signature (ErrBadCSRSignature), a certificate that is not a CA
@@ -255,4 +256,34 @@ func signedKeyUsage(pub crypto.PublicKey, eku []x509.ExtKeyUsage) x509.KeyUsage 
 		return leafKeyUsage(pub)
 	}
 	return x509.KeyUsageDigitalSignature
+}
+
+// SelfSignCSR issues a self-signed end-entity certificate (not a CA) for a
+// CSR made with key: the CSR's subject and subjectAltName entries, the
+// options' extended key usages and validity, and the same keyUsage rule as
+// Sign. It serves certificates planned with signer "self" (spec plan.md).
+func SelfSignCSR(csr *x509.CertificateRequest, key crypto.Signer, o SignOptions) (*x509.Certificate, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Days < 1 {
+		return nil, ErrBadDays
+	}
+	if csr == nil || key == nil || !keys.Match(key, csr.PublicKey) {
+		return nil, ErrKeyMismatch
+	}
+	tmpl, err := baseTemplate(key.Public(), o.Now, o.Now.AddDate(0, 0, o.Days))
+	if err != nil {
+		return nil, err
+	}
+	tmpl.RawSubject = csr.RawSubject
+	setSANs(tmpl, Request{DNSNames: csr.DNSNames, IPAddresses: csr.IPAddresses,
+		EmailAddresses: csr.EmailAddresses, URIs: csr.URIs})
+	tmpl.BasicConstraintsValid = true
+	tmpl.ExtKeyUsage = o.ExtKeyUsage
+	if len(tmpl.ExtKeyUsage) == 0 {
+		tmpl.ExtKeyUsage = o.Profile.ExtKeyUsage()
+	}
+	tmpl.KeyUsage = signedKeyUsage(key.Public(), tmpl.ExtKeyUsage)
+	return create(tmpl, tmpl, key.Public(), key)
 }
