@@ -2,13 +2,8 @@ package aia
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,28 +11,16 @@ import (
 	"time"
 
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
+// selfSigned is a self-signed CA certificate for cn with urls as its
+// caIssuers URLs.
 func selfSigned(t *testing.T, cn string, urls ...string) *x509.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, IssuingCertificateURL: urls,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	tmpl := testpki.CATemplate(cn)
+	tmpl.IssuingCertificateURL = urls
+	return testpki.Issue(t, tmpl, nil).Cert
 }
 
 func TestIssuers(t *testing.T) {

@@ -15,6 +15,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // backend opens a fresh, empty store in the test's own temporary directory.
@@ -112,15 +114,7 @@ func testCert(t *testing.T, cn string, serial int64, notAfter time.Time) *x509.C
 		NotBefore:    notAfter.Add(-48 * time.Hour),
 		NotAfter:     notAfter,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, testKey.Public(), testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
+	return testpki.IssueKey(t, tmpl, testKey, nil).Cert
 }
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

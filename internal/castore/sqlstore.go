@@ -201,11 +201,9 @@ func scanIssued(rows *sql.Rows) (Issued, error) {
 	if err := json.Unmarshal([]byte(sans), &i.SANs); err != nil {
 		return Issued{}, fmt.Errorf("CA %s serial %s: SANs: %w", i.CA, serial, err)
 	}
-	block, _ := pem.Decode([]byte(text))
-	if block == nil {
-		return Issued{}, fmt.Errorf("CA %s serial %s: stored certificate is not PEM", i.CA, serial)
+	if i.CertDER, err = certDER(text); err != nil {
+		return Issued{}, fmt.Errorf("CA %s serial %s: %w", i.CA, serial, err)
 	}
-	i.CertDER = block.Bytes
 	i.NotAfter, i.IssuedAt = time.Unix(notAfter, 0).UTC(), time.Unix(issuedAt, 0).UTC()
 	if revoked.Valid {
 		i.RevokedAt = time.Unix(revoked.Int64, 0).UTC()
@@ -236,10 +234,19 @@ func certPEM(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
-func parseCertPEM(text string) (*x509.Certificate, error) {
+// certDER returns the DER of a certificate stored as PEM text.
+func certDER(text string) ([]byte, error) {
 	block, _ := pem.Decode([]byte(text))
 	if block == nil {
 		return nil, errors.New("stored certificate is not PEM")
 	}
-	return x509.ParseCertificate(block.Bytes)
+	return block.Bytes, nil
+}
+
+func parseCertPEM(text string) (*x509.Certificate, error) {
+	der, err := certDER(text)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
 }

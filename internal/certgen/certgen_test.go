@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/openssltest"
 )
 
 // testKeys are generated once per test binary: RSA keys are slow.
@@ -117,7 +117,7 @@ func TestCSR(t *testing.T) {
 				len(csr.IPAddresses) != 2 || len(csr.EmailAddresses) != 1 || len(csr.URIs) != 1 {
 				t.Errorf("CSR lost names: %+v", csr)
 			}
-			opensslAccepts(t, "req", "-verify", "-noout", "-in", writePEM(t, "CERTIFICATE REQUEST", csr.Raw))
+			openssltest.Run(t, "", "req", "-verify", "-noout", "-in", writePEM(t, "CERTIFICATE REQUEST", csr.Raw))
 		})
 	}
 }
@@ -150,7 +150,7 @@ func requestedKeyUsage(t *testing.T, csr *x509.CertificateRequest) x509.KeyUsage
 
 func TestCSRWithOpenSSLText(t *testing.T) {
 	csr := mustCSR(t, key(t, keys.RSA2048), request())
-	out := openssl(t, "req", "-noout", "-text", "-in", writePEM(t, "CERTIFICATE REQUEST", csr.Raw))
+	out := openssltest.Run(t, "", "req", "-noout", "-text", "-in", writePEM(t, "CERTIFICATE REQUEST", csr.Raw))
 	for _, want := range []string{"Digital Signature, Key Encipherment", "DNS:join.example.com",
 		"IP Address:2001:DB8:0:0:0:0:0:1", "email:admin@example.com", "sha256WithRSAEncryption"} {
 		if !strings.Contains(out, want) {
@@ -211,7 +211,7 @@ func TestSelfSignedCA(t *testing.T) {
 				t.Errorf("serial %v", ca.SerialNumber)
 			}
 			path := writePEM(t, "CERTIFICATE", ca.Raw)
-			opensslAccepts(t, "verify", "-attime", unix(now), "-CAfile", path, path)
+			openssltest.Run(t, "", "verify", "-attime", unix(now), "-CAfile", path, path)
 		})
 	}
 }
@@ -262,7 +262,7 @@ func TestSign(t *testing.T) {
 				t.Errorf("EKU %v, want %v", cert.ExtKeyUsage, tt.wantEKU)
 			}
 			goVerifies(t, cert, ca, tt.wantEKU[0])
-			opensslAccepts(t, "verify", "-attime", unix(now.Add(time.Hour)), "-purpose", tt.purpose,
+			openssltest.Run(t, "", "verify", "-attime", unix(now.Add(time.Hour)), "-purpose", tt.purpose,
 				"-CAfile", writePEM(t, "CERTIFICATE", ca.Raw), writePEM(t, "CERTIFICATE", cert.Raw))
 		})
 	}
@@ -444,14 +444,14 @@ func tamperedCSR(t *testing.T, csr *x509.CertificateRequest) *x509.CertificateRe
 }
 
 func TestSignOpenSSLCSRWithCAWithoutSKI(t *testing.T) {
-	requireOpenSSL(t)
+	openssltest.Need(t)
 	dir := t.TempDir()
 	caKeyPath, caPath, csrPath := filepath.Join(dir, "ca.key"), filepath.Join(dir, "ca.crt"), filepath.Join(dir, "w.csr")
-	openssl(t, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+	openssltest.Run(t, "", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
 		"-keyout", caKeyPath, "-out", caPath, "-days", "30", "-subj", "/CN=openssl CA",
 		"-addext", "basicConstraints=critical,CA:TRUE", "-addext", "subjectKeyIdentifier=none",
 		"-addext", "authorityKeyIdentifier=none")
-	openssl(t, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+	openssltest.Run(t, "", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
 		"-keyout", filepath.Join(dir, "w.key"), "-out", csrPath, "-subj", "/C=GB/O=Example/CN=webbridge.example.com",
 		"-addext", "subjectAltName=DNS:webbridge.example.com")
 	ca := readCert(t, caPath)
@@ -466,7 +466,7 @@ func TestSignOpenSSLCSRWithCAWithoutSKI(t *testing.T) {
 	if len(cert.AuthorityKeyId) == 0 || cert.Subject.String() != csr.Subject.String() {
 		t.Errorf("AKI %x subject %q", cert.AuthorityKeyId, cert.Subject)
 	}
-	opensslAccepts(t, "verify", "-purpose", "sslserver", "-CAfile", caPath, writePEM(t, "CERTIFICATE", cert.Raw))
+	openssltest.Run(t, "", "verify", "-purpose", "sslserver", "-CAfile", caPath, writePEM(t, "CERTIFICATE", cert.Raw))
 }
 
 func TestParseProfile(t *testing.T) {
@@ -501,29 +501,6 @@ func TestRandomSerial(t *testing.T) {
 		}
 		seen[s.String()] = true
 	}
-}
-
-func requireOpenSSL(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not in PATH")
-	}
-}
-
-func openssl(t *testing.T, args ...string) string {
-	t.Helper()
-	requireOpenSSL(t)
-	out, err := exec.Command("openssl", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-// opensslAccepts runs openssl and fails the test when it exits non-zero.
-func opensslAccepts(t *testing.T, args ...string) {
-	t.Helper()
-	openssl(t, args...)
 }
 
 func writePEM(t *testing.T, typ string, der []byte) string {

@@ -46,8 +46,9 @@ func single(enc Encoding, o Object) *File {
 	return &File{Encoding: enc, Objects: []Object{o}}
 }
 
-// isDERSequence reports whether data is exactly one DER SEQUENCE (BER
-// indefinite lengths, as some PKCS#7 writers use, are allowed too).
+// isDERSequence reports whether data starts like a DER SEQUENCE, as every
+// binary format read here does; the parsers check the rest (BER indefinite
+// lengths, as some PKCS#7 writers use, included).
 func isDERSequence(data []byte) bool {
 	return len(data) >= 2 && data[0] == 0x30
 }
@@ -75,7 +76,7 @@ func parsePKCS7(der []byte) ([]Object, error) {
 	}
 	var objs []Object
 	for _, c := range p7.Certificates {
-		objs = append(objs, Object{Kind: KindCertificate, Certificate: c, PublicKey: c.PublicKey})
+		objs = append(objs, certObject(c))
 	}
 	if len(objs) == 0 {
 		return nil, fmt.Errorf("PKCS#7 holds no certificates")

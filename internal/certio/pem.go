@@ -218,7 +218,12 @@ func certificateObject(der []byte) (Object, error) {
 	if err != nil {
 		return Object{}, err
 	}
-	return Object{Kind: KindCertificate, Certificate: c, PublicKey: c.PublicKey}, nil
+	return certObject(c), nil
+}
+
+// certObject is the object of a parsed certificate.
+func certObject(c *x509.Certificate) Object {
+	return Object{Kind: KindCertificate, Certificate: c, PublicKey: c.PublicKey}
 }
 
 func parseCSR(der []byte) (Object, error) {

@@ -95,7 +95,7 @@ func openPKCS12Chain(data []byte, pw string, toPEMErr error) ([]Object, error) {
 		}
 		var objs []Object
 		for _, c := range certs {
-			objs = append(objs, Object{Kind: KindCertificate, Certificate: c, PublicKey: c.PublicKey})
+			objs = append(objs, certObject(c))
 		}
 		return objs, nil
 	}
@@ -105,7 +105,7 @@ func openPKCS12Chain(data []byte, pw string, toPEMErr error) ([]Object, error) {
 	}
 	objs := []Object{keyObject(s, PKCS8, true)}
 	for _, c := range append([]*x509.Certificate{leaf}, cas...) {
-		objs = append(objs, Object{Kind: KindCertificate, Certificate: c, PublicKey: c.PublicKey})
+		objs = append(objs, certObject(c))
 	}
 	return objs, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,10 +11,9 @@ import (
 	"testing"
 
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/golden"
 	"github.com/confcert/confcert/internal/keys"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/read.golden")
 
 // fixturePassword is the password gen.sh encrypts every fixture with.
 func fixturePassword(t testing.TB) func() ([]byte, error) {
@@ -274,7 +272,7 @@ func TestGolden(t *testing.T) {
 			fmt.Fprintf(&b, "  [%d] %s\n", o.Index, summary(o))
 		}
 	}
-	compareGolden(t, "testdata/read.golden", b.String())
+	golden.Compare(t, "testdata/read.golden", []byte(b.String()))
 }
 
 func skipGolden(name string) bool {
@@ -295,20 +293,4 @@ func summary(o certio.Object) string {
 		s += " key=" + keys.Label(o.PublicKey)
 	}
 	return s
-}
-
-func compareGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s--- want\n%s", path, got, want)
-	}
 }

@@ -11,29 +11,8 @@ import (
 	"testing"
 
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/openssltest"
 )
-
-// needOpenSSL skips the test when openssl is not installed.
-func needOpenSSL(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not in PATH")
-	}
-}
-
-// openssl runs openssl with args in dir and returns its standard output.
-func openssl(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("openssl", args...)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return string(out)
-}
 
 func write(t *testing.T, dir, name string, data []byte) {
 	t.Helper()
@@ -56,7 +35,7 @@ func fixtureChain(t *testing.T) ([]*x509.Certificate, crypto.Signer) {
 // TestCertificatesPEMOpenSSL checks that the clean PEM certio writes is clean
 // and that openssl verifies the chain from it.
 func TestCertificatesPEMOpenSSL(t *testing.T) {
-	needOpenSSL(t)
+	openssltest.Need(t)
 	certs, _ := fixtureChain(t)
 	dir := t.TempDir()
 	for i, name := range []string{"leaf.pem", "int.pem", "root.pem"} {
@@ -64,13 +43,13 @@ func TestCertificatesPEMOpenSSL(t *testing.T) {
 		checkCleanPEM(t, data)
 		write(t, dir, name, data)
 	}
-	if out := openssl(t, dir, "verify", "-CAfile", "root.pem", "-untrusted", "int.pem", "leaf.pem"); !strings.Contains(out, "leaf.pem: OK") {
+	if out := openssltest.Run(t, dir, "verify", "-CAfile", "root.pem", "-untrusted", "int.pem", "leaf.pem"); !strings.Contains(out, "leaf.pem: OK") {
 		t.Errorf("openssl verify: %s", out)
 	}
 	all := certio.CertificatesPEM(certs...)
 	checkCleanPEM(t, all)
 	write(t, dir, "chain.pem", all)
-	if n := strings.Count(openssl(t, dir, "crl2pkcs7", "-nocrl", "-certfile", "chain.pem"), "BEGIN PKCS7"); n != 1 {
+	if n := strings.Count(openssltest.Run(t, dir, "crl2pkcs7", "-nocrl", "-certfile", "chain.pem"), "BEGIN PKCS7"); n != 1 {
 		t.Errorf("openssl crl2pkcs7 read %d PKCS7 blocks", n)
 	}
 }
@@ -89,7 +68,7 @@ func checkCleanPEM(t *testing.T, data []byte) {
 // TestPrivateKeyPEMOpenSSL checks openssl reads every key format certio
 // writes, and finds the same public key.
 func TestPrivateKeyPEMOpenSSL(t *testing.T) {
-	needOpenSSL(t)
+	openssltest.Need(t)
 	tests := []struct {
 		fixture string
 		format  certio.KeyFormat
@@ -118,8 +97,8 @@ func TestPrivateKeyPEMOpenSSL(t *testing.T) {
 			}
 			dir := t.TempDir()
 			write(t, dir, "key.pem", data)
-			pub := openssl(t, dir, "pkey", "-in", "key.pem", "-pubout")
-			want := openssl(t, "testdata", "pkey", "-in", tt.fixture, "-pubout")
+			pub := openssltest.Run(t, dir, "pkey", "-in", "key.pem", "-pubout")
+			want := openssltest.Run(t, "testdata", "pkey", "-in", tt.fixture, "-pubout")
 			if pub != want {
 				t.Errorf("openssl sees another public key:\n%s\nwant\n%s", pub, want)
 			}
@@ -146,7 +125,7 @@ func TestPrivateKeyPEMInRefusesWrongFamily(t *testing.T) {
 // TestCSRPEMOpenSSL checks openssl verifies the signature of a CSR written
 // by certio.
 func TestCSRPEMOpenSSL(t *testing.T) {
-	needOpenSSL(t)
+	openssltest.Need(t)
 	f, err := certio.ReadFile("testdata/leaf-csr.der", certio.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +145,7 @@ func TestCSRPEMOpenSSL(t *testing.T) {
 // TestPKCS7OpenSSL checks openssl reads the .p7b certio writes, with the
 // certificates in the order given.
 func TestPKCS7OpenSSL(t *testing.T) {
-	needOpenSSL(t)
+	openssltest.Need(t)
 	certs, _ := fixtureChain(t)
 	der, err := certio.EncodePKCS7(certs...)
 	if err != nil {
@@ -174,7 +153,7 @@ func TestPKCS7OpenSSL(t *testing.T) {
 	}
 	dir := t.TempDir()
 	write(t, dir, "chain.p7b", der)
-	out := openssl(t, dir, "pkcs7", "-inform", "DER", "-in", "chain.p7b", "-print_certs", "-noout")
+	out := openssltest.Run(t, dir, "pkcs7", "-inform", "DER", "-in", "chain.p7b", "-print_certs", "-noout")
 	subjects := []string{"cms.example.com", "Fixture Intermediate CA", "Fixture Root CA"}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var got []string
@@ -200,7 +179,7 @@ func TestPKCS7OpenSSL(t *testing.T) {
 // TestPKCS12OpenSSL checks openssl opens the modern and legacy PKCS#12 files
 // certio writes, and finds the key and the three certificates.
 func TestPKCS12OpenSSL(t *testing.T) {
-	needOpenSSL(t)
+	openssltest.Need(t)
 	certs, key := fixtureChain(t)
 	for _, legacy := range []bool{false, true} {
 		pfx, err := certio.EncodePKCS12(key, certs[0], certs[1:], "s3cret", legacy)
@@ -213,7 +192,7 @@ func TestPKCS12OpenSSL(t *testing.T) {
 		if legacy {
 			args = append(args, "-legacy")
 		}
-		out := openssl(t, dir, args...)
+		out := openssltest.Run(t, dir, args...)
 		if strings.Count(out, "BEGIN CERTIFICATE") != 3 || strings.Count(out, "BEGIN PRIVATE KEY") != 1 {
 			t.Errorf("legacy=%t: openssl pkcs12 output:\n%s", legacy, out)
 		}

@@ -12,10 +12,10 @@ func BenchmarkBuild(b *testing.B) {
 	h := newHierarchy(b)
 	strays := make([]*x509.Certificate, 0, 2000)
 	for i := range cap(strays) {
-		strays = append(strays, mk(b, spec{cn: fmt.Sprintf("Stray CA %d", i), ca: true}).cert)
+		strays = append(strays, mk(b, spec{cn: fmt.Sprintf("Stray CA %d", i), ca: true}).Cert)
 	}
 	for _, n := range []int{200, 2000} {
-		pile := append(append([]*x509.Certificate{}, strays[:n/2]...), h.leaf.cert, h.inter1.cert, h.inter2.cert, h.root.cert)
+		pile := append(append([]*x509.Certificate{}, strays[:n/2]...), h.leaf.Cert, h.inter1.Cert, h.inter2.Cert, h.root.Cert)
 		pile = append(pile, strays[n/2:n]...)
 		b.Run(fmt.Sprintf("strays=%d", n), func(b *testing.B) {
 			for b.Loop() {

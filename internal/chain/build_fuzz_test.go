@@ -3,6 +3,8 @@ package chain
 import (
 	"crypto/x509"
 	"testing"
+
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // FuzzBuild feeds Build piles drawn from a fixed set of related certificates
@@ -11,7 +13,7 @@ import (
 func FuzzBuild(f *testing.F) {
 	h := newHierarchy(f)
 	x := newCrossSigned(f, false)
-	ka, kb := newKey(f), newKey(f)
+	ka, kb := testpki.Key(f), testpki.Key(f)
 	a0 := mk(f, spec{cn: "CA A", ca: true, key: ka})
 	b0 := mk(f, spec{cn: "CA B", ca: true, key: kb})
 	aByB := mk(f, spec{cn: "CA A", ca: true, key: ka, parent: b0})

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // summary renders a chain compactly for comparisons.
@@ -75,11 +77,11 @@ func TestBuild(t *testing.T) {
 		},
 		{
 			name: "given leaf", pile: []*issued{h.inter1, h.inter2, h.root},
-			opts: Options{Leaf: h.leaf.cert}, want: full,
+			opts: Options{Leaf: h.leaf.Cert}, want: full,
 		},
 		{
 			name: "intermediate as leaf", pile: []*issued{h.inter2, h.root, h.leaf, h.inter1},
-			opts:    Options{Leaf: h.inter1.cert},
+			opts:    Options{Leaf: h.inter1.Cert},
 			want:    "Example Secondary Intermediate < Example Primary Intermediate < [Example Root]",
 			dropped: []string{"meet.example.com: unrelated"},
 		},
@@ -114,7 +116,7 @@ func TestBuildIncompleteNamesMissing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Complete || c.MissingFor != h.inter1.cert {
+	if c.Complete || c.MissingFor != h.inter1.Cert {
 		t.Errorf("Complete=%v MissingFor=%v, want incomplete at the secondary intermediate", c.Complete, c.MissingFor)
 	}
 }
@@ -128,7 +130,7 @@ func TestBuildLeafDetection(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Leaf != h.leaf.cert {
+		if c.Leaf != h.leaf.Cert {
 			t.Errorf("leaf %s, want meet.example.com", c.Leaf.Subject.CommonName)
 		}
 	})
@@ -159,8 +161,8 @@ func newCrossSigned(t testing.TB, i1Expired bool) *crossSigned {
 	x := &crossSigned{}
 	x.r1 = mk(t, spec{cn: "Old Root", ca: true})
 	x.r2 = mk(t, spec{cn: "New Root", ca: true})
-	x.r2x = mk(t, spec{cn: "New Root", ca: true, key: x.r2.key, parent: x.r1})
-	key := newKey(t)
+	x.r2x = mk(t, spec{cn: "New Root", ca: true, key: x.r2.Key, parent: x.r1})
+	key := testpki.Key(t)
 	s1 := spec{cn: "Issuing CA", ca: true, key: key, parent: x.r1}
 	if i1Expired {
 		s1.notAfter = testNow.AddDate(0, 0, -1)
@@ -198,7 +200,7 @@ func TestBuildCrossSigned(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(c.Intermediates, certs(tt.wantPath...)) || c.Root != tt.wantRoot.cert {
+			if !slices.Equal(c.Intermediates, certs(tt.wantPath...)) || c.Root != tt.wantRoot.Cert {
 				t.Errorf("got %s", summary(c))
 			}
 			if !c.Complete || c.Trusted != (len(tt.roots) > 0) {
@@ -214,7 +216,7 @@ func TestBuildCrossSigned(t *testing.T) {
 }
 
 func TestBuildCycle(t *testing.T) {
-	ka, kb := newKey(t), newKey(t)
+	ka, kb := testpki.Key(t), testpki.Key(t)
 	// Bootstrap: A and B self-signed, then each certified by the other.
 	a0 := mk(t, spec{cn: "CA A", ca: true, key: ka})
 	b0 := mk(t, spec{cn: "CA B", ca: true, key: kb})
@@ -225,7 +227,7 @@ func TestBuildCycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Complete || len(c.Intermediates) != 2 || c.MissingFor != bByA.cert {
+	if c.Complete || len(c.Intermediates) != 2 || c.MissingFor != bByA.Cert {
 		t.Errorf("got %s, want the cycle walked once and left incomplete", summary(c))
 	}
 	c, err = Build(certs(bByA, leaf, aByB, b0), Options{At: testNow})
@@ -239,10 +241,10 @@ func TestBuildCycle(t *testing.T) {
 
 func TestDisplayName(t *testing.T) {
 	h := newHierarchy(t)
-	if got := DisplayName(h.leaf.cert); got != "meet.example.com" {
+	if got := DisplayName(h.leaf.Cert); got != "meet.example.com" {
 		t.Errorf("DisplayName = %q", got)
 	}
-	noCN := &x509.Certificate{RawSubject: h.leaf.cert.RawIssuer}
+	noCN := &x509.Certificate{RawSubject: h.leaf.Cert.RawIssuer}
 	if got := DisplayName(noCN); got != "O = Example, CN = Example Secondary Intermediate" {
 		t.Errorf("DisplayName without CN = %q", got)
 	}

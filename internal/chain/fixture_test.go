@@ -2,25 +2,21 @@ package chain
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
 	"testing"
 	"time"
+
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // now is the fixed "current" time of the tests.
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // issued is a certificate with its key.
-type issued struct {
-	cert *x509.Certificate
-	key  crypto.Signer
-}
+type issued = testpki.Issued
 
 // spec describes a certificate to make.
 type spec struct {
@@ -35,20 +31,11 @@ type spec struct {
 	noBC      bool // leave out basic constraints
 }
 
-func newKey(t testing.TB) crypto.Signer {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 func mk(t testing.TB, s spec) *issued {
 	t.Helper()
 	key := s.key
 	if key == nil {
-		key = newKey(t)
+		key = testpki.Key(t)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(time.Now().UnixNano()),
@@ -72,19 +59,7 @@ func mk(t testing.TB, s spec) *issued {
 	}
 	skid := sha1.Sum(pubBytes(t, key.Public()))
 	tmpl.SubjectKeyId = skid[:]
-	parentCert, parentKey := tmpl, key
-	if s.parent != nil {
-		parentCert, parentKey = s.parent.cert, s.parent.key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, key.Public(), parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &issued{cert: c, key: key}
+	return testpki.IssueKey(t, tmpl, key, s.parent)
 }
 
 func pubBytes(t testing.TB, pub crypto.PublicKey) []byte {
@@ -118,7 +93,7 @@ func newHierarchy(t testing.TB) *hierarchy {
 func certs(is ...*issued) []*x509.Certificate {
 	out := make([]*x509.Certificate, len(is))
 	for i, c := range is {
-		out[i] = c.cert
+		out[i] = c.Cert
 	}
 	return out
 }

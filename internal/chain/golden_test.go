@@ -3,16 +3,15 @@ package chain
 import (
 	"bytes"
 	"crypto/x509"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/golden"
+	"github.com/confcert/confcert/internal/openssltest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // readPile reads fixture files made by testdata/mkfixtures.sh with certio,
 // as the bundle verb does.
@@ -64,21 +63,10 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := certio.CertificatesPEM(Arrange(c, tt.layout, tt.includeRoot)...)
-			golden := filepath.Join("testdata", "golden", tt.name+".pem")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the golden file", tt.name)
-			}
+			path := filepath.Join("testdata", "golden", tt.name+".pem")
+			golden.Compare(t, path, got)
 			if tt.layout != LayoutTrust {
-				opensslVerify(t, golden, tt.roots)
+				opensslVerify(t, path, tt.roots)
 			}
 		})
 	}
@@ -88,9 +76,7 @@ func TestGolden(t *testing.T) {
 // certificates and the fixture root (or the given root) as trust anchor.
 func opensslVerify(t *testing.T, bundle string, roots []*x509.Certificate) {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not in PATH")
-	}
+	openssltest.Need(t)
 	ca := filepath.Join("testdata", "pki", "root.pem")
 	if len(roots) > 0 {
 		ca = filepath.Join(t.TempDir(), "ca.pem")

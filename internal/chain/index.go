@@ -77,17 +77,26 @@ func sameName(a, b []byte) bool {
 	return dname.FormatRaw(a) == dname.FormatRaw(b)
 }
 
-// signedBy reports whether parent's key verifies child's signature.
-// SHA-1 signatures are accepted here and reported as warnings elsewhere.
-func signedBy(child, parent *x509.Certificate) bool {
+// SignedBy reports whether parent's key verifies child's signature. SHA-1
+// signatures, which x509.CheckSignatureFrom refuses, are accepted: they are
+// weak, yet the signer is a fact (old CMS bundles still hold them, seed 002
+// §4.4), and they are reported as warnings elsewhere.
+func SignedBy(child, parent *x509.Certificate) bool {
 	return parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil
 }
 
-// isSelfSigned reports whether n issued itself.
+// SelfSigned reports whether c issued itself: its issuer name is its own
+// subject and its own key verifies its signature. This is what ends a chain
+// as its root.
+func SelfSigned(c *x509.Certificate) bool {
+	return sameName(c.RawIssuer, c.RawSubject) && SignedBy(c, c)
+}
+
+// isSelfSigned reports whether n issued itself, remembering the answer.
 func (n *node) isSelfSigned() bool {
 	if !n.selfDone {
 		n.selfDone = true
-		n.self = sameName(n.cert.RawIssuer, n.cert.RawSubject) && signedBy(n.cert, n.cert)
+		n.self = SelfSigned(n.cert)
 	}
 	return n.self
 }
@@ -111,7 +120,7 @@ func (ix *index) issuersOf(n *node) []*node {
 			continue
 		}
 		seen[p] = true
-		if signedBy(c, p.cert) {
+		if SignedBy(c, p.cert) {
 			n.issuers = append(n.issuers, p)
 		} else {
 			n.badSig = true

@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"crypto/x509"
 	"time"
 
 	"github.com/confcert/confcert/internal/dname"
@@ -83,7 +82,7 @@ func (s *search) score(nodes []*node) *path {
 		if s.at.Before(n.cert.NotBefore) || s.at.After(n.cert.NotAfter) {
 			p.expired++
 		}
-		if weakSignature(n.cert) {
+		if SignatureStrength(n.cert) != Sound {
 			p.weak++
 		}
 	}
@@ -110,15 +109,6 @@ func (p *path) better(q *path) bool {
 		if p.nodes[i].pos != q.nodes[i].pos {
 			return p.nodes[i].pos < q.nodes[i].pos
 		}
-	}
-	return false
-}
-
-// weakSignature reports a SHA-1 or MD5 signature.
-func weakSignature(c *x509.Certificate) bool {
-	switch c.SignatureAlgorithm {
-	case x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1, x509.MD5WithRSA, x509.MD2WithRSA:
-		return true
 	}
 	return false
 }

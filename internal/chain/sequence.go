@@ -9,7 +9,7 @@ import "crypto/x509"
 func InSequence(certs []*x509.Certificate) (ok bool, badIndex int) {
 	for i := 1; i < len(certs); i++ {
 		child, parent := certs[i-1], certs[i]
-		if !sameName(child.RawIssuer, parent.RawSubject) || !signedBy(child, parent) {
+		if !sameName(child.RawIssuer, parent.RawSubject) || !SignedBy(child, parent) {
 			return false, i
 		}
 	}

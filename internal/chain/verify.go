@@ -62,7 +62,7 @@ func Verify(leaf *x509.Certificate, intermediates, roots []*x509.Certificate, o 
 	for i, n := range p.nodes {
 		certs[i] = n.cert
 	}
-	if err := untrusted(p); err != nil {
+	if err := untrusted(p, certs); err != nil {
 		return err
 	}
 	for _, check := range []func([]*x509.Certificate, VerifyOptions) error{checkExtensions, checkHost, checkTimes} {
@@ -78,16 +78,13 @@ func failure(certs []*x509.Certificate, depth int, reason string) *VerifyError {
 	return &VerifyError{Depth: depth, Subject: dname.FormatRaw(c.RawSubject), Issuer: dname.FormatRaw(c.RawIssuer), Reason: reason}
 }
 
-// untrusted explains why the best path does not reach a trust anchor.
-func untrusted(p *path) error {
+// untrusted explains why the best path p, holding certs, does not reach a
+// trust anchor.
+func untrusted(p *path, certs []*x509.Certificate) error {
 	if p.trusted {
 		return nil
 	}
 	last := p.nodes[len(p.nodes)-1]
-	certs := []*x509.Certificate{}
-	for _, n := range p.nodes {
-		certs = append(certs, n.cert)
-	}
 	depth := len(certs) - 1
 	switch {
 	case p.selfRoot && depth == 0:

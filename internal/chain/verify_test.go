@@ -12,7 +12,7 @@ func TestVerify(t *testing.T) {
 	clientOnly := mk(t, spec{cn: "client.example.com", parent: h.inter1, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	notCA := mk(t, spec{cn: "Not A CA", parent: h.inter2})
 	underNotCA := mk(t, spec{cn: "under.example.com", parent: notCA})
-	expiredInter := mk(t, spec{cn: "Example Secondary Intermediate", ca: true, key: h.inter1.key, parent: h.inter2,
+	expiredInter := mk(t, spec{cn: "Example Secondary Intermediate", ca: true, key: h.inter1.Key, parent: h.inter2,
 		notAfter: testNow.AddDate(0, 0, -2)})
 	impostor := mk(t, spec{cn: "Example Secondary Intermediate", ca: true, parent: h.inter2})
 	cnOnly := mk(t, spec{cn: "cn.example.com", parent: h.inter1})
@@ -59,7 +59,7 @@ func TestVerify(t *testing.T) {
 			if tt.opts.At.IsZero() {
 				tt.opts.At = testNow
 			}
-			err := Verify(tt.leaf.cert, certs(tt.inter...), certs(tt.roots...), tt.opts)
+			err := Verify(tt.leaf.Cert, certs(tt.inter...), certs(tt.roots...), tt.opts)
 			if tt.reason == "" {
 				if err != nil {
 					t.Fatalf("Verify: %v", err)
@@ -83,14 +83,14 @@ func TestVerify(t *testing.T) {
 func TestVerifyPathLength(t *testing.T) {
 	root := mk(t, spec{cn: "Root", ca: true})
 	tmplLimited := mk(t, spec{cn: "Limited", ca: true, parent: root})
-	limited := *tmplLimited.cert
+	limited := *tmplLimited.Cert
 	limited.MaxPathLen, limited.MaxPathLenZero = 0, true
 	sub := mk(t, spec{cn: "Sub", ca: true, parent: tmplLimited})
 	leaf := mk(t, spec{cn: "leaf", parent: sub})
 	if !pathTooLong(&limited, 2) || pathTooLong(&limited, 1) {
 		t.Error("pathTooLong does not apply a zero path length")
 	}
-	if err := Verify(leaf.cert, certs(sub, tmplLimited), certs(root), VerifyOptions{At: time.Now()}); err != nil {
+	if err := Verify(leaf.Cert, certs(sub, tmplLimited), certs(root), VerifyOptions{At: time.Now()}); err != nil {
 		t.Errorf("unconstrained chain: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/confcert/confcert/internal/aia"
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/keys"
 )
@@ -100,7 +101,7 @@ func runBundle(a *app, f bundleFlags, names []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkAbsent(f.outputs(), f.force); err != nil {
+	if err := checkAbsent(outputFiles(f.output), f.force); err != nil {
 		return err
 	}
 	in, err := readBundleInput(a, f, names)
@@ -165,11 +166,13 @@ func checkFormat(format string, withKey bool, output string, crlf bool) error {
 	return nil
 }
 
-func (f bundleFlags) outputs() []fileout.File {
-	if f.output == "" {
+// outputFiles is the output file of bundle or convert, for checkAbsent: none
+// when the output goes to stdout.
+func outputFiles(path string) []fileout.File {
+	if path == "" {
 		return nil
 	}
-	return []fileout.File{{Path: f.output}}
+	return []fileout.File{{Path: path}}
 }
 
 func readBundleInput(a *app, f bundleFlags, names []string) (*bundleInput, error) {
@@ -187,40 +190,28 @@ func readBundleInput(a *app, f bundleFlags, names []string) (*bundleInput, error
 	if len(in.pile) == 0 {
 		return nil, badInput(fmt.Errorf("no certificate in %s", strings.Join(names, ", ")), "run 'confcert inspect' on the files")
 	}
-	var err error
-	if in.roots, err = readCertificates(a, f.roots); err != nil {
-		return nil, err
+	for _, name := range f.roots {
+		certs, err := readCertificates(a, name)
+		if err != nil {
+			return nil, err
+		}
+		in.roots = append(in.roots, certs...)
 	}
 	if f.leaf != "" {
-		leaves, err := readCertificates(a, []string{f.leaf})
+		leaves, err := readCertificates(a, f.leaf)
 		if err != nil {
 			return nil, err
 		}
 		in.leaf = leaves[0]
 	}
 	if f.key != "" {
-		if in.key, err = readKeyObject(a, a.path(f.key)); err != nil {
+		key, err := readKeyObject(a, a.path(f.key))
+		if err != nil {
 			return nil, err
 		}
+		in.key = key
 	}
 	return in, nil
-}
-
-// readCertificates reads the certificates of each file; a file without one
-// is bad input.
-func readCertificates(a *app, names []string) ([]*x509.Certificate, error) {
-	var out []*x509.Certificate
-	for _, name := range names {
-		file, err := certio.ReadFile(a.path(name), certio.Options{Password: a.passwords().Func(name)})
-		if err != nil {
-			return nil, readError(err)
-		}
-		if len(file.Certificates()) == 0 {
-			return nil, badInput(fmt.Errorf("%s: no certificate in the file", name), "run 'confcert inspect' on the file")
-		}
-		out = append(out, file.Certificates()...)
-	}
-	return out, nil
 }
 
 // bundleChain builds (or, for trust, collects) the chain and applies the
@@ -434,8 +425,7 @@ func role(c *chain.Chain, cert *x509.Certificate) string {
 		return "intermediate"
 	case !cert.IsCA:
 		return "leaf"
-	case string(cert.RawSubject) == string(cert.RawIssuer) &&
-		cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil:
+	case chain.SelfSigned(cert):
 		return "root"
 	}
 	return "intermediate"
@@ -467,14 +457,14 @@ func chainWarnings(f bundleFlags, layout chain.Layout, c *chain.Chain) []string 
 func certWarnings(certs []*x509.Certificate, now time.Time) []string {
 	var out []string
 	for _, c := range certs {
-		days := int(c.NotAfter.Sub(now).Hours() / 24)
+		days := describe.DaysLeft(c.NotAfter, now)
 		switch {
 		case now.After(c.NotAfter):
 			out = append(out, fmt.Sprintf("%q EXPIRED on %s", chain.DisplayName(c), c.NotAfter.UTC().Format(time.DateOnly)))
 		case days < expiringDays:
 			out = append(out, fmt.Sprintf("%q expires in %d days (%s)", chain.DisplayName(c), days, c.NotAfter.UTC().Format(time.DateOnly)))
 		}
-		if slices.Contains([]x509.SignatureAlgorithm{x509.SHA1WithRSA, x509.ECDSAWithSHA1, x509.DSAWithSHA1}, c.SignatureAlgorithm) {
+		if chain.SignatureStrength(c) != chain.Sound {
 			out = append(out, fmt.Sprintf("%q is signed with %s (SHA-1)", chain.DisplayName(c), c.SignatureAlgorithm))
 		}
 	}

@@ -2,56 +2,30 @@ package cli
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
-// fetchCA is one certificate of the --fetch fixture with its key.
-type fetchCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-}
-
-func fetchCert(t *testing.T, cn string, parent *fetchCA, aiaURL string) *fetchCA {
+// fetchCert issues cn under parent (self-signed when parent is nil) with
+// aiaURL, when given, as its caIssuers URL. Every certificate but
+// leaf.example.com is a CA.
+func fetchCert(t *testing.T, cn string, parent *testpki.Issued, aiaURL string) *testpki.Issued {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
-		BasicConstraintsValid: true, IsCA: cn != "leaf.example.com",
+	tmpl := testpki.CATemplate(cn)
+	if cn == "leaf.example.com" {
+		tmpl = testpki.LeafTemplate(cn)
 	}
 	if aiaURL != "" {
 		tmpl.IssuingCertificateURL = []string{aiaURL}
 	}
-	signer, signerKey := tmpl, key
-	if parent != nil {
-		signer, signerKey = parent.cert, parent.key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, key.Public(), signerKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fetchCA{cert: c, key: key}
+	return testpki.Issue(t, tmpl, parent)
 }
 
 // TestBundleFetch completes a chain from AIA caIssuers URLs served by a
@@ -70,15 +44,15 @@ func TestBundleFetch(t *testing.T) {
 	root := fetchCert(t, "Fetched Root", nil, "")
 	inter := fetchCert(t, "Fetched Intermediate", root, srv.URL+"/root.cer")
 	leaf := fetchCert(t, "leaf.example.com", inter, srv.URL+"/inter.p7c")
-	p7, err := certio.EncodePKCS7(inter.cert)
+	p7, err := certio.EncodePKCS7(inter.Cert)
 	if err != nil {
 		t.Fatal(err)
 	}
-	served["/root.cer"], served["/inter.p7c"] = root.cert.Raw, p7
+	served["/root.cer"], served["/inter.p7c"] = root.Cert.Raw, p7
 
 	dir := t.TempDir()
 	leafPath := filepath.Join(dir, "leaf.pem")
-	if err := os.WriteFile(leafPath, certio.CertificatesPEM(leaf.cert), 0o644); err != nil {
+	if err := os.WriteFile(leafPath, certio.CertificatesPEM(leaf.Cert), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "full.pem")
@@ -99,7 +73,7 @@ func TestBundleFetch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := certio.CertificatesPEM(leaf.cert, inter.cert, root.cert); !bytes.Equal(got, want) {
+	if want := certio.CertificatesPEM(leaf.Cert, inter.Cert, root.Cert); !bytes.Equal(got, want) {
 		t.Errorf("fullchain differs from leaf, fetched intermediate, fetched root")
 	}
 }

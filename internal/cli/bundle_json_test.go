@@ -21,7 +21,7 @@ func TestBundleJSONShape(t *testing.T) {
 	stray := fetchCert(t, "Stray Root", nil, "")
 	dir := t.TempDir()
 	pile := filepath.Join(dir, "pile.pem")
-	data := certio.CertificatesPEM(inter.cert, stray.cert, leaf.cert, root.cert, inter.cert)
+	data := certio.CertificatesPEM(inter.Cert, stray.Cert, leaf.Cert, root.Cert, inter.Cert)
 	if err := os.WriteFile(pile, data, 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,7 @@ func printCAListJSON(w io.Writer, cas []castore.CASummary) error {
 			Issued: c.Issued, Reserved: c.Reserved,
 		})
 	}
-	return caWriteJSON(w, out)
+	return writeJSON(w, out)
 }
 
 func newCAIssuedCmd(a *app) *cobra.Command {
@@ -181,7 +181,7 @@ func runCAIssued(ctx context.Context, a *app, o issuedOptions) error {
 	var certs []castore.Issued
 	if s != nil {
 		defer s.Close()
-		if certs, err = listIssued(ctx, a, s, o); err != nil {
+		if certs, err = listIssued(ctx, a, s, o, home); err != nil {
 			return err
 		}
 	} else if o.ca != "" {
@@ -198,11 +198,10 @@ func unknownCA(name, home string) error {
 		"run 'confcert ca list' to see the CAs there, or 'confcert ca create "+name+"' to make it")
 }
 
-func listIssued(ctx context.Context, a *app, s castore.Store, o issuedOptions) ([]castore.Issued, error) {
+func listIssued(ctx context.Context, a *app, s castore.Store, o issuedOptions, home string) ([]castore.Issued, error) {
 	f := castore.Filter{CA: o.ca}
 	if o.ca != "" {
 		if _, err := s.CA(ctx, o.ca); errors.Is(err, castore.ErrNotFound) {
-			home, _ := caHome()
 			return nil, unknownCA(o.ca, home)
 		}
 	}
@@ -240,7 +239,7 @@ func printIssuedJSON(w io.Writer, certs []castore.Issued, now time.Time) error {
 			NotAfter: caStamp(c.NotAfter), IssuedAt: caStamp(c.IssuedAt), Status: string(c.Status(now)),
 		})
 	}
-	return caWriteJSON(w, out)
+	return writeJSON(w, out)
 }
 
 func printIssuedTable(a *app, certs []castore.Issued) error {
@@ -398,7 +397,9 @@ func caDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 // caStamp formats a time as RFC 3339 UTC for JSON.
 func caStamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func caWriteJSON(w io.Writer, v any) error {
+// writeJSON prints v as indented JSON: the --json output of ca, check, probe
+// and expiry.
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)

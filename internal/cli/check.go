@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 
@@ -100,10 +99,8 @@ func printCheck(a *app, f *checkFlags, rep *roles.Report) error {
 	if !f.json {
 		return roles.Write(a.stdout, a.printer(a.stdout), rep)
 	}
-	enc := json.NewEncoder(a.stdout)
-	enc.SetIndent("", "  ")
 	if f.plan == "" {
-		return enc.Encode(rep.Checks[0])
+		return writeJSON(a.stdout, rep.Checks[0])
 	}
-	return enc.Encode(rep)
+	return writeJSON(a.stdout, rep)
 }

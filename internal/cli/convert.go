@@ -51,7 +51,7 @@ func runConvert(a *app, f convertFlags, name string) error {
 	if err := checkFormat(f.to, f.to == formatPFX, f.output, f.crlf); err != nil {
 		return err
 	}
-	if err := checkAbsent(bundleFlags{output: f.output}.outputs(), f.force); err != nil {
+	if err := checkAbsent(outputFiles(f.output), f.force); err != nil {
 		return err
 	}
 	file, err := certio.ReadFile(a.path(name), certio.Options{Password: a.passwords().Func(name)})

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -165,7 +164,5 @@ func writeExpiryJSON(w io.Writer, r expiry.Report) error {
 	for _, s := range r.Skipped {
 		doc.Skipped = append(doc.Skipped, expirySkippedJSON{Source: s.Source, Reason: s.Reason})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return writeJSON(w, doc)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"crypto"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/confcert/confcert/internal/certgen"
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/password"
 )
@@ -90,6 +92,21 @@ func readKeyObject(a *app, path string) (*certio.Object, error) {
 		return nil, badInput(fmt.Errorf("%s: no private key in the file", path), "give the .key file made with the certificate request")
 	}
 	return &found[0], nil
+}
+
+// readCertificates returns the certificates of the file name, in file order;
+// a file without one is bad input that says what the file holds instead.
+func readCertificates(a *app, name string) ([]*x509.Certificate, error) {
+	f, err := certio.ReadFile(a.path(name), certio.Options{Password: a.passwords().Func(name)})
+	if err != nil {
+		return nil, readError(err)
+	}
+	certs := f.Certificates()
+	if len(certs) == 0 {
+		return nil, badInput(fmt.Errorf("%s: holds no certificate (it has: %s)", name, describe.Summary(describe.File(f, a.now()))),
+			"run 'confcert inspect "+name+"' to see what it holds")
+	}
+	return certs, nil
 }
 
 // readPrivateKey is readKeyObject for callers that need only the key.

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/ui"
 )
@@ -160,7 +161,7 @@ func listExpiry(c *x509.Certificate, now time.Time) string {
 	if !now.Before(c.NotAfter) {
 		return date + " EXPIRED"
 	}
-	return fmt.Sprintf("%s (%d days)", date, int(c.NotAfter.Sub(now).Hours()/24))
+	return fmt.Sprintf("%s (%d days)", date, describe.DaysLeft(c.NotAfter, now))
 }
 
 // firstToExpire returns the certificate that expires first.

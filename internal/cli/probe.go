@@ -2,10 +2,8 @@ package cli
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +15,7 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/dname"
+	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/probe"
 	"github.com/confcert/confcert/internal/ui"
 )
@@ -170,12 +169,12 @@ func probeClientCert(a *app, certFile, keyFile string) (*tls.Certificate, error)
 	if err != nil {
 		return nil, badInput(err, "")
 	}
-	keys := kf.PrivateKeys()
-	if len(keys) == 0 || keys[0].PrivateKey == nil {
+	found := kf.PrivateKeys()
+	if len(found) == 0 || found[0].PrivateKey == nil {
 		return nil, badInput(fmt.Errorf("%s: holds no usable private key", keyFile), "")
 	}
-	key := keys[0].PrivateKey
-	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(certs[0].PublicKey) {
+	key := found[0].PrivateKey
+	if !keys.Match(key, certs[0].PublicKey) {
 		return nil, badInput(fmt.Errorf("%s does not match the certificate %s", keyFile, certFile), "")
 	}
 	tc := &tls.Certificate{PrivateKey: key, Leaf: certs[0]}
@@ -323,7 +322,5 @@ func writeProbeJSON(w io.Writer, results []probe.Result) error {
 		}
 		doc.Targets = append(doc.Targets, t)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return writeJSON(w, doc)
 }

@@ -2,81 +2,25 @@ package cli
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/binary"
 	"encoding/json"
-	"encoding/pem"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/loopback"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
-// probeCert issues a P-256 certificate for cn (self-signed when parent is
-// nil) and returns it with its key.
-func probeCert(t *testing.T, cn string, parent *x509.Certificate, parentKey *ecdsa.PrivateKey, ca bool) (*x509.Certificate, *ecdsa.PrivateKey) {
+// probeWrite writes data to dir/name and returns the path.
+func probeWrite(t *testing.T, dir, name string, data []byte) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0), IsCA: ca,
-		BasicConstraintsValid: true, DNSNames: []string{cn}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, key
-}
-
-// probeListen serves handle on a loopback port until the test ends.
-func probeListen(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-				handle(conn)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
-func probeWritePEM(t *testing.T, dir, name, typ string, ders ...[]byte) string {
-	t.Helper()
-	var data []byte
-	for _, d := range ders {
-		data = append(data, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: d})...)
-	}
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -87,22 +31,25 @@ func probeWritePEM(t *testing.T, dir, name, typ string, ders ...[]byte) string {
 // TestProbeVerbEndToEnd runs the verb against real loopback servers.
 func TestProbeVerbEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	root, rootKey := probeCert(t, "E2E Root", nil, nil, true)
-	inter, interKey := probeCert(t, "E2E Intermediate", root, rootKey, true)
-	leaf, leafKey := probeCert(t, "db.example.test", inter, interKey, false)
-	client, clientKey := probeCert(t, "postgres", inter, interKey, false)
-	rootFile := probeWritePEM(t, dir, "root.pem", "CERTIFICATE", root.Raw)
-	clientFile := probeWritePEM(t, dir, "client.pem", "CERTIFICATE", client.Raw, inter.Raw)
-	ck, _ := x509.MarshalPKCS8PrivateKey(clientKey)
-	clientKeyFile := probeWritePEM(t, dir, "client.key", "PRIVATE KEY", ck)
+	root := testpki.Issue(t, testpki.CATemplate("E2E Root"), nil)
+	inter := testpki.Issue(t, testpki.CATemplate("E2E Intermediate"), root)
+	leaf := testpki.Issue(t, testpki.LeafTemplate("db.example.test"), inter)
+	client := testpki.Issue(t, testpki.LeafTemplate("postgres"), inter)
+	rootFile := probeWrite(t, dir, "root.pem", certio.CertificatesPEM(root.Cert))
+	clientFile := probeWrite(t, dir, "client.pem", certio.CertificatesPEM(client.Cert, inter.Cert))
+	ck, err := certio.PrivateKeyPEM(client.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientKeyFile := probeWrite(t, dir, "client.key", ck)
 	pool := x509.NewCertPool()
-	pool.AddCert(root)
-	full := tls.Certificate{Certificate: [][]byte{leaf.Raw, inter.Raw}, PrivateKey: leafKey}
-	partial := tls.Certificate{Certificate: [][]byte{leaf.Raw}, PrivateKey: leafKey}
+	pool.AddCert(root.Cert)
+	full := testpki.TLSCertificate(leaf.Key, leaf.Cert, inter.Cert)
+	partial := testpki.TLSCertificate(leaf.Key, leaf.Cert)
 	mutual := &tls.Config{Certificates: []tls.Certificate{full}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
-	incomplete := probeListen(t, probeTLS(&tls.Config{Certificates: []tls.Certificate{partial}}))
-	db := probeListen(t, probeSSLRequest(mutual))
-	silent := probeListen(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	incomplete := loopback.Serve(t, loopback.TLS(&tls.Config{Certificates: []tls.Certificate{partial}}))
+	db := loopback.Serve(t, probeSSLRequest(mutual))
+	silent := loopback.Serve(t, loopback.Silent)
 	tests := []struct {
 		name string
 		args []string
@@ -137,15 +84,6 @@ func TestProbeVerbEndToEnd(t *testing.T) {
 	}
 }
 
-func probeTLS(cfg *tls.Config) func(net.Conn) {
-	return func(c net.Conn) {
-		tc := tls.Server(c, cfg)
-		if tc.Handshake() == nil {
-			_, _ = io.Copy(io.Discard, tc)
-		}
-	}
-}
-
 // probeSSLRequest answers a PostgreSQL SSLRequest with 'S', then serves TLS.
 func probeSSLRequest(cfg *tls.Config) func(net.Conn) {
 	return func(c net.Conn) {
@@ -154,7 +92,7 @@ func probeSSLRequest(cfg *tls.Config) func(net.Conn) {
 			return
 		}
 		_, _ = c.Write([]byte{'S'})
-		probeTLS(cfg)(c)
+		loopback.TLS(cfg)(c)
 	}
 }
 
@@ -162,12 +100,12 @@ func probeSSLRequest(cfg *tls.Config) func(net.Conn) {
 // with its type.
 func TestProbeJSONShape(t *testing.T) {
 	dir := t.TempDir()
-	root, rootKey := probeCert(t, "JSON Root", nil, nil, true)
-	leaf, leafKey := probeCert(t, "json.example.test", root, rootKey, false)
-	rootFile := probeWritePEM(t, dir, "root.pem", "CERTIFICATE", root.Raw)
+	root := testpki.Issue(t, testpki.CATemplate("JSON Root"), nil)
+	leaf := testpki.Issue(t, testpki.LeafTemplate("json.example.test"), root)
+	rootFile := probeWrite(t, dir, "root.pem", certio.CertificatesPEM(root.Cert))
 	// A served root gives one finding (ROOT_SENT, INFO) and no failure.
-	addr := probeListen(t, probeTLS(&tls.Config{Certificates: []tls.Certificate{{
-		Certificate: [][]byte{leaf.Raw, root.Raw}, PrivateKey: leafKey}}}))
+	addr := loopback.Serve(t, loopback.TLS(&tls.Config{Certificates: []tls.Certificate{
+		testpki.TLSCertificate(leaf.Key, leaf.Cert, root.Cert)}}))
 	var stdout, stderr bytes.Buffer
 	code := Main([]string{"probe", "--json", "--trust", rootFile, "--servername", "json.example.test", addr},
 		strings.NewReader(""), &stdout, &stderr)

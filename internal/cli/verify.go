@@ -8,9 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
-	"github.com/confcert/confcert/internal/describe"
 )
 
 // verifyFlags are the options of verify.
@@ -95,7 +93,7 @@ func verifyOptions(a *app, fl verifyFlags) (chain.VerifyOptions, error) {
 func verifyInputs(a *app, args []string) (leaf *x509.Certificate, inter, roots []*x509.Certificate, err error) {
 	sets := make([][]*x509.Certificate, len(args))
 	for i, name := range args {
-		if sets[i], err = verifyRead(a, name); err != nil {
+		if sets[i], err = readCertificates(a, name); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -104,27 +102,13 @@ func verifyInputs(a *app, args []string) (leaf *x509.Certificate, inter, roots [
 		return leaf, append(inter, sets[1]...), sets[2], nil
 	}
 	for _, c := range sets[1] {
-		if describe.SelfIssued(c) && describe.SignedBy(c, c) {
+		if chain.SelfSigned(c) {
 			roots = append(roots, c)
 		} else {
 			inter = append(inter, c)
 		}
 	}
 	return leaf, inter, roots, nil
-}
-
-// verifyRead returns the certificates of one file, refusing a file with none.
-func verifyRead(a *app, name string) ([]*x509.Certificate, error) {
-	f, err := certio.ReadFile(a.path(name), certio.Options{Password: a.passwords().Func(name)})
-	if err != nil {
-		return nil, badInput(err, inspectReadHint(err))
-	}
-	certs := f.Certificates()
-	if len(certs) == 0 {
-		return nil, badInput(fmt.Errorf("%s: holds no certificate (it has: %s)", name, describe.Summary(describe.File(f, a.now()))),
-			"run 'confcert inspect "+name+"' to see what it holds")
-	}
-	return certs, nil
 }
 
 // verifyHint says what to do about a failed verification.

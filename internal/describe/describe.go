@@ -12,15 +12,14 @@ import (
 	"encoding/hex"
 	"math"
 	"net"
+	"net/url"
 	"time"
 
-	"github.com/confcert/confcert/internal/dname"
-
-	"github.com/confcert/confcert/internal/usage"
-
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/dname"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/parallel"
+	"github.com/confcert/confcert/internal/usage"
 )
 
 // Report is what a file holds: the `inspect --json` document.
@@ -209,7 +208,7 @@ func Cert(c *x509.Certificate, index int, now time.Time) *Certificate {
 		DNSNames:           nonNil(c.DNSNames),
 		IPAddresses:        ips(c.IPAddresses),
 		Emails:             nonNil(c.EmailAddresses),
-		URIs:               uris(c),
+		URIs:               uris(c.URIs),
 		KeyAlgorithm:       alg,
 		KeyBits:            bits,
 		SignatureAlgorithm: SignatureAlgorithm(c.SignatureAlgorithm),
@@ -222,10 +221,6 @@ func Cert(c *x509.Certificate, index int, now time.Time) *Certificate {
 // Request describes one CSR, checking its signature.
 func Request(r *x509.CertificateRequest, index int) *CSR {
 	alg, bits := keys.Describe(r.PublicKey)
-	u := make([]string, 0, len(r.URIs))
-	for _, x := range r.URIs {
-		u = append(u, x.String())
-	}
 	return &CSR{
 		Index:              index,
 		Type:               string(certio.KindCSR),
@@ -234,7 +229,7 @@ func Request(r *x509.CertificateRequest, index int) *CSR {
 		DNSNames:           nonNil(r.DNSNames),
 		IPAddresses:        ips(r.IPAddresses),
 		Emails:             nonNil(r.EmailAddresses),
-		URIs:               u,
+		URIs:               uris(r.URIs),
 		KeyAlgorithm:       alg,
 		KeyBits:            bits,
 		SignatureAlgorithm: SignatureAlgorithm(r.SignatureAlgorithm),
@@ -295,9 +290,9 @@ func ips(list []net.IP) []string {
 	return out
 }
 
-func uris(c *x509.Certificate) []string {
-	out := make([]string, 0, len(c.URIs))
-	for _, u := range c.URIs {
+func uris(list []*url.URL) []string {
+	out := make([]string, 0, len(list))
+	for _, u := range list {
 		out = append(out, u.String())
 	}
 	return out

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/json"
-	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,10 +12,10 @@ import (
 
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/describe"
+	"github.com/confcert/confcert/internal/golden"
+	"github.com/confcert/confcert/internal/openssltest"
 	"github.com/confcert/confcert/internal/ui"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // now is the fixed clock of the golden files: the certio fixtures were made
 // on 2026-11-23 and last 10 to 20 years.
@@ -108,14 +106,9 @@ func TestValidity(t *testing.T) {
 // TestFingerprintMatchesOpenSSL cross-checks the SHA-256 fingerprint and the
 // subject with openssl.
 func TestFingerprintMatchesOpenSSL(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not in PATH")
-	}
+	openssltest.Need(t)
 	for _, file := range []string{"../certio/testdata/leaf.pem", "testdata/quoted.pem", "testdata/sha1-chain.pem"} {
-		out, err := exec.Command("openssl", "x509", "-in", file, "-noout", "-fingerprint", "-sha256", "-subject").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
+		out := openssltest.Run(t, "", "x509", "-in", file, "-noout", "-fingerprint", "-sha256", "-subject")
 		c := describe.Cert(read(t, file).Certificates()[0], 0, now)
 		want := "sha256 Fingerprint=" + describe.Fingerprint(c.SHA256) + "\nsubject=" + c.Subject + "\n"
 		if string(out) != want {
@@ -157,8 +150,8 @@ func TestGolden(t *testing.T) {
 		if !json.Valid(js.Bytes()) {
 			t.Errorf("%s: invalid JSON:\n%s", file, js.String())
 		}
-		compareGolden(t, "testdata/"+r.File+".txt.golden", text.String())
-		compareGolden(t, "testdata/"+r.File+".json.golden", js.String())
+		golden.Compare(t, "testdata/"+r.File+".txt.golden", text.Bytes())
+		golden.Compare(t, "testdata/"+r.File+".json.golden", js.Bytes())
 	}
 }
 
@@ -177,21 +170,5 @@ func TestLockedAndEmpty(t *testing.T) {
 	}
 	if !strings.Contains(js.String(), `"objects": []`) {
 		t.Errorf("objects of a locked file:\n%s", js.String())
-	}
-}
-
-func compareGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s--- want\n%s", path, got, want)
 	}
 }

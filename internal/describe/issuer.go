@@ -2,12 +2,10 @@ package describe
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/rsa"
-	"crypto/sha1"
 	"crypto/x509"
+	"slices"
 
+	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/parallel"
 )
 
@@ -39,10 +37,10 @@ func issuerOf(certs []*x509.Certificate, i int, candidates []int) int {
 	var tried [][]byte
 	for _, j := range candidates {
 		p := certs[j]
-		if len(tried) == maxIssuerKeys || keyIDsDiffer(c, p) || contains(tried, p.RawSubjectPublicKeyInfo) {
+		if len(tried) == maxIssuerKeys || keyIDsDiffer(c, p) || slices.ContainsFunc(tried, func(k []byte) bool { return bytes.Equal(k, p.RawSubjectPublicKeyInfo) }) {
 			continue
 		}
-		if SignedBy(c, p) {
+		if chain.SignedBy(c, p) {
 			return j
 		}
 		tried = append(tried, p.RawSubjectPublicKeyInfo)
@@ -63,36 +61,4 @@ func SelfIssued(c *x509.Certificate) bool {
 func keyIDsDiffer(child, parent *x509.Certificate) bool {
 	return len(child.AuthorityKeyId) > 0 && len(parent.SubjectKeyId) > 0 &&
 		!bytes.Equal(child.AuthorityKeyId, parent.SubjectKeyId)
-}
-
-func contains(list [][]byte, b []byte) bool {
-	for _, x := range list {
-		if bytes.Equal(x, b) {
-			return true
-		}
-	}
-	return false
-}
-
-// SignedBy reports whether parent's key signed child. SHA-1 signatures, which
-// Go's x509 refuses, are checked too: they are weak, yet the signer is a fact
-// (old CMS bundles still hold them, seed 002 §4.4).
-func SignedBy(child, parent *x509.Certificate) bool {
-	switch child.SignatureAlgorithm {
-	case x509.SHA1WithRSA, x509.ECDSAWithSHA1:
-		return sha1Signed(child, parent)
-	}
-	return parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil
-}
-
-func sha1Signed(child, parent *x509.Certificate) bool {
-	h := sha1.Sum(child.RawTBSCertificate)
-	switch pub := parent.PublicKey.(type) {
-	case *rsa.PublicKey:
-		return child.SignatureAlgorithm == x509.SHA1WithRSA &&
-			rsa.VerifyPKCS1v15(pub, crypto.SHA1, h[:], child.Signature) == nil
-	case *ecdsa.PublicKey:
-		return child.SignatureAlgorithm == x509.ECDSAWithSHA1 && ecdsa.VerifyASN1(pub, h[:], child.Signature)
-	}
-	return false
 }

@@ -15,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/probe"
 )
 
@@ -37,7 +39,8 @@ type Item struct {
 	// file, or in the chain the service served, from 0.
 	Index     int
 	SubjectCN string
-	// Serial is the serial number in upper-case hex, as openssl prints it.
+	// Serial is the serial number in upper-case hex, as openssl prints it
+	// and `ca issued` lists it.
 	Serial   string
 	NotAfter time.Time
 	DaysLeft int
@@ -132,9 +135,9 @@ func item(source string, i int, c *x509.Certificate, o Options) Item {
 		Source:    source,
 		Index:     i,
 		SubjectCN: chain.DisplayName(c),
-		Serial:    fmt.Sprintf("%X", c.SerialNumber),
+		Serial:    castore.SerialHex(c.SerialNumber),
 		NotAfter:  c.NotAfter,
-		DaysLeft:  probe.DaysLeft(c.NotAfter, o.Now),
+		DaysLeft:  describe.DaysLeft(c.NotAfter, o.Now),
 		Status:    StatusOK,
 	}
 	switch {

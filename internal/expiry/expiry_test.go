@@ -2,55 +2,34 @@ package expiry
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"math/big"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/loopback"
+	"github.com/confcert/confcert/internal/openssltest"
 	"github.com/confcert/confcert/internal/probe"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
 // cert makes a self-signed P-256 certificate expiring at notAfter.
-func cert(t *testing.T, cn string, serial int64, notAfter time.Time) (*x509.Certificate, *ecdsa.PrivateKey) {
+func cert(t *testing.T, cn string, serial int64, notAfter time.Time) (*x509.Certificate, crypto.Signer) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn},
-		DNSNames: []string{"localhost"}, NotBefore: notAfter.AddDate(-1, 0, 0), NotAfter: notAfter}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, key
-}
-
-func pemOf(certs ...*x509.Certificate) []byte {
-	var out []byte
-	for _, c := range certs {
-		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-	}
-	return out
+	is := testpki.Issue(t, &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn},
+		DNSNames: []string{"localhost"}, NotBefore: notAfter.AddDate(-1, 0, 0), NotAfter: notAfter}, nil)
+	return is.Cert, is.Key
 }
 
 func write(t *testing.T, path string, data []byte) {
@@ -63,35 +42,29 @@ func write(t *testing.T, path string, data []byte) {
 	}
 }
 
-func openssl(t *testing.T, args ...string) {
-	t.Helper()
-	if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
-		t.Fatalf("openssl %v: %v\n%s", args, err, out)
-	}
-}
-
 // tree builds a directory of every format inspect reads, plus files that
 // must be skipped.
 func tree(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not in PATH")
-	}
+	openssltest.Need(t)
 	dir := t.TempDir()
 	soon, _ := cert(t, "soon.example.test", 0x1a, now.AddDate(0, 0, 10))
 	later, _ := cert(t, "later.example.test", 0x2b, now.AddDate(1, 0, 0))
 	gone, _ := cert(t, "gone.example.test", 0x3c, now.AddDate(0, 0, -3))
 	p12, p12key := cert(t, "pfx.example.test", 0x4d, now.AddDate(0, 2, 0))
-	write(t, filepath.Join(dir, "bundle.pem"), pemOf(later, soon))
-	write(t, filepath.Join(dir, "old", "gone.crt"), pemOf(gone))
-	write(t, filepath.Join(dir, "later.pem"), pemOf(later))
-	openssl(t, "x509", "-in", filepath.Join(dir, "later.pem"), "-outform", "DER", "-out", filepath.Join(dir, "later.der"))
-	openssl(t, "crl2pkcs7", "-nocrl", "-certfile", filepath.Join(dir, "bundle.pem"), "-outform", "DER",
+	write(t, filepath.Join(dir, "bundle.pem"), certio.CertificatesPEM(later, soon))
+	write(t, filepath.Join(dir, "old", "gone.crt"), certio.CertificatesPEM(gone))
+	write(t, filepath.Join(dir, "later.pem"), certio.CertificatesPEM(later))
+	openssltest.Run(t, "", "x509", "-in", filepath.Join(dir, "later.pem"), "-outform", "DER", "-out", filepath.Join(dir, "later.der"))
+	openssltest.Run(t, "", "crl2pkcs7", "-nocrl", "-certfile", filepath.Join(dir, "bundle.pem"), "-outform", "DER",
 		"-out", filepath.Join(dir, "bundle.p7b"))
-	keyDER, _ := x509.MarshalPKCS8PrivateKey(p12key)
-	write(t, filepath.Join(dir, "p12src", "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
-	write(t, filepath.Join(dir, "p12src", "cert.pem"), pemOf(p12))
-	openssl(t, "pkcs12", "-export", "-in", filepath.Join(dir, "p12src", "cert.pem"), "-inkey",
+	keyPEM, err := certio.PrivateKeyPEM(p12key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "p12src", "key.pem"), keyPEM)
+	write(t, filepath.Join(dir, "p12src", "cert.pem"), certio.CertificatesPEM(p12))
+	openssltest.Run(t, "", "pkcs12", "-export", "-in", filepath.Join(dir, "p12src", "cert.pem"), "-inkey",
 		filepath.Join(dir, "p12src", "key.pem"), "-passout", "pass:s3cret", "-out", filepath.Join(dir, "server.pfx"))
 	write(t, filepath.Join(dir, "notes.txt"), []byte("not a certificate\n"))
 	if err := os.Symlink(filepath.Join(dir, "missing.pem"), filepath.Join(dir, "dangling.pem")); err != nil {
@@ -175,28 +148,13 @@ func TestScanNamedInputs(t *testing.T) {
 
 func TestScanTargets(t *testing.T) {
 	c, key := cert(t, "live.example.test", 7, time.Now().AddDate(0, 0, 5))
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{
-		Certificate: [][]byte{c.Raw}, PrivateKey: key}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = conn.(*tls.Conn).Handshake()
-			conn.Close()
-		}
-	}()
-	closed, _ := net.Listen("tcp", "127.0.0.1:0")
-	closed.Close()
-	r := Scan(context.Background(), []string{ln.Addr().String(), closed.Addr().String()}, Options{
+	addr := loopback.Serve(t, loopback.TLS(&tls.Config{Certificates: []tls.Certificate{
+		testpki.TLSCertificate(key, c)}}))
+	closed := loopback.ClosedAddr(t)
+	r := Scan(context.Background(), []string{addr, closed}, Options{
 		Now: time.Now(), WithinDays: 30, Probe: probe.Options{Timeout: 2 * time.Second}, Concurrency: 4})
 	if len(r.Items) != 1 || r.Items[0].SubjectCN != "live.example.test" || r.Items[0].Status != StatusExpiring ||
-		r.Items[0].Source != ln.Addr().String() {
+		r.Items[0].Source != addr {
 		t.Errorf("items %+v: want the live certificate, expiring", r.Items)
 	}
 	if r.Unreachable != 1 || len(r.Skipped) != 1 || !strings.Contains(r.Skipped[0].Reason, "connection refused") {

@@ -2,8 +2,6 @@ package lint
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -12,13 +10,14 @@ import (
 	"time"
 
 	"github.com/confcert/confcert/internal/certgen"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // TestCertgenPassesLints: what confcert signs itself (a local CA and the
 // certificates it issues, every profile, RSA and ECDSA) draws no finding.
 func TestCertgenPassesLints(t *testing.T) {
 	now := time.Now()
-	caKey := must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
+	caKey := testpki.Key(t)
 	ca, err := certgen.SelfSignedCA(caKey, pkix.Name{CommonName: "Pod CA", Organization: []string{"Example Inc."}}, 3650, now)
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +25,7 @@ func TestCertgenPassesLints(t *testing.T) {
 	assertClean(t, "CA", ca)
 	leafKeys := map[string]crypto.Signer{
 		"rsa":   must(rsa.GenerateKey(rand.Reader, 2048)),
-		"ecdsa": must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader)),
+		"ecdsa": testpki.Key(t),
 	}
 	req := certgen.Request{Subject: pkix.Name{CommonName: "cms1.example.com"}, DNSNames: []string{"cms1.example.com", "join.example.com"}}
 	for _, p := range []certgen.Profile{certgen.ProfileServer, certgen.ProfileClient, certgen.ProfileServerClient} {

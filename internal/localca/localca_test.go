@@ -2,15 +2,11 @@ package localca
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -20,6 +16,8 @@ import (
 	"github.com/confcert/confcert/internal/certgen"
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/openssltest"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -46,11 +44,7 @@ func ensure(t *testing.T, s castore.Store, name string) *CA {
 // newCSR makes a CSR for cn with a fresh P-256 key.
 func newCSR(t *testing.T, cn string) *x509.CertificateRequest {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := certgen.CSR(key, certgen.Request{Subject: pkix.Name{CommonName: cn}, DNSNames: []string{cn}})
+	der, err := certgen.CSR(testpki.Key(t), certgen.Request{Subject: pkix.Name{CommonName: cn}, DNSNames: []string{cn}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,9 +147,7 @@ func TestSignRecordsCertificate(t *testing.T) {
 }
 
 func TestSignedCertificatesVerifyWithOpenSSL(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not in PATH")
-	}
+	openssltest.Need(t)
 	dir := t.TempDir()
 	s := openStore(t, dir)
 	ca := ensure(t, s, "podca")
@@ -169,10 +161,7 @@ func TestSignedCertificatesVerifyWithOpenSSL(t *testing.T) {
 	if err := os.WriteFile(leaf, certio.CertificatesPEM(cert), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("openssl", "verify", "-CAfile", filepath.Join(dir, "podca.crt"), leaf).CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl verify: %v\n%s", err, out)
-	}
+	openssltest.Run(t, "", "verify", "-CAfile", filepath.Join(dir, "podca.crt"), leaf)
 }
 
 // fixedSerials returns the given serials in turn, then the last one forever.

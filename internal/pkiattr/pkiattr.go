@@ -29,8 +29,8 @@ func Names() []string {
 	return []string{AttrCN, AttrO, AttrOU, AttrL, AttrST, AttrC, AttrEmailAddress, AttrSubjectAltName}
 }
 
-// OIDEmailAddress is the PKCS#9 emailAddress attribute of a subject name.
-var OIDEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
+// oidEmailAddress is the PKCS#9 emailAddress attribute of a subject name.
+var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
 
 // Parse turns ATTR:VALUE arguments into a certificate request. Attribute
 // names are matched without regard to case; each may appear once. The CN is

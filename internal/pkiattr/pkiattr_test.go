@@ -1,9 +1,6 @@
 package pkiattr
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -15,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/confcert/confcert/internal/certgen"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // names flattens a request's SANs as "DNS:x", "IP:y", "email:z", "URI:u".
@@ -197,11 +195,7 @@ func TestSubjectWithOpenSSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := certgen.CSR(key, r)
+	der, err := certgen.CSR(testpki.Key(t), r)
 	if err != nil {
 		t.Fatal(err)
 	}

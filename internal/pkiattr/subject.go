@@ -75,9 +75,16 @@ func setEmail(s *pkix.Name, value string) error {
 	if err := checkEmail(value); err != nil {
 		return fmt.Errorf("attribute emailAddress: %w", err)
 	}
-	s.ExtraNames = append(s.ExtraNames, pkix.AttributeTypeAndValue{
-		Type:  OIDEmailAddress,
-		Value: asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagIA5String, Bytes: []byte(value)},
-	})
+	s.ExtraNames = append(s.ExtraNames, EmailAttribute(value))
 	return nil
+}
+
+// EmailAttribute is the PKCS#9 emailAddress attribute of a subject name,
+// encoded as the IA5String RFC 5280 Appendix A requires (Go's pkix would
+// write a PrintableString or UTF8String).
+func EmailAttribute(value string) pkix.AttributeTypeAndValue {
+	return pkix.AttributeTypeAndValue{
+		Type:  oidEmailAddress,
+		Value: asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagIA5String, Bytes: []byte(value)},
+	}
 }

@@ -5,6 +5,8 @@
 // planner carries it out (package planner); role checks read it (package roles).
 package plan
 
+import "slices"
+
 // Signer values other than a local CA's name (spec plan.md, "The plan document").
 const (
 	SignerPublic = "public" // a public CA signs it: confcert writes the CSR and waits for --import
@@ -122,4 +124,45 @@ type CA struct {
 	KeyType string `json:"key_type"`
 	// Purpose says why it exists, e.g. "internal" or "database cluster" (seed 002 §1.2.3, §3.1.5).
 	Purpose string `json:"purpose,omitempty"`
+}
+
+// DefaultDays is the validity of internally signed certificates when the
+// deployment gives none (spec plan.md example: `days: 730`).
+const DefaultDays = 730
+
+// Microsoft CA certificate templates for `certreq -submit -attrib
+// "CertificateTemplate:..."`: WebServer issues serverAuth only (seed 002 §3.3);
+// a certificate that also needs clientAuth needs a template allowing both
+// "TLS Web Client and Server Authentication" (seed 002 §2.2, §3.3 notes),
+// which seed 003's lab calls ClientandServerAuthentication.
+const (
+	TemplateServer       = "WebServer"
+	TemplateServerClient = "ClientandServerAuthentication"
+)
+
+// TemplateFor returns the Microsoft CA template for a certificate with the
+// given extended key usages.
+func TemplateFor(eku []string) string {
+	if slices.Contains(eku, "clientAuth") {
+		return TemplateServerClient
+	}
+	return TemplateServer
+}
+
+// ValidityDays returns the certificate's planned validity, DefaultDays when
+// the plan gives none.
+func (c *Certificate) ValidityDays() int {
+	if c.Days > 0 {
+		return c.Days
+	}
+	return DefaultDays
+}
+
+// CertreqTemplate returns the Microsoft CA template for the certificate: the
+// planned one, or the one its extended key usages call for.
+func (c *Certificate) CertreqTemplate() string {
+	if c.Template != "" {
+		return c.Template
+	}
+	return TemplateFor(c.ExtKeyUsage)
 }

@@ -157,7 +157,7 @@ func (r *run) issuers() []*x509.Certificate {
 
 func (r *run) caCerts() []*x509.Certificate {
 	var out []*x509.Certificate
-	for _, ca := range r.localCAs() {
+	for _, ca := range r.local {
 		if a := r.cas[ca.Name]; a != nil {
 			out = append(out, a.Certificate())
 		}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	certfacts "github.com/confcert/confcert/internal/describe"
+
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
@@ -94,14 +96,15 @@ func (rep *Report) addRoles(p *plan.Plan, o Options) error {
 	return nil
 }
 
-// caFromBundles uses the CA bundle of the directory for a local CA the store
-// does not have (the directory was copied to another machine).
+// caFromBundles uses the CA bundle of the directory, as loadPool read it, for
+// a local CA the store does not have (the directory was copied to another
+// machine).
 func (r *run) caFromBundles() {
 	for _, b := range r.p.Bundles {
 		if !IsCABundle(b) || r.cas[b.CA] != nil {
 			continue
 		}
-		if certs, err := readCerts(r.path(b.File)); err == nil && len(certs) > 0 {
+		if certs := r.onDisk[b.File]; len(certs) > 0 {
 			r.cas[b.CA] = fileCA{cert: certs[len(certs)-1]}
 		}
 	}
@@ -179,7 +182,7 @@ func validityProblem(c *plan.Certificate, leaf *x509.Certificate, now time.Time,
 		return fmt.Sprintf("%s expired on %s", c.Files.Cert, leaf.NotAfter.UTC().Format(time.RFC3339))
 	case leaf.NotAfter.Sub(now) < within:
 		return fmt.Sprintf("%s expires on %s, in %d days", c.Files.Cert,
-			leaf.NotAfter.UTC().Format(time.RFC3339), int(leaf.NotAfter.Sub(now).Hours()/24))
+			leaf.NotAfter.UTC().Format(time.RFC3339), certfacts.DaysLeft(leaf.NotAfter, now))
 	}
 	return ""
 }
@@ -190,7 +193,7 @@ func (r *run) chainProblem(it *item) string {
 	var roots, inter []*x509.Certificate
 	switch {
 	case c.Signer == plan.SignerSelf:
-		if !selfSigned(leaf) {
+		if !chain.SelfSigned(leaf) {
 			return c.Files.Cert + " is not self-signed as the plan says (rerun plan to re-issue it)"
 		}
 		return ""

@@ -1,12 +1,12 @@
 package planner
 
 import (
-	"bytes"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
 	"time"
 
+	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
 )
@@ -18,7 +18,7 @@ const renewWindow = 30 * 24 * time.Hour
 // decide works out what to do for one certificate from its files, before
 // anything is written. The order of the checks is the order the files are
 // made in: key, CSR, certificate.
-func (r *run) decide(it *item) error {
+func (r *run) decide(it *item) {
 	c := it.c
 	switch {
 	case r.renewed[c.Name]:
@@ -33,10 +33,9 @@ func (r *run) decide(it *item) error {
 	}
 	if c.Signer == plan.SignerPublic {
 		r.decidePublic(it)
-		return nil
+		return
 	}
 	r.decideSigned(it)
-	return nil
 }
 
 // replaceKey plans a new key and with it a new CSR and certificate; the old
@@ -146,7 +145,7 @@ func (r *run) signedStale(it *item) (why, action string) {
 // signerDiff says why leaf is not signed the way the plan says.
 func (r *run) signerDiff(c *plan.Certificate, leaf *x509.Certificate) string {
 	if c.Signer == plan.SignerSelf {
-		if !selfSigned(leaf) {
+		if !chain.SelfSigned(leaf) {
 			return "the plan now has it self-signed"
 		}
 		return ""
@@ -161,7 +160,7 @@ func (r *run) signerDiff(c *plan.Certificate, leaf *x509.Certificate) string {
 // issuedLocally reports whether cert is self-signed or signed by one of the
 // plan's local CAs.
 func (r *run) issuedLocally(cert *x509.Certificate) bool {
-	if selfSigned(cert) {
+	if chain.SelfSigned(cert) {
 		return true
 	}
 	for _, ca := range r.cas {
@@ -201,11 +200,4 @@ func (it *item) backupIf(cond bool, file string) {
 func (it *item) drop(file string) {
 	it.dropCert = true
 	it.backups = append(it.backups, file)
-}
-
-// selfSigned reports whether cert names itself as issuer and its own key
-// verifies its signature. (x509.CheckSignatureFrom would also demand a CA.)
-func selfSigned(cert *x509.Certificate) bool {
-	return bytes.Equal(cert.RawIssuer, cert.RawSubject) &&
-		cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature) == nil
 }

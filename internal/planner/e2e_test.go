@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/confcert/confcert/internal/openssltest"
 )
 
 // TestOpenSSLAcceptsEverything checks every certificate with openssl, a
@@ -26,21 +28,21 @@ func TestOpenSSLAcceptsEverything(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			crt := tt.name + ".crt"
-			if out := openssl(t, e.dir, "verify", "-CAfile", tt.ca, crt); !strings.Contains(out, "OK") {
+			if out := openssltest.Run(t, e.dir, "verify", "-CAfile", tt.ca, crt); !strings.Contains(out, "OK") {
 				t.Errorf("verify: %s", out)
 			}
-			ext := openssl(t, e.dir, "x509", "-noout", "-ext", "subjectAltName,extendedKeyUsage", "-in", crt)
+			ext := openssltest.Run(t, e.dir, "x509", "-noout", "-ext", "subjectAltName,extendedKeyUsage", "-in", crt)
 			if !strings.Contains(ext, tt.sans) || !strings.Contains(ext, tt.eku) {
 				t.Errorf("extensions\n%s\nwant SANs %q and EKU %q", ext, tt.sans, tt.eku)
 			}
-			keyPub := openssl(t, e.dir, "pkey", "-pubout", "-in", tt.name+".key")
-			certPub := openssl(t, e.dir, "x509", "-pubkey", "-noout", "-in", crt)
+			keyPub := openssltest.Run(t, e.dir, "pkey", "-pubout", "-in", tt.name+".key")
+			certPub := openssltest.Run(t, e.dir, "x509", "-pubkey", "-noout", "-in", crt)
 			if keyPub != certPub {
 				t.Error("openssl: key and certificate do not match")
 			}
 		})
 	}
-	subj := openssl(t, e.dir, "x509", "-noout", "-subject", "-in", "dbclient.crt")
+	subj := openssltest.Run(t, e.dir, "x509", "-noout", "-subject", "-in", "dbclient.crt")
 	if !strings.Contains(subj, "CN = postgres") {
 		t.Errorf("dbclient subject %q, want CN = postgres", subj)
 	}
@@ -71,12 +73,12 @@ func TestImportRoundTrip(t *testing.T) {
 	ca := t.TempDir()
 	makeOpenSSLCA(t, ca)
 	csr := e.path("webbridge.csr")
-	openssl(t, ca, "x509", "-req", "-in", csr, "-CA", "inter.crt", "-CAkey", "inter.key", "-CAcreateserial",
+	openssltest.Run(t, ca, "x509", "-req", "-in", csr, "-CA", "inter.crt", "-CAkey", "inter.key", "-CAcreateserial",
 		"-days", "365", "-copy_extensions", "copyall", "-extfile", "leaf.ext", "-extensions", "leaf", "-out", "leaf.crt")
 	returned := t.TempDir()
-	openssl(t, ca, "crl2pkcs7", "-nocrl", "-certfile", "root.crt", "-certfile", "leaf.crt",
+	openssltest.Run(t, ca, "crl2pkcs7", "-nocrl", "-certfile", "root.crt", "-certfile", "leaf.crt",
 		"-certfile", "inter.crt", "-out", filepath.Join(returned, "webbridge.p7b"))
-	openssl(t, ca, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+	openssltest.Run(t, ca, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
 		"-keyout", "stray.key", "-subj", "/CN=stray.example.com", "-addext", "basicConstraints=CA:FALSE", "-days", "30", "-out", filepath.Join(returned, "stray.pem"))
 
 	e.now = time.Now()
@@ -93,7 +95,7 @@ func TestImportRoundTrip(t *testing.T) {
 	if probs := e.check(testPlan(), e.now); len(probs) != 0 {
 		t.Fatalf("check after import: %+v", probs)
 	}
-	out := openssl(t, e.dir, "verify", "-CAfile", filepath.Join(ca, "root.crt"), "-untrusted", "webbridge-bundle.crt", "webbridge.crt")
+	out := openssltest.Run(t, e.dir, "verify", "-CAfile", filepath.Join(ca, "root.crt"), "-untrusted", "webbridge-bundle.crt", "webbridge.crt")
 	if !strings.Contains(out, "OK") {
 		t.Errorf("openssl verify with the bundle: %s", out)
 	}
@@ -116,11 +118,11 @@ func makeOpenSSLCA(t *testing.T, dir string) {
 			t.Fatal(err)
 		}
 	}
-	openssl(t, dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+	openssltest.Run(t, dir, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
 		"-keyout", "root.key", "-subj", "/CN=Test Public Root", "-days", "3650", "-out", "root.crt")
-	openssl(t, dir, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+	openssltest.Run(t, dir, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
 		"-keyout", "inter.key", "-subj", "/CN=Test Public Issuing CA", "-out", "inter.csr")
-	openssl(t, dir, "x509", "-req", "-in", "inter.csr", "-CA", "root.crt", "-CAkey", "root.key", "-CAcreateserial",
+	openssltest.Run(t, dir, "x509", "-req", "-in", "inter.csr", "-CA", "root.crt", "-CAkey", "root.key", "-CAcreateserial",
 		"-days", "1825", "-extfile", "ca.ext", "-extensions", "ca", "-out", "inter.crt")
 }
 

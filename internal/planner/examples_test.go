@@ -2,11 +2,8 @@ package planner
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
+	"crypto"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"math/big"
 	"os"
 	"os/exec"
@@ -17,7 +14,9 @@ import (
 
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/deploy"
+	"github.com/confcert/confcert/internal/openssltest"
 	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // loadExample plans one of the repository's examples. Keys become ECDSA
@@ -101,11 +100,11 @@ func runInstallChecks(t *testing.T, e *env, p *plan.Plan) {
 			f := strings.Fields(cmd)
 			switch {
 			case len(f) == 4 && f[0] == "pki" && f[1] == "verify":
-				if out := openssl(t, e.dir, "verify", "-CAfile", f[3], f[2]); !strings.Contains(out, ": OK") {
+				if out := openssltest.Run(t, e.dir, "verify", "-CAfile", f[3], f[2]); !strings.Contains(out, ": OK") {
 					t.Errorf("%s: %q: %s", in.File, cmd, out)
 				}
 			case len(f) == 4 && f[0] == "pki" && f[1] == "match":
-				if openssl(t, e.dir, "pkey", "-pubout", "-in", f[2]) != openssl(t, e.dir, "x509", "-pubkey", "-noout", "-in", f[3]) {
+				if openssltest.Run(t, e.dir, "pkey", "-pubout", "-in", f[2]) != openssltest.Run(t, e.dir, "x509", "-pubkey", "-noout", "-in", f[3]) {
 					t.Errorf("%s: %q: key and certificate differ", in.File, cmd)
 				}
 			}
@@ -121,11 +120,11 @@ func runInstallChecks(t *testing.T, e *env, p *plan.Plan) {
 }
 
 func checkCMSLab(t *testing.T, e *env, p *plan.Plan) {
-	out := openssl(t, e.dir, "x509", "-noout", "-subject", "-ext", "subjectAltName", "-in", "cms1a.crt")
+	out := openssltest.Run(t, e.dir, "x509", "-noout", "-subject", "-ext", "subjectAltName", "-in", "cms1a.crt")
 	if !strings.Contains(out, "CN = cms1.pod2.cms.lab") || !strings.Contains(out, "DNS:cms1a.pod2.cms.lab, DNS:pod2.cms.lab, DNS:conf.pod2.cms.lab, DNS:join.pod2.cms.lab") {
 		t.Errorf("cms1a.crt names (seed 003):\n%s", out)
 	}
-	if subj := openssl(t, e.dir, "x509", "-noout", "-subject", "-in", "dbclient.crt"); !strings.Contains(subj, "CN = postgres") {
+	if subj := openssltest.Run(t, e.dir, "x509", "-noout", "-subject", "-in", "dbclient.crt"); !strings.Contains(subj, "CN = postgres") {
 		t.Errorf("dbclient subject %q", subj)
 	}
 	if sameFile(t, e, "podca-bundle.crt", "dbca.crt") {
@@ -138,7 +137,7 @@ func checkCMSLab(t *testing.T, e *env, p *plan.Plan) {
 }
 
 func checkSplitEdge(t *testing.T, e *env, p *plan.Plan) {
-	if openssl(t, e.dir, "pkey", "-pubout", "-in", "edge1.key") == openssl(t, e.dir, "pkey", "-pubout", "-in", "core1-trunk.key") {
+	if openssltest.Run(t, e.dir, "pkey", "-pubout", "-in", "edge1.key") == openssltest.Run(t, e.dir, "pkey", "-pubout", "-in", "core1-trunk.key") {
 		t.Error("the load balancer and the trunk share a key (seed 002 §3.1.4)")
 	}
 	in, _ := os.ReadFile(e.path("install/edge1.txt"))
@@ -212,32 +211,19 @@ func sameFile(t *testing.T, e *env, a, b string) bool {
 // testCA is an outside public CA: root, policy CA, issuing CA.
 type testCA struct {
 	certs []*x509.Certificate // root, policy, issuing
-	key   *ecdsa.PrivateKey   // the issuing CA's key
+	key   crypto.Signer       // the issuing CA's key
 }
 
 func newTestCA(t *testing.T) *testCA {
 	ca := &testCA{}
-	var parent *x509.Certificate
-	var parentKey *ecdsa.PrivateKey
+	var parent *testpki.Issued
 	for _, cn := range []string{"Test Root", "Test Policy CA", "Test Issuing CA"} {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(int64(len(ca.certs) + 1)), Subject: pkix.Name{CommonName: cn},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(5, 0, 0),
-			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		}
-		if parent == nil {
-			parent, parentKey = tmpl, key
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, _ := x509.ParseCertificate(der)
-		ca.certs = append(ca.certs, cert)
-		parent, parentKey = cert, key
+		tmpl := testpki.CATemplate(cn)
+		tmpl.NotAfter = time.Now().AddDate(5, 0, 0)
+		parent = testpki.Issue(t, tmpl, parent)
+		ca.certs = append(ca.certs, parent.Cert)
 	}
-	ca.key = parentKey
+	ca.key = parent.Key
 	return ca
 }
 
@@ -261,12 +247,7 @@ func (ca *testCA) signAwaiting(t *testing.T, e *env, p *plan.Plan) string {
 			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
 			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: eku,
 		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.certs[2], csr.PublicKey, ca.key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		leaf, _ := x509.ParseCertificate(der)
-		all = append(all, leaf)
+		all = append(all, testpki.Sign(t, tmpl, csr.PublicKey, &testpki.Issued{Cert: ca.certs[2], Key: ca.key}))
 	}
 	if len(all) == 0 {
 		return ""

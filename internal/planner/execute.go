@@ -2,15 +2,12 @@ package planner
 
 import (
 	"context"
-	"crypto"
-	"crypto/rand"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/confcert/confcert/internal/certgen"
 	"github.com/confcert/confcert/internal/certio"
@@ -19,10 +16,6 @@ import (
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/ui"
 )
-
-// defaultDays is the validity of an internally signed certificate when the
-// plan gives none (spec plan.md, `days: 730`).
-const defaultDays = 730
 
 // execute does what was decided: keys first (in parallel), then per
 // certificate its backups, key, CSR and certificate, then the derived files.
@@ -205,42 +198,11 @@ func (r *run) issue(ctx context.Context, it *item) (*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := SignRequest{ExtKeyUsage: eku, Days: days(c), Now: r.o.Now}
+	req := SignRequest{ExtKeyUsage: eku, Days: c.ValidityDays(), Now: r.o.Now}
 	if c.Signer == plan.SignerSelf {
-		return selfSign(it.key, it.csr, keyUsage(c), req)
+		return certgen.SelfSignCSR(it.csr, it.key, certgen.SignOptions{ExtKeyUsage: req.ExtKeyUsage, Days: req.Days, Now: req.Now})
 	}
 	return r.cas[c.Signer].Sign(ctx, it.csr, req)
-}
-
-func days(c *plan.Certificate) int {
-	if c.Days > 0 {
-		return c.Days
-	}
-	return defaultDays
-}
-
-// selfSign makes a self-signed end-entity certificate (not a CA) carrying the
-// CSR's subject and names and the planned usages.
-func selfSign(key crypto.Signer, csr *x509.CertificateRequest, ku x509.KeyUsage, req SignRequest) (*x509.Certificate, error) {
-	serial, err := certgen.RandomSerial()
-	if err != nil {
-		return nil, err
-	}
-	skid, err := certgen.KeyID(key.Public())
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial, Subject: csr.Subject,
-		DNSNames: csr.DNSNames, IPAddresses: csr.IPAddresses, EmailAddresses: csr.EmailAddresses, URIs: csr.URIs,
-		NotBefore: req.Now.Add(-5 * time.Minute), NotAfter: req.Now.AddDate(0, 0, req.Days),
-		KeyUsage: ku, ExtKeyUsage: req.ExtKeyUsage, BasicConstraintsValid: true, SubjectKeyId: skid,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, fmt.Errorf("self-sign: %w", err)
-	}
-	return x509.ParseCertificate(der)
 }
 
 // backup keeps a copy of file as <file>.<timestamp>.bak before it is replaced.

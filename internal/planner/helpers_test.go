@@ -3,9 +3,7 @@ package planner
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -117,22 +115,6 @@ func (e *env) mtimes() map[string]time.Time {
 		return nil
 	})
 	return out
-}
-
-// openssl runs openssl and returns its combined output; the test is skipped
-// when openssl is not installed.
-func openssl(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
-	cmd := exec.Command("openssl", args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
 }
 
 func changed(res *Result, name string) *Change {

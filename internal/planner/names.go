@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/confcert/confcert/internal/pkiattr"
+
 	"github.com/confcert/confcert/internal/usage"
 
 	"github.com/confcert/confcert/internal/certgen"
@@ -42,9 +44,7 @@ func subject(c *plan.Certificate) pkix.Name {
 	add(&n.Province, c.Subject.ST)
 	add(&n.Country, c.Subject.C)
 	if c.Subject.EmailAddress != "" {
-		n.ExtraNames = append(n.ExtraNames, pkix.AttributeTypeAndValue{
-			Type: []int{1, 2, 840, 113549, 1, 9, 1}, Value: c.Subject.EmailAddress,
-		})
+		n.ExtraNames = append(n.ExtraNames, pkiattr.EmailAttribute(c.Subject.EmailAddress))
 	}
 	return n
 }
@@ -137,16 +137,6 @@ func ekuDiff(c *plan.Certificate, cert *x509.Certificate) string {
 		return ""
 	}
 	return fmt.Sprintf("extended key usage changed from %s to %s", orNone(got), orNone(c.ExtKeyUsage))
-}
-
-// keyUsage turns the planned key usage names into x509 bits.
-func keyUsage(c *plan.Certificate) x509.KeyUsage {
-	var ku x509.KeyUsage
-	for _, name := range c.KeyUsage {
-		bit, _ := usage.ParseKeyUsage(name)
-		ku |= bit
-	}
-	return ku
 }
 
 func orNone(s []string) string {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
 )
 
@@ -17,10 +18,13 @@ type run struct {
 	p       *plan.Plan
 	o       Options
 	items   []*item
+	local   []plan.CA            // the plan's local CAs, in plan order
 	cas     map[string]Authority // local CAs by name; absent until created
 	missing []plan.CA            // local CAs to create on first use
 	pool    []*x509.Certificate  // issuers known: imported, and from bundles already written
 	kept    []*x509.Certificate  // issuers imported now or by an earlier run (IssuersFile)
+	// onDisk holds the certificates of each bundle file read at the start, by file name.
+	onDisk  map[string][]*x509.Certificate
 	res     Result
 	renewed map[string]bool
 }
@@ -41,7 +45,8 @@ type item struct {
 
 // newRun reads the directory and decides what to do.
 func newRun(ctx context.Context, p *plan.Plan, o Options) (*run, error) {
-	r := &run{p: p, o: o, cas: map[string]Authority{}, res: Result{Plan: p}, renewed: map[string]bool{}}
+	r := &run{p: p, o: o, cas: map[string]Authority{}, onDisk: map[string][]*x509.Certificate{},
+		res: Result{Plan: p}, renewed: map[string]bool{}}
 	if err := r.checkRenew(); err != nil {
 		return nil, err
 	}
@@ -58,9 +63,7 @@ func newRun(ctx context.Context, p *plan.Plan, o Options) (*run, error) {
 		return nil, err
 	}
 	for _, it := range r.items {
-		if err := r.decide(it); err != nil {
-			return nil, err
-		}
+		r.decide(it)
 	}
 	return r, nil
 }
@@ -102,7 +105,8 @@ func (r *run) loadCAs(ctx context.Context) error {
 	if r.o.CAs == nil {
 		r.o.CAs = StoreCAs(nil, r.o.Now)
 	}
-	for _, ca := range r.localCAs() {
+	r.local = r.localCAs()
+	for _, ca := range r.local {
 		a, err := r.o.CAs.Find(ctx, ca.Name)
 		if errors.Is(err, ErrNoCA) {
 			r.missing = append(r.missing, ca)
@@ -140,7 +144,7 @@ func (r *run) localCAs() []plan.CA {
 	for _, c := range r.p.Certificates {
 		if isLocal(c.Signer) && !known[c.Signer] {
 			known[c.Signer] = true
-			cas = append(cas, plan.CA{Name: c.Signer, KeyType: "rsa2048"})
+			cas = append(cas, plan.CA{Name: c.Signer, KeyType: string(keys.Default)})
 		}
 	}
 	return cas
@@ -171,28 +175,21 @@ func (r *run) loadItems() error {
 }
 
 // loadPool collects the issuers found in bundles already written, so public
-// chains imported by an earlier run can be rebuilt.
+// chains imported by an earlier run can be rebuilt. Each bundle file is read
+// once; onDisk keeps what it held.
 func (r *run) loadPool() error {
 	kept, err := readCerts(r.path(IssuersFile))
 	if err != nil {
 		return err
 	}
 	r.keep(kept...)
-	files := []string{}
-	for _, b := range r.p.Bundles {
-		files = append(files, b.File)
-	}
-	for _, c := range r.p.Certificates {
-		if c.Files.FullChain != "" {
-			files = append(files, c.Files.FullChain)
-		}
-	}
-	for _, f := range files {
-		certs, err := readCerts(r.path(f))
+	for _, b := range r.bundles() {
+		certs, err := readCerts(r.path(b.File))
 		if err != nil {
-			r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("%s cannot be read and will be rebuilt: %v", f, err))
+			r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("%s cannot be read and will be rebuilt: %v", b.File, err))
 			continue
 		}
+		r.onDisk[b.File] = certs
 		r.addPool(certs...)
 	}
 	return nil

@@ -9,14 +9,6 @@ import (
 	"github.com/confcert/confcert/internal/ui"
 )
 
-// defaultTemplate is the Microsoft CA template of seed 002 §3.3 for a server
-// certificate; one that also needs clientAuth uses a template allowing both
-// (seed 003 "ClientandServerAuthentication").
-const (
-	defaultTemplate      = "WebServer"
-	clientServerTemplate = "ClientandServerAuthentication"
-)
-
 // WriteTable prints the summary table: certificate, CN, SANs, signer,
 // status, used by (spec plan.md, "Phases and flags").
 func WriteTable(w io.Writer, p *plan.Plan) error {
@@ -92,22 +84,11 @@ func WriteNextSteps(w io.Writer, p *plan.Plan, importCmd string) {
 		}
 		fmt.Fprintln(w, "  With a Microsoft CA:")
 		for _, c := range waiting {
-			fmt.Fprintf(w, "    certreq -submit -attrib \"CertificateTemplate:%s\" %s %s\n", template(c), c.Files.CSR, c.Files.Cert)
+			fmt.Fprintf(w, "    certreq -submit -attrib \"CertificateTemplate:%s\" %s %s\n", c.CertreqTemplate(), c.Files.CSR, c.Files.Cert)
 		}
 		fmt.Fprintf(w, "  Then place what the CA returned:\n    %s\n", importCmd)
 	}
 	for _, in := range p.Install {
 		fmt.Fprintf(w, "  On %s: follow %s\n", in.Node, in.File)
 	}
-}
-
-// template is the Microsoft CA template for a certificate.
-func template(c *plan.Certificate) string {
-	switch {
-	case c.Template != "":
-		return c.Template
-	case strings.Contains(strings.Join(c.ExtKeyUsage, ","), "clientAuth"):
-		return clientServerTemplate
-	}
-	return defaultTemplate
 }

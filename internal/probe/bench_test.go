@@ -7,6 +7,9 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/confcert/confcert/internal/loopback"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // The probe benchmarks (docs/performance.md). Issue 6 asks that 200 loopback
@@ -24,14 +27,14 @@ const rtt = 20 * time.Millisecond
 var benchConcurrency = []int{1, 8, DefaultConcurrency}
 
 func serveSlowTLS(b *testing.B, cert tls.Certificate) Target {
-	h := handshake(&tls.Config{Certificates: []tls.Certificate{cert}})
+	h := loopback.TLS(&tls.Config{Certificates: []tls.Certificate{cert}})
 	return serve(b, func(c net.Conn) { time.Sleep(rtt); h(c) })
 }
 
 // benchOne measures one probe of one server.
 func benchOne(b *testing.B, serveIt func(*testing.B, tls.Certificate) Target) {
 	p := testPKI()
-	target := serveIt(b, tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert))
+	target := serveIt(b, testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert))
 	o := trusting(p)
 	for b.Loop() {
 		if r := Probe(context.Background(), target, o); !r.OK() {
@@ -43,7 +46,7 @@ func benchOne(b *testing.B, serveIt func(*testing.B, tls.Certificate) Target) {
 // bench200 measures probing 200 endpoints (200 listeners) at each pool size.
 func bench200(b *testing.B, serveIt func(*testing.B, tls.Certificate) Target) {
 	p := testPKI()
-	cert := tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)
+	cert := testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert)
 	targets := make([]Target, 200)
 	for i := range targets {
 		targets[i] = serveIt(b, cert)

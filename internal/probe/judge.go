@@ -4,12 +4,12 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/describe"
 )
 
 // JudgeOptions say what a served chain is judged against.
@@ -190,7 +190,7 @@ func judgeTimes(served []*x509.Certificate, o JudgeOptions) []Finding {
 	window := time.Duration(o.WithinDays) * 24 * time.Hour
 	for _, i := range unique(served) {
 		c := served[i]
-		what := describe(i, c)
+		what := servedName(i, c)
 		switch {
 		case o.At.Before(c.NotBefore):
 			out = append(out, Finding{Expired, Failure, fmt.Sprintf(
@@ -199,11 +199,11 @@ func judgeTimes(served []*x509.Certificate, o JudgeOptions) []Finding {
 		case o.At.After(c.NotAfter):
 			out = append(out, Finding{Expired, Failure, fmt.Sprintf(
 				"%s expired on %s (%d days ago): every client refuses the connection; %s",
-				what, day(c.NotAfter), -DaysLeft(c.NotAfter, o.At), renew(i))})
+				what, day(c.NotAfter), -describe.DaysLeft(c.NotAfter, o.At), renew(i))})
 		case c.NotAfter.Sub(o.At) < window:
 			out = append(out, Finding{Expiring, Warning, fmt.Sprintf(
 				"%s expires on %s, in %d days: clients will refuse the connection from then on; %s",
-				what, day(c.NotAfter), DaysLeft(c.NotAfter, o.At), renew(i))})
+				what, day(c.NotAfter), describe.DaysLeft(c.NotAfter, o.At), renew(i))})
 		}
 	}
 	return out
@@ -232,7 +232,7 @@ func judgeCrypto(served []*x509.Certificate, c *chain.Chain) []Finding {
 		if k, ok := cert.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < 2048 {
 			out = append(out, Finding{WeakKey, Warning, fmt.Sprintf(
 				"%s has a %d-bit RSA key: current clients and browsers refuse keys below 2048 bits; "+
-					"make a new key and certificate ('confcert csr' makes rsa2048 by default)", describe(i, cert), k.N.BitLen())})
+					"make a new key and certificate ('confcert csr' makes rsa2048 by default)", servedName(i, cert), k.N.BitLen())})
 		}
 	}
 	return out
@@ -240,27 +240,21 @@ func judgeCrypto(served []*x509.Certificate, c *chain.Chain) []Finding {
 
 // weakSignature flags SHA-1 (WARNING) and MD5 or MD2 (FAILURE) signatures.
 func weakSignature(i int, c *x509.Certificate) (Finding, bool) {
-	switch c.SignatureAlgorithm {
-	case x509.MD5WithRSA, x509.MD2WithRSA:
+	switch chain.SignatureStrength(c) {
+	case chain.Broken:
 		return Finding{WeakSignature, Failure, fmt.Sprintf(
 			"%s is signed with %s: every current client refuses it; have it reissued with SHA-256",
-			describe(i, c), c.SignatureAlgorithm)}, true
-	case x509.SHA1WithRSA, x509.ECDSAWithSHA1, x509.DSAWithSHA1:
+			servedName(i, c), c.SignatureAlgorithm)}, true
+	case chain.Weak:
 		return Finding{WeakSignature, Warning, fmt.Sprintf(
 			"%s is signed with %s: browsers and current TLS libraries refuse SHA-1 certificates; "+
-				"have it reissued with SHA-256", describe(i, c), c.SignatureAlgorithm)}, true
+				"have it reissued with SHA-256", servedName(i, c), c.SignatureAlgorithm)}, true
 	}
 	return Finding{}, false
 }
 
-// DaysLeft is the number of whole days from at until notAfter, rounded
-// down (negative once expired).
-func DaysLeft(notAfter, at time.Time) int {
-	return int(math.Floor(notAfter.Sub(at).Hours() / 24))
-}
-
-// describe names a served certificate: its position and CN.
-func describe(i int, c *x509.Certificate) string {
+// servedName names a served certificate: its position and CN.
+func servedName(i int, c *x509.Certificate) string {
 	return fmt.Sprintf("certificate %d %q", i, chain.DisplayName(c))
 }
 

@@ -1,8 +1,6 @@
 package probe
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -13,16 +11,14 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // weakLeaf returns a root and a leaf with a 1024-bit RSA key that the root
 // signed with ECDSA-SHA1.
 func weakLeaf(t *testing.T) (root, leaf *x509.Certificate) {
 	t.Helper()
-	rootKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	leafKey, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
 		t.Fatal(err)
@@ -34,20 +30,8 @@ func weakLeaf(t *testing.T) (root, leaf *x509.Certificate) {
 	lt := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: testName},
 		DNSNames: []string{testName}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour * 24 * 365),
 		SignatureAlgorithm: x509.ECDSAWithSHA1}
-	return parse(t, rt, rt, &rootKey.PublicKey, rootKey), parse(t, lt, rt, &leafKey.PublicKey, rootKey)
-}
-
-func parse(t *testing.T, tmpl, parent *x509.Certificate, pub any, key any) *x509.Certificate {
-	t.Helper()
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	r := testpki.Issue(t, rt, nil)
+	return r.Cert, testpki.IssueKey(t, lt, leafKey, r).Cert
 }
 
 func TestJudgeWeakCrypto(t *testing.T) {
@@ -86,8 +70,8 @@ func TestJudgeMD5IsFailure(t *testing.T) {
 
 func TestJudgeNotYetValid(t *testing.T) {
 	p := testPKI()
-	fs := Judge([]*x509.Certificate{p.leaf.cert, p.inter.cert}, JudgeOptions{
-		Roots: []*x509.Certificate{p.root.cert}, At: p.leaf.cert.NotBefore.Add(-time.Minute)})
+	fs := Judge([]*x509.Certificate{p.leaf.Cert, p.inter.Cert}, JudgeOptions{
+		Roots: []*x509.Certificate{p.root.Cert}, At: p.leaf.Cert.NotBefore.Add(-time.Minute)})
 	if len(fs) != 1 || fs[0].Code != Expired || fs[0].Severity != Failure {
 		t.Errorf("findings %+v, want one EXPIRED (not yet valid)", fs)
 	}
@@ -95,21 +79,9 @@ func TestJudgeNotYetValid(t *testing.T) {
 
 func TestJudgeDuplicateIsExtra(t *testing.T) {
 	p := testPKI()
-	fs := Judge([]*x509.Certificate{p.leaf.cert, p.inter.cert, p.inter.cert}, JudgeOptions{
-		Roots: []*x509.Certificate{p.root.cert}, At: time.Now()})
+	fs := Judge([]*x509.Certificate{p.leaf.Cert, p.inter.Cert, p.inter.Cert}, JudgeOptions{
+		Roots: []*x509.Certificate{p.root.Cert}, At: time.Now()})
 	if len(fs) != 1 || fs[0].Code != ExtraCerts {
 		t.Errorf("findings %+v, want one EXTRA_CERTS", fs)
-	}
-}
-
-func TestDaysLeft(t *testing.T) {
-	at := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		d    time.Duration
-		want int
-	}{{48 * time.Hour, 2}, {47 * time.Hour, 1}, {time.Hour, 0}, {-time.Hour, -1}, {-49 * time.Hour, -3}} {
-		if got := DaysLeft(at.Add(tt.d), at); got != tt.want {
-			t.Errorf("DaysLeft(%v) = %d, want %d", tt.d, got, tt.want)
-		}
 	}
 }

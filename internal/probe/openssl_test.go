@@ -3,7 +3,6 @@ package probe
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"net"
 	"os"
 	"os/exec"
@@ -11,25 +10,23 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/openssltest"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // opensslServer runs "openssl s_server" on a loopback port presenting leaf
 // with the chain file (if any); the process is killed when the test ends.
-func opensslServer(t *testing.T, leaf issued, chainCerts ...*x509.Certificate) Target {
+func opensslServer(t *testing.T, leaf *testpki.Issued, chainCerts ...*x509.Certificate) Target {
 	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not in PATH")
-	}
+	openssltest.Need(t)
 	dir := t.TempDir()
-	keyDER, err := x509.MarshalPKCS8PrivateKey(leaf.key)
+	keyPEM, err := certio.PrivateKeyPEM(leaf.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	write := func(name, typ string, ders ...[]byte) string {
-		var data []byte
-		for _, d := range ders {
-			data = append(data, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: d})...)
-		}
+	write := func(name string, data []byte) string {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
@@ -38,13 +35,9 @@ func opensslServer(t *testing.T, leaf issued, chainCerts ...*x509.Certificate) T
 	}
 	target := closedPort(t)
 	args := []string{"s_server", "-quiet", "-accept", "127.0.0.1:" + strconv.Itoa(target.Port),
-		"-cert", write("leaf.pem", "CERTIFICATE", leaf.cert.Raw), "-key", write("leaf.key", "PRIVATE KEY", keyDER)}
+		"-cert", write("leaf.pem", certio.CertificatesPEM(leaf.Cert)), "-key", write("leaf.key", keyPEM)}
 	if len(chainCerts) > 0 {
-		var ders [][]byte
-		for _, c := range chainCerts {
-			ders = append(ders, c.Raw)
-		}
-		args = append(args, "-cert_chain", write("chain.pem", "CERTIFICATE", ders...))
+		args = append(args, "-cert_chain", write("chain.pem", certio.CertificatesPEM(chainCerts...)))
 	}
 	cmd := exec.Command("openssl", args...)
 	if err := cmd.Start(); err != nil {
@@ -72,7 +65,7 @@ func waitListening(t *testing.T, target Target) {
 func TestProbeOpenSSLServer(t *testing.T) {
 	p := testPKI()
 	t.Run("complete", func(t *testing.T) {
-		r := Probe(context.Background(), opensslServer(t, p.leaf, p.inter.cert), trusting(p))
+		r := Probe(context.Background(), opensslServer(t, p.leaf, p.inter.Cert), trusting(p))
 		checkResult(t, r, nil, "")
 		if len(r.Chain) != 2 {
 			t.Errorf("captured %d certificates, want 2", len(r.Chain))

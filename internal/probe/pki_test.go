@@ -1,37 +1,27 @@
 package probe
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"sync"
 	"time"
+
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // testName is the name every test leaf is issued for.
 const testName = "svc.example.test"
 
-// issued is a certificate and its key.
-type issued struct {
-	cert *x509.Certificate
-	key  crypto.Signer
-}
-
 // pki is a test hierarchy: root → inter → leaf, root → interA → interB →
 // leafB, an expired and an expiring leaf, a leaf for mutual TLS, and an
 // unrelated self-signed certificate.
 type pki struct {
-	root, inter, interA, interB, other issued
-	leaf, leafB, expired, expiring     issued
-	client                             issued
+	root, inter, interA, interB, other *testpki.Issued
+	leaf, leafB, expired, expiring     *testpki.Issued
+	client                             *testpki.Issued
 	// xmpp is issued for testName and the XMPP domain xmppDomain.
-	xmpp issued
+	xmpp *testpki.Issued
 }
 
 // xmppDomain is the XMPP domain of the STARTTLS tests.
@@ -44,28 +34,24 @@ func newPKI() *pki {
 	year := 365 * 24 * time.Hour
 	p := &pki{}
 	p.root = mint("Test Root", nil, true, now.Add(-year), now.Add(10*year))
-	p.inter = mint("Test Intermediate", &p.root, true, now.Add(-year), now.Add(5*year))
-	p.interA = mint("Test Intermediate A", &p.root, true, now.Add(-year), now.Add(5*year))
-	p.interB = mint("Test Intermediate B", &p.interA, true, now.Add(-year), now.Add(5*year))
+	p.inter = mint("Test Intermediate", p.root, true, now.Add(-year), now.Add(5*year))
+	p.interA = mint("Test Intermediate A", p.root, true, now.Add(-year), now.Add(5*year))
+	p.interB = mint("Test Intermediate B", p.interA, true, now.Add(-year), now.Add(5*year))
 	p.other = mint("Unrelated CA", nil, true, now.Add(-year), now.Add(5*year))
-	p.leaf = mint(testName, &p.inter, false, now.Add(-time.Hour), now.Add(year))
-	p.leafB = mint(testName, &p.interB, false, now.Add(-time.Hour), now.Add(year))
-	p.expired = mint(testName, &p.inter, false, now.Add(-year), now.Add(-24*time.Hour))
-	p.expiring = mint(testName, &p.inter, false, now.Add(-year), now.Add(10*24*time.Hour))
-	p.client = mint("postgres", &p.inter, false, now.Add(-time.Hour), now.Add(year))
-	p.xmpp = mint(testName, &p.inter, false, now.Add(-time.Hour), now.Add(year), xmppDomain)
+	p.leaf = mint(testName, p.inter, false, now.Add(-time.Hour), now.Add(year))
+	p.leafB = mint(testName, p.interB, false, now.Add(-time.Hour), now.Add(year))
+	p.expired = mint(testName, p.inter, false, now.Add(-year), now.Add(-24*time.Hour))
+	p.expiring = mint(testName, p.inter, false, now.Add(-year), now.Add(10*24*time.Hour))
+	p.client = mint("postgres", p.inter, false, now.Add(-time.Hour), now.Add(year))
+	p.xmpp = mint(testName, p.inter, false, now.Add(-time.Hour), now.Add(year), xmppDomain)
 	return p
 }
 
 // mint issues a P-256 certificate; a nil parent makes it self-signed. A
-// leaf's subjectAltNames are its CN, the extra names and 127.0.0.1.
-func mint(cn string, parent *issued, ca bool, from, to time.Time, extra ...string) issued {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
+// leaf's subjectAltNames are its CN, the extra names and 127.0.0.1. It
+// panics on error: testPKI is built once, outside any test.
+func mint(cn string, parent *testpki.Issued, ca bool, from, to time.Time, extra ...string) *testpki.Issued {
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
 		Subject:               pkix.Name{CommonName: cn},
 		NotBefore:             from,
 		NotAfter:              to,
@@ -80,27 +66,9 @@ func mint(cn string, parent *issued, ca bool, from, to time.Time, extra ...strin
 		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
 	}
-	signer, signerCert := crypto.Signer(key), tmpl
-	if parent != nil {
-		signer, signerCert = parent.key, parent.cert
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signerCert, key.Public(), signer)
+	is, err := testpki.New(tmpl, nil, parent)
 	if err != nil {
 		panic(err)
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		panic(err)
-	}
-	return issued{cert: cert, key: key}
-}
-
-// tlsCert is what a server presents: the key of the first certificate and
-// the certificates in the order given.
-func tlsCert(key crypto.Signer, certs ...*x509.Certificate) tls.Certificate {
-	tc := tls.Certificate{PrivateKey: key}
-	for _, c := range certs {
-		tc.Certificate = append(tc.Certificate, c.Raw)
-	}
-	return tc
+	return is
 }

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/confcert/confcert/internal/loopback"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // codes lists the finding codes of a result, sorted.
@@ -23,7 +26,7 @@ func codes(r Result) []Code {
 }
 
 func trusting(p *pki) Options {
-	return Options{ServerName: testName, Roots: []*x509.Certificate{p.root.cert}, Timeout: 5 * time.Second, WithinDays: 30}
+	return Options{ServerName: testName, Roots: []*x509.Certificate{p.root.Cert}, Timeout: 5 * time.Second, WithinDays: 30}
 }
 
 func TestProbeServedChains(t *testing.T) {
@@ -35,29 +38,29 @@ func TestProbeServedChains(t *testing.T) {
 		want    []Code
 		message string // a finding message must contain this
 	}{
-		{name: "complete chain", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)},
-		{name: "missing intermediate", served: tlsCert(p.leaf.key, p.leaf.cert),
+		{name: "complete chain", served: testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert)},
+		{name: "missing intermediate", served: testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert),
 			want: []Code{IncompleteChain}, message: `"CN = Test Intermediate"`},
-		{name: "misordered chain", served: tlsCert(p.leafB.key, p.leafB.cert, p.interA.cert, p.interB.cert),
+		{name: "misordered chain", served: testpki.TLSCertificate(p.leafB.Key, p.leafB.Cert, p.interA.Cert, p.interB.Cert),
 			want: []Code{WrongOrder}, message: `"Test Intermediate B", "Test Intermediate A"`},
-		{name: "extra certificate", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert, p.other.cert),
+		{name: "extra certificate", served: testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert, p.other.Cert),
 			want: []Code{ExtraCerts}, message: `"Unrelated CA" (unrelated)`},
-		{name: "root sent", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert, p.root.cert),
+		{name: "root sent", served: testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert, p.root.Cert),
 			want: []Code{RootSent}, message: "expected from a Meeting Server"},
-		{name: "expired leaf", served: tlsCert(p.expired.key, p.expired.cert, p.inter.cert),
+		{name: "expired leaf", served: testpki.TLSCertificate(p.expired.Key, p.expired.Cert, p.inter.Cert),
 			want: []Code{Expired}, message: "expired on"},
-		{name: "expiring leaf", served: tlsCert(p.expiring.key, p.expiring.cert, p.inter.cert),
+		{name: "expiring leaf", served: testpki.TLSCertificate(p.expiring.Key, p.expiring.Cert, p.inter.Cert),
 			want: []Code{Expiring}, message: "in 9 days"},
-		{name: "wrong name", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert),
+		{name: "wrong name", served: testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert),
 			opts: func(o Options) Options { o.ServerName = "other.example.test"; return o },
 			want: []Code{HostnameMismatch}, message: "DNS:svc.example.test"},
-		{name: "IP address as the name", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert),
+		{name: "IP address as the name", served: testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert),
 			opts: func(o Options) Options { o.ServerName = ""; return o }},
-		{name: "untrusted root", served: tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert, p.root.cert),
+		{name: "untrusted root", served: testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert, p.root.Cert),
 			opts: func(o Options) Options { o.Roots = nil; return o },
 			want: []Code{RootSent, Untrusted}, message: `"Test Root"`},
-		{name: "trusted intermediate anchors the chain", served: tlsCert(p.leaf.key, p.leaf.cert),
-			opts: func(o Options) Options { o.Roots = []*x509.Certificate{p.inter.cert}; return o }},
+		{name: "trusted intermediate anchors the chain", served: testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert),
+			opts: func(o Options) Options { o.Roots = []*x509.Certificate{p.inter.Cert}; return o }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,7 +113,7 @@ func checkResult(t *testing.T, r Result, want []Code, message string) {
 
 func TestProbeStartTLS(t *testing.T) {
 	p := testPKI()
-	cfg := &tls.Config{Certificates: []tls.Certificate{tlsCert(p.xmpp.key, p.xmpp.cert, p.inter.cert)}}
+	cfg := &tls.Config{Certificates: []tls.Certificate{testpki.TLSCertificate(p.xmpp.Key, p.xmpp.Cert, p.inter.Cert)}}
 	tests := []struct {
 		proto  Protocol
 		server func(to chan<- string) func(net.Conn)
@@ -145,7 +148,7 @@ func TestProbeStartTLS(t *testing.T) {
 // subjectAltNames as well as the server's name (seed 002 §3.1.3).
 func TestProbeXMPPDomain(t *testing.T) {
 	p := testPKI()
-	cfg := &tls.Config{Certificates: []tls.Certificate{tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)}}
+	cfg := &tls.Config{Certificates: []tls.Certificate{testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert)}}
 	for _, proto := range []Protocol{XMPP, XMPPServer} {
 		t.Run(string(proto), func(t *testing.T) {
 			o := trusting(p)
@@ -162,7 +165,7 @@ func TestProbeXMPPDomain(t *testing.T) {
 
 func TestProbeConnectFailures(t *testing.T) {
 	p := testPKI()
-	cfg := &tls.Config{Certificates: []tls.Certificate{tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)}}
+	cfg := &tls.Config{Certificates: []tls.Certificate{testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert)}}
 	tests := []struct {
 		name    string
 		target  func(t *testing.T) Target
@@ -170,8 +173,8 @@ func TestProbeConnectFailures(t *testing.T) {
 		message string
 	}{
 		{"closed port", func(t *testing.T) Target { return closedPort(t) }, "", "tcp failed: connection refused"},
-		{"silent server", func(t *testing.T) Target { return serve(t, silent) }, "", "handshake failed: no answer within 300ms"},
-		{"silent xmpp server", func(t *testing.T) Target { return serve(t, silent) }, XMPP, "starttls (xmpp) failed: no answer within 300ms"},
+		{"silent server", func(t *testing.T) Target { return serve(t, loopback.Silent) }, "", "handshake failed: no answer within 300ms"},
+		{"silent xmpp server", func(t *testing.T) Target { return serve(t, loopback.Silent) }, XMPP, "starttls (xmpp) failed: no answer within 300ms"},
 		{"postgres without ssl", func(t *testing.T) Target { return serve(t, postgresServer('N', cfg)) }, Postgres, "refused TLS"},
 		{"xmpp server without starttls", func(t *testing.T) Target { return serve(t, smtpServer(cfg)) }, XMPP, "starttls (xmpp) failed"},
 		{"clear-text port", func(t *testing.T) Target { return serve(t, smtpServer(cfg)) }, "", "does not speak TLS"},
@@ -190,10 +193,10 @@ func TestProbeConnectFailures(t *testing.T) {
 func TestProbeClientCertificate(t *testing.T) {
 	p := testPKI()
 	pool := x509.NewCertPool()
-	pool.AddCert(p.root.cert)
+	pool.AddCert(p.root.Cert)
 	for _, maxVersion := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		cfg := &tls.Config{
-			Certificates: []tls.Certificate{tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert)},
+			Certificates: []tls.Certificate{testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert)},
 			ClientAuth:   tls.RequireAndVerifyClientCert,
 			ClientCAs:    pool,
 			MaxVersion:   maxVersion,
@@ -212,7 +215,7 @@ func TestProbeClientCertificate(t *testing.T) {
 		t.Run(name+" with", func(t *testing.T) {
 			o := trusting(p)
 			o.StartTLS = Postgres
-			cc := tlsCert(p.client.key, p.client.cert, p.inter.cert)
+			cc := testpki.TLSCertificate(p.client.Key, p.client.Cert, p.inter.Cert)
 			o.ClientCert = &cc
 			checkResult(t, Probe(context.Background(), target, o), nil, "")
 		})
@@ -221,7 +224,7 @@ func TestProbeClientCertificate(t *testing.T) {
 
 func TestAllKeepsOrder(t *testing.T) {
 	p := testPKI()
-	good := serveTLS(t, tlsCert(p.leaf.key, p.leaf.cert, p.inter.cert))
+	good := serveTLS(t, testpki.TLSCertificate(p.leaf.Key, p.leaf.Cert, p.inter.Cert))
 	bad := closedPort(t)
 	targets := []Target{good, bad, good, bad, good}
 	done := 0

@@ -9,37 +9,21 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/confcert/confcert/internal/loopback"
 )
 
-// serve listens on a loopback port and runs handle for every connection
-// until the test ends. It returns the target to probe.
+// serve runs handle for every connection to a loopback port until the test
+// ends and returns the target to probe.
 func serve(t testing.TB, handle func(net.Conn)) Target {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-				handle(conn)
-			}()
-		}
-	}()
-	return loopback(t, ln.Addr())
+	return target(t, loopback.Serve(t, handle))
 }
 
-func loopback(t testing.TB, addr net.Addr) Target {
+// target is the Target of a loopback "127.0.0.1:port".
+func target(t testing.TB, addr string) Target {
 	t.Helper()
-	_, port, err := net.SplitHostPort(addr.String())
+	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,34 +31,15 @@ func loopback(t testing.TB, addr net.Addr) Target {
 	return Target{Host: "127.0.0.1", Port: n}
 }
 
-// handshake runs the server side of TLS on conn and then drains it.
-func handshake(cfg *tls.Config) func(net.Conn) {
-	return func(conn net.Conn) {
-		tc := tls.Server(conn, cfg)
-		if tc.Handshake() == nil {
-			_, _ = io.Copy(io.Discard, tc)
-		}
-	}
-}
-
 // serveTLS serves the given certificate over plain TLS.
 func serveTLS(t testing.TB, cert tls.Certificate) Target {
-	return serve(t, handshake(&tls.Config{Certificates: []tls.Certificate{cert}}))
+	return serve(t, loopback.TLS(&tls.Config{Certificates: []tls.Certificate{cert}}))
 }
 
 // closedPort returns a loopback target nothing listens on.
 func closedPort(t testing.TB) Target {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	target := loopback(t, ln.Addr())
-	ln.Close()
-	return target
+	return target(t, loopback.ClosedAddr(t))
 }
-
-// silent accepts connections and never says anything.
-func silent(conn net.Conn) { _, _ = io.Copy(io.Discard, conn) }
 
 // xmppServer offers STARTTLS in a ns stream, then serves cfg. The domain
 // the client addressed is sent on gotTo.
@@ -97,7 +62,7 @@ func xmppServer(ns string, cfg *tls.Config, gotTo chan<- string) func(net.Conn) 
 			return
 		}
 		io.WriteString(conn, "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
-		handshake(cfg)(conn)
+		loopback.TLS(cfg)(conn)
 	}
 }
 
@@ -126,7 +91,7 @@ func smtpServer(cfg *tls.Config) func(net.Conn) {
 			return
 		}
 		io.WriteString(conn, "220 2.0.0 go ahead\r\n")
-		handshake(cfg)(conn)
+		loopback.TLS(cfg)(conn)
 	}
 }
 
@@ -141,7 +106,7 @@ func ldapServer(cfg *tls.Config) func(net.Conn) {
 		}
 		conn.Write([]byte{0x30, 0x84, 0, 0, 0, 0x10, 0x02, 0x01, 0x01,
 			0x78, 0x84, 0, 0, 0, 0x07, 0x0a, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00})
-		handshake(cfg)(conn)
+		loopback.TLS(cfg)(conn)
 	}
 }
 
@@ -154,7 +119,7 @@ func postgresServer(answer byte, cfg *tls.Config) func(net.Conn) {
 		}
 		conn.Write([]byte{answer})
 		if answer == 'S' {
-			handshake(cfg)(conn)
+			loopback.TLS(cfg)(conn)
 		}
 	}
 }

@@ -214,7 +214,7 @@ func (d *cmsDeploy) checkNames(p *problems) {
 		if n.v.Value == "" {
 			continue
 		}
-		if err := checkDNSName(n.v.Value, false); err != nil {
+		if err := checkDNSName(n.v.Value); err != nil {
 			p.add(n.v.Line, "%s: %v", n.key, err)
 		}
 	}
@@ -357,7 +357,7 @@ func (d *cmsDeploy) checkWB3(p *problems) {
 	case !d.hasWB3:
 		p.add(w.Line, "webbridge3 is set but no node runs the webbridge3 service")
 	}
-	if err := checkDNSName(w.HTTPS.Value, false); err != nil {
+	if err := checkDNSName(w.HTTPS.Value); err != nil {
 		p.add(w.HTTPS.Line, "webbridge3 https: %v", err)
 	}
 	if len(w.C2W) == 0 {
@@ -1123,12 +1123,17 @@ type mmpScript struct {
 
 // cmd adds an MMP command and the files it needs uploaded.
 func (w *mmpScript) cmd(command string, files ...string) {
+	w.upload(files...)
+	w.in.Commands = append(w.in.Commands, command)
+}
+
+// upload adds files to upload, each once.
+func (w *mmpScript) upload(files ...string) {
 	for _, f := range files {
 		if !slices.Contains(w.in.Uploads, f) {
 			w.in.Uploads = append(w.in.Uploads, f)
 		}
 	}
-	w.in.Commands = append(w.in.Commands, command)
 }
 
 // certs adds "<prefix> <key> <crt> <bundle>" (seed 002 §4.4-§4.9) and its checks.
@@ -1147,11 +1152,7 @@ func (w *mmpScript) check(c *plan.Certificate, bundle string) {
 			w.checks = append(w.checks, line)
 		}
 	}
-	for _, f := range []string{c.Files.Key, c.Files.Cert, bundle} {
-		if !slices.Contains(w.in.Uploads, f) {
-			w.in.Uploads = append(w.in.Uploads, f)
-		}
-	}
+	w.upload(c.Files.Key, c.Files.Cert, bundle)
 }
 
 func (w *mmpScript) note(s string) {

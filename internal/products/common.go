@@ -17,20 +17,6 @@ const (
 	clientAuth = "clientAuth"
 )
 
-// Microsoft CA certificate templates for `certreq -submit -attrib
-// "CertificateTemplate:..."`: WebServer issues serverAuth only (seed 002 §3.3);
-// a certificate that also needs clientAuth needs a template allowing both
-// "TLS Web Client and Server Authentication" (seed 002 §2.2, §3.3 notes),
-// which seed 003's lab calls ClientandServerAuthentication.
-const (
-	templateServer       = "WebServer"
-	templateServerClient = "ClientandServerAuthentication"
-)
-
-// defaultDays is the validity of internally signed certificates when the
-// deployment gives none (spec plan.md example: 730).
-const defaultDays = 730
-
 // problems collects the problems of one deployment file.
 type problems []decode.Problem
 
@@ -93,7 +79,7 @@ func keyType(s decode.Str, key string, allowLegacy bool, p *problems) keys.Type 
 // never past the 10-year local CA, spec plan.md "The local CA").
 func days(d decode.Int, p *problems) int {
 	if !d.Set {
-		return defaultDays
+		return plan.DefaultDays
 	}
 	if d.Value < 1 || d.Value > 3650 {
 		p.add(d.Line, "days must be between 1 and 3650, not %d", d.Value)
@@ -126,16 +112,6 @@ func keyUsage(t keys.Type, eku []string) []string {
 	return []string{"digitalSignature"}
 }
 
-// template picks the Microsoft CA template for the certificate's EKUs.
-func template(eku []string) string {
-	for _, u := range eku {
-		if u == clientAuth {
-			return templateServerClient
-		}
-	}
-	return templateServer
-}
-
 // certSpec is what a product decides about one certificate.
 type certSpec struct {
 	name    string
@@ -165,7 +141,7 @@ func newCert(s certSpec) *plan.Certificate {
 	}
 	if s.signer == plan.SignerPublic {
 		c.Status = plan.StatusAwaitingCA
-		c.Template = template(s.eku)
+		c.Template = plan.TemplateFor(s.eku)
 	} else {
 		c.Days = s.days
 	}

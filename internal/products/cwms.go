@@ -172,7 +172,7 @@ func (d *cwmsDeploy) checkDatacenters(p *problems) {
 }
 
 func (d *cwmsDeploy) checkURL(u decode.Str, what string, p *problems) {
-	if err := checkDNSName(u.Value, false); err != nil {
+	if err := checkDNSName(u.Value); err != nil {
 		p.add(u.Line, "%s: %v (a URL's host name only, without https://)", what, err)
 	}
 }

@@ -1,18 +1,14 @@
 package products_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/confcert/confcert/internal/deploy"
+	"github.com/confcert/confcert/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // TestExamplesGolden plans every example of examples/ and compares the plan
 // document with testdata/<example>.golden.json.
@@ -32,20 +28,7 @@ func TestExamplesGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got = append(got, '\n')
-			golden := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("plan of %s differs from %s (run go test -update and review the diff)", ex, golden)
-			}
+			golden.Compare(t, filepath.Join("testdata", name+".golden.json"), append(got, '\n'))
 		})
 	}
 }

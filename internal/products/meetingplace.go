@@ -70,7 +70,7 @@ func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, problems) {
 		v    decode.Str
 		what string
 	}{{s.HomePage, "home_page"}, {s.WebConferencing, "web_conferencing"}} {
-		if err := checkDNSName(h.v.Value, false); err != nil {
+		if err := checkDNSName(h.v.Value); err != nil {
 			p.add(h.v.Line, "%s: %v", h.what, err)
 		} else if reason, bad := internalOnly(h.v.Value); bad {
 			warnf(pl, "%s %s is %s, which no public CA certifies", h.what, h.v.Value, reason)

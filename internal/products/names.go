@@ -5,36 +5,28 @@ import (
 	"net"
 	"regexp"
 	"strings"
+
+	"github.com/confcert/confcert/internal/pkiattr"
 )
 
 var (
-	dnsLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
 	// fileBase is a name for files on the Meeting Server: letters, digits and
 	// '-' only, since the MMP refuses '.' before the extension and '_'
 	// (seed 002 §4.2 note, §3.1 note, Appendix B; spec plan.md "Output directory").
 	fileBase = regexp.MustCompile(`^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$`)
 )
 
-// checkDNSName reports why s is not a host name fit for a certificate (RFC
-// 1123 labels, at most 253 characters). A leading "*." is allowed when
-// wildcard is true.
-func checkDNSName(s string, wildcard bool) error {
-	name := s
-	if wildcard {
-		name = strings.TrimPrefix(s, "*.")
+// checkDNSName reports why s is not a host name fit for a certificate: the
+// rules of pkiattr.CheckDNSName (RFC 1123 labels, 253 characters), without a
+// wildcard, since every name in a deployment file names one host.
+func checkDNSName(s string) error {
+	if strings.HasPrefix(s, "*") {
+		return fmt.Errorf("%q is a wildcard: give the host's own name", s)
 	}
-	if len(name) > 253 {
-		return fmt.Errorf("%q is longer than 253 characters", s)
-	}
-	if strings.HasSuffix(name, ".") {
+	if strings.HasSuffix(s, ".") {
 		return fmt.Errorf("%q ends with a dot: write the name without it", s)
 	}
-	for _, label := range strings.Split(name, ".") {
-		if !dnsLabel.MatchString(label) {
-			return fmt.Errorf("%q is not a valid DNS name (label %q: letters, digits and inner '-' only, 1 to 63 characters)", s, label)
-		}
-	}
-	return nil
+	return pkiattr.CheckDNSName(s)
 }
 
 // checkHost accepts a DNS name or, when allowIP, an IP address.
@@ -45,7 +37,7 @@ func checkHost(s string, allowIP bool) error {
 		}
 		return fmt.Errorf("%q is an IP address: a DNS name is needed here", s)
 	}
-	return checkDNSName(s, false)
+	return checkDNSName(s)
 }
 
 // checkFileBase reports why name cannot name certificate files.

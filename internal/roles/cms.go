@@ -174,8 +174,8 @@ func fullChainRule(in *input) []Result {
 	case len(certs) == 1:
 		return fail("FULLCHAIN", in.cert.Path+" holds the server certificate only: Web Bridge 3 needs the full chain", fix)
 	case !ok:
-		return fail("FULLCHAIN", fmt.Sprintf("%s: certificate %d (%s) is not the issuer of the one before it", in.cert.Path, bad+1, certName(certs[bad])), fix)
-	case !selfSigned(certs[len(certs)-1]):
+		return fail("FULLCHAIN", fmt.Sprintf("%s: certificate %d (%s) is not the issuer of the one before it", in.cert.Path, bad+1, chain.DisplayName(certs[bad])), fix)
+	case !chain.SelfSigned(certs[len(certs)-1]):
 		return fail("FULLCHAIN", in.cert.Path+" does not end with the root certificate", fix)
 	}
 	return pass("FULLCHAIN", fmt.Sprintf("%s is a full chain of %d certificates, leaf first, root last", in.cert.Path, len(certs)))

@@ -71,8 +71,8 @@ func reversed[T any](s []T) []T {
 
 func cwmsRoot(in *input) []Result {
 	for _, c := range in.cert.Certs {
-		if c != in.leaf && selfSigned(c) {
-			return warn("CWMS-ROOT", "the root "+certName(c)+" is included: CWMS does not need it",
+		if c != in.leaf && chain.SelfSigned(c) {
+			return warn("CWMS-ROOT", "the root "+chain.DisplayName(c)+" is included: CWMS does not need it",
 				"leave it out: confcert bundle --layout "+in.cwmsLayout()+" writes no root")
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/keys"
 )
 
@@ -68,7 +69,7 @@ func keyMatch(in *input) []Result {
 func validity(in *input) []Result {
 	c, now := in.leaf, in.now
 	renew := "renew it: the same steps as the first issue (confcert csr, then sign or send to the CA) (002 §5.6)"
-	switch left := int(c.NotAfter.Sub(now).Hours() / 24); {
+	switch left := describe.DaysLeft(c.NotAfter, now); {
 	case now.Before(c.NotBefore):
 		return fail("VALIDITY", "certificate is not yet valid: valid from "+stamp(c.NotBefore),
 			"check the clock of the server and of the CA, or wait until "+stamp(c.NotBefore))
@@ -118,11 +119,11 @@ func verifyWords(err error) string {
 func pathWords(in *input, roots []*x509.Certificate) string {
 	c, err := chain.Build(in.intermediates(), chain.Options{Leaf: in.leaf, Roots: roots, At: in.now})
 	if err != nil {
-		return certName(in.leaf)
+		return chain.DisplayName(in.leaf)
 	}
 	var names []string
 	for _, x := range c.Certificates() {
-		names = append(names, certName(x))
+		names = append(names, chain.DisplayName(x))
 	}
 	return strings.Join(names, " <- ")
 }
@@ -151,18 +152,18 @@ func sequenceResult(path string, seq []*x509.Certificate, offset int, layout str
 	fix := "write it in order: confcert bundle --layout " + layout + " -o " + path + " CERT-AND-CA-FILES..."
 	if ok, bad := chain.InSequence(seq); !ok {
 		return fail("BUNDLE-ORDER", fmt.Sprintf("%s is not in sequence: certificate %d (%s) is not the issuer of the one before it",
-			path, bad-offset+1, certName(seq[bad])), fix)
+			path, bad-offset+1, chain.DisplayName(seq[bad])), fix)
 	}
 	for i, c := range seq[:len(seq)-1] {
-		if selfSigned(c) {
-			return fail("BUNDLE-ORDER", fmt.Sprintf("%s: the root %s is not last (certificate %d)", path, certName(c), i-offset+1), fix)
+		if chain.SelfSigned(c) {
+			return fail("BUNDLE-ORDER", fmt.Sprintf("%s: the root %s is not last (certificate %d)", path, chain.DisplayName(c), i-offset+1), fix)
 		}
 	}
 	return pass("BUNDLE-ORDER", path+": in sequence, each certificate followed by its issuer"+rootWords(seq))
 }
 
 func rootWords(seq []*x509.Certificate) string {
-	if selfSigned(seq[len(seq)-1]) {
+	if chain.SelfSigned(seq[len(seq)-1]) {
 		return ", root last"
 	}
 	return ""
@@ -234,14 +235,14 @@ func signature(in *input) []Result {
 	fix := "have the certificate re-issued with SHA-256 (confcert sign always uses SHA-256 or better)"
 	var weak []Result
 	for _, c := range in.presented() {
-		if selfSigned(c) && c != in.leaf {
+		if chain.SelfSigned(c) && c != in.leaf {
 			continue // a root's own signature is never checked
 		}
-		switch c.SignatureAlgorithm {
-		case x509.MD5WithRSA, x509.MD2WithRSA:
-			return fail("SIGNATURE", certName(c)+" is signed with "+c.SignatureAlgorithm.String()+", which nothing accepts", fix)
-		case x509.SHA1WithRSA, x509.ECDSAWithSHA1, x509.DSAWithSHA1:
-			weak = warn("SIGNATURE", certName(c)+" is signed with SHA-1: the Meeting Server takes it, browsers do not", fix)
+		switch chain.SignatureStrength(c) {
+		case chain.Broken:
+			return fail("SIGNATURE", chain.DisplayName(c)+" is signed with "+c.SignatureAlgorithm.String()+", which nothing accepts", fix)
+		case chain.Weak:
+			weak = warn("SIGNATURE", chain.DisplayName(c)+" is signed with SHA-1: the Meeting Server takes it, browsers do not", fix)
 		}
 	}
 	if weak != nil {

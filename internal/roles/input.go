@@ -1,12 +1,13 @@
 package roles
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/confcert/confcert/internal/certio"
@@ -39,23 +40,22 @@ type input struct {
 	keyFrom  string        // the file privKey came from
 	version  version       // --version, parsed (zero when not given)
 
-	systemRoots func() ([]*x509.Certificate, error)
-	sysRoots    []*x509.Certificate
-	sysErr      error
-	sysDone     bool
+	// publicRoots returns the system trust anchors, read once.
+	publicRoots func() ([]*x509.Certificate, error)
 }
 
 func load(req Request, r role, o Options) (*input, error) {
 	if req.Cert == "" {
 		return nil, errors.New("no certificate file: give --cert FILE")
 	}
-	in := &input{req: req, role: r, now: o.Now, systemRoots: o.SystemRoots}
+	in := &input{req: req, role: r, now: o.Now, publicRoots: o.SystemRoots}
 	if in.now.IsZero() {
 		in.now = time.Now()
 	}
-	if in.systemRoots == nil {
-		in.systemRoots = chain.SystemRoots
+	if in.publicRoots == nil {
+		in.publicRoots = chain.SystemRoots
 	}
+	in.publicRoots = sync.OnceValues(in.publicRoots)
 	if err := in.loadVersion(); err != nil {
 		return nil, err
 	}
@@ -101,12 +101,12 @@ func (in *input) resolve() error {
 	if err := in.findKey(); err != nil {
 		return err
 	}
-	in.leaf = pickLeaf(in.cert.Certs, in.privKey)
+	in.leaf = pickLeaf(in.cert.Certs, in.privKey, in.now)
 	if in.peer != nil {
 		if len(in.peer.Certs) == 0 {
 			return fmt.Errorf("%s: no certificate in the file", in.peer.Path)
 		}
-		in.peerLeaf = pickLeaf(in.peer.Certs, nil)
+		in.peerLeaf = pickLeaf(in.peer.Certs, nil, in.now)
 	}
 	return nil
 }
@@ -148,9 +148,10 @@ func readSource(path string, opts certio.Options) (*source, error) {
 }
 
 // pickLeaf finds the end-entity certificate of a file: the one matching the
-// private key if there is one; else the one that issued no other certificate
-// of the file, preferring a non-CA; else the first.
-func pickLeaf(certs []*x509.Certificate, key crypto.Signer) *x509.Certificate {
+// private key if there is one; else the leaf as package chain finds it for
+// every verb (a certificate that issued no other of the file, preferring a
+// non-CA), the first candidate when several could be; else the first.
+func pickLeaf(certs []*x509.Certificate, key crypto.Signer, at time.Time) *x509.Certificate {
 	if key != nil {
 		for _, c := range certs {
 			if keys.Match(key, c.PublicKey) {
@@ -158,67 +159,32 @@ func pickLeaf(certs []*x509.Certificate, key crypto.Signer) *x509.Certificate {
 			}
 		}
 	}
-	var cands []*x509.Certificate
-	for _, c := range certs {
-		if !issuesAny(c, certs) {
-			cands = append(cands, c)
-		}
-	}
-	for _, c := range cands {
-		if !c.IsCA {
-			return c
-		}
-	}
-	if len(cands) > 0 {
-		return cands[0]
+	c, err := chain.Build(certs, chain.Options{At: at})
+	var amb *chain.AmbiguousLeafError
+	switch {
+	case err == nil:
+		return c.Leaf
+	case errors.As(err, &amb):
+		return amb.Candidates[0]
 	}
 	return certs[0]
-}
-
-func issuesAny(c *x509.Certificate, certs []*x509.Certificate) bool {
-	for _, o := range certs {
-		if o != c && issued(c, o) {
-			return true
-		}
-	}
-	return false
-}
-
-// issued reports whether parent signed child.
-func issued(parent, child *x509.Certificate) bool {
-	return bytes.Equal(child.RawIssuer, parent.RawSubject) && child.CheckSignatureFrom(parent) == nil
-}
-
-// selfSigned reports whether c signed itself. CheckSignatureFrom would refuse
-// a self-signed leaf for not being a CA, so the signature is checked directly.
-func selfSigned(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 // presented is what the server sends in the handshake: the certificate file
 // and the bundle, each certificate once.
 func (in *input) presented() []*x509.Certificate {
-	var out []*x509.Certificate
-	seen := map[string]bool{}
-	for _, s := range []*source{in.cert, in.bundle} {
-		if s == nil {
-			continue
-		}
-		for _, c := range s.Certs {
-			if !seen[string(c.Raw)] {
-				seen[string(c.Raw)] = true
-				out = append(out, c)
-			}
-		}
+	certs := in.cert.Certs
+	if in.bundle != nil {
+		certs = slices.Concat(certs, in.bundle.Certs)
 	}
-	return out
+	return chain.Collect(certs).Unique
 }
 
 // intermediates are the presented certificates other than the leaf and roots.
 func (in *input) intermediates() []*x509.Certificate {
 	var out []*x509.Certificate
 	for _, c := range in.presented() {
-		if c != in.leaf && !selfSigned(c) {
+		if c != in.leaf && !chain.SelfSigned(c) {
 			out = append(out, c)
 		}
 	}
@@ -230,7 +196,7 @@ func (in *input) intermediates() []*x509.Certificate {
 func (in *input) fileRoots() []*x509.Certificate {
 	var out []*x509.Certificate
 	for _, c := range in.presented() {
-		if c != in.leaf && selfSigned(c) {
+		if c != in.leaf && chain.SelfSigned(c) {
 			out = append(out, c)
 		}
 	}
@@ -240,15 +206,6 @@ func (in *input) fileRoots() []*x509.Certificate {
 // verify checks the leaf's chain against roots (openssl-style, package chain).
 func (in *input) verify(roots []*x509.Certificate) error {
 	return chain.Verify(in.leaf, in.intermediates(), roots, chain.VerifyOptions{At: in.now, Purpose: "any"})
-}
-
-// publicRoots returns the system trust anchors, read once.
-func (in *input) publicRoots() ([]*x509.Certificate, error) {
-	if !in.sysDone {
-		in.sysRoots, in.sysErr = in.systemRoots()
-		in.sysDone = true
-	}
-	return in.sysRoots, in.sysErr
 }
 
 // publiclyTrusted reports whether the chain verifies against the system roots.

@@ -21,3 +21,20 @@ func lintResults(leaf *x509.Certificate) ([]Result, error) {
 	}
 	return out, nil
 }
+
+// lintOnce returns lintResults remembering each certificate's findings, for
+// a plan whose certificates are judged for several roles each (zlint costs
+// about 10 ms a certificate).
+func lintOnce() func(*x509.Certificate) ([]Result, error) {
+	done := map[string][]Result{}
+	return func(c *x509.Certificate) ([]Result, error) {
+		if rs, ok := done[string(c.Raw)]; ok {
+			return rs, nil
+		}
+		rs, err := lintResults(c)
+		if err == nil {
+			done[string(c.Raw)] = rs
+		}
+		return rs, err
+	}
+}

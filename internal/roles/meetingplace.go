@@ -31,13 +31,13 @@ func mpOrder(in *input) []Result {
 		return fail("MP-ORDER", "the server certificate is not first in "+in.cert.Path, fix)
 	}
 	if !ok {
-		return fail("MP-ORDER", fmt.Sprintf("certificate %d (%s) is not the issuer of the one before it", bad+1, certName(certs[bad])), fix)
+		return fail("MP-ORDER", fmt.Sprintf("certificate %d (%s) is not the issuer of the one before it", bad+1, chain.DisplayName(certs[bad])), fix)
 	}
 	return pass("MP-ORDER", "server certificate first, then its intermediates")
 }
 
 func mpSelfSigned(in *input) []Result {
-	if selfSigned(in.leaf) {
+	if chain.SelfSigned(in.leaf) {
 		return fail("MP-SELF-SIGNED", "self-signed: not supported since MeetingPlace Release 6.0",
 			"send the CSR to a CA (confcert plan writes it) and install what it returns")
 	}

@@ -110,11 +110,3 @@ func parseVersion(s string) (version, error) {
 func (v version) atLeast(major, minor, mr int) bool {
 	return slices.Compare([]int{v.Major, v.Minor, v.MR}, []int{major, minor, mr}) >= 0
 }
-
-// certName describes a certificate for messages: its CN, or its subject.
-func certName(c *x509.Certificate) string {
-	if c.Subject.CommonName != "" {
-		return c.Subject.CommonName
-	}
-	return c.Subject.String()
-}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/plan"
@@ -22,6 +23,10 @@ func CheckPlan(p *plan.Plan, dir string, o Options) (*Report, error) {
 	if p == nil {
 		return nil, errors.New("no plan to check")
 	}
+	if o.SystemRoots == nil {
+		o.SystemRoots = sync.OnceValues(chain.SystemRoots) // read once for the whole plan
+	}
+	lints := lintOnce()
 	rep := NewReport()
 	for _, c := range p.Certificates {
 		for _, rc := range c.Roles {
@@ -34,7 +39,7 @@ func CheckPlan(p *plan.Plan, dir string, o Options) (*Report, error) {
 				rep.add(missing(c, rc.Role, req.Cert))
 				continue
 			}
-			chk, err := Run(req, o)
+			chk, err := run(req, o, lints)
 			if err != nil {
 				return nil, err
 			}

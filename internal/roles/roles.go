@@ -153,6 +153,12 @@ func findRole(name string) (role, error) {
 // Run checks one certificate for one role. Files that cannot be read are an
 // error; everything a server would object to is a Result.
 func Run(req Request, o Options) (*Check, error) {
+	return run(req, o, lintResults)
+}
+
+// run is Run with the generic lints given: CheckPlan lints each certificate
+// once, however many roles judge it.
+func run(req Request, o Options, lints func(*x509.Certificate) ([]Result, error)) (*Check, error) {
 	r, err := findRole(req.Role)
 	if err != nil {
 		return nil, err
@@ -166,11 +172,11 @@ func Run(req Request, o Options) (*Check, error) {
 		c.Results = append(c.Results, ru.Check(in)...)
 	}
 	if !o.NoLints {
-		lints, err := lintResults(in.leaf)
+		found, err := lints(in.leaf)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", req.Cert, err)
 		}
-		c.Results = append(c.Results, lints...)
+		c.Results = append(c.Results, found...)
 	}
 	c.OK = !slices.ContainsFunc(c.Results, func(r Result) bool { return r.Severity == Failure })
 	return c, nil

@@ -5,6 +5,7 @@
 package decode
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -63,7 +64,7 @@ func Document(data []byte) (root *yaml.Node, problems []Problem) {
 			root, problems = nil, []Problem{Problemf(0, "cannot parse the YAML: %v", r)}
 		}
 	}()
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if err.Error() == "EOF" {
