@@ -95,12 +95,3 @@ func EncodePKCS12(key crypto.Signer, leaf *x509.Certificate, cas []*x509.Certifi
 	}
 	return enc.Encode(key, leaf, cas, password)
 }
-
-// EncodeTrustStorePKCS12 returns a PFX holding only certificates.
-func EncodeTrustStorePKCS12(certs []*x509.Certificate, password string, legacy bool) ([]byte, error) {
-	enc := pkcs12.Modern
-	if legacy {
-		enc = pkcs12.LegacyDES
-	}
-	return enc.EncodeTrustStore(certs, password)
-}
