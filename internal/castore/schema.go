@@ -6,12 +6,12 @@ import (
 	"fmt"
 )
 
-// migrations is the schema, one entry per version (version = index + 1).
-// The SQL is the common subset of SQLite and PostgreSQL: TEXT, INTEGER and
-// BIGINT columns only (certificates as PEM text, SANs as a JSON array, times
-// as Unix seconds), so both backends run it unchanged. Append, never edit.
-var migrations = [][]string{
-	{
+// baseSchema is version 1: the CAs and what they issued (spec plan.md, "The
+// local CA"). The SQL is the common subset of SQLite and PostgreSQL: TEXT,
+// INTEGER and BIGINT columns only (certificates as PEM text, SANs as a JSON
+// array, times as Unix seconds), so both backends run it unchanged.
+func baseSchema() Migration {
+	return Migration{Version: 1, Name: "CAs and issued certificates", SQL: []string{
 		`CREATE TABLE cas (
 			name       TEXT NOT NULL PRIMARY KEY,
 			key_type   TEXT NOT NULL,
@@ -36,7 +36,7 @@ var migrations = [][]string{
 			PRIMARY KEY (ca_name, serial)
 		)`,
 		`CREATE INDEX issued_not_after ON issued (not_after)`,
-	},
+	}}
 }
 
 // migrate brings the schema to the newest version inside one transaction.
@@ -74,9 +74,9 @@ func applyMissing(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("database schema version %d is newer than this confcert knows (%d): upgrade confcert", have, len(migrations))
 	}
 	for v := have + 1; v <= len(migrations); v++ {
-		for _, stmt := range migrations[v-1] {
+		for _, stmt := range migrations[v-1].SQL {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("applying schema version %d: %w", v, err)
+				return fmt.Errorf("applying schema version %d (%s): %w", v, migrations[v-1].Name, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, v); err != nil {

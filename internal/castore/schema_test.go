@@ -90,3 +90,54 @@ func TestSharedDatabaseReservesEachSerialOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestMigrationsInOrder(t *testing.T) {
+	if err := checkMigrations(migrations); err != nil {
+		t.Fatal(err)
+	}
+	bad := []Migration{baseSchema(), {Version: 3, Name: "gap", SQL: []string{"SELECT 1"}}}
+	if err := checkMigrations(bad); err == nil {
+		t.Error("a gap in versions was accepted")
+	}
+	if err := checkMigrations([]Migration{{Version: 1, Name: "empty"}}); err == nil {
+		t.Error("a step without SQL was accepted")
+	}
+}
+
+// A database at version 1 (what confcert wrote before the CA service) is
+// brought to the newest version on open, keeping its records.
+func TestUpgradeFromVersionOne(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := rawDB(t, dir)
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`CREATE TABLE schema_version (version INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range baseSchema().SQL {
+		if _, err := tx.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.Exec(`INSERT INTO schema_version (version) VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	s := openSQLite(t, dir)
+	mustCreateCA(t, s, "oldca")
+	var v int
+	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	if v != len(migrations) {
+		t.Errorf("schema version after open = %d, want %d", v, len(migrations))
+	}
+	if _, err := db.ExecContext(ctx, `SELECT revocation_reason, request_id FROM issued`); err != nil {
+		t.Errorf("version 3 columns missing: %v", err)
+	}
+}
