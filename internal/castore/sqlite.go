@@ -23,10 +23,18 @@ const sqliteParams = "_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_f
 // SQLite database dir/confcert.db with the CA keys beside it. The directory
 // is created with mode 0700: it holds private keys.
 func Open(ctx context.Context, dir string) (Store, error) {
+	s, err := openSQLiteFile(ctx, dir, filepath.Join(dir, DBFile))
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openSQLiteFile opens the SQLite database at path, with CA key files in dir.
+func openSQLiteFile(ctx context.Context, dir, path string) (*sqlStore, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating confcert home %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, DBFile)
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: sqliteParams}).String()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

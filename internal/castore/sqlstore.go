@@ -19,12 +19,18 @@ type sqlStore struct {
 	db       *sql.DB
 	keys     keyDir
 	isUnique func(error) bool // reports a violated uniqueness constraint
+	// kek, when set, seals CA keys into the ca_keys table instead of key
+	// files (sealedkeys.go).
+	kek *KEK
 }
 
 // CreateCA implements Store.
 func (s *sqlStore) CreateCA(ctx context.Context, ca CA, keyPEM []byte) error {
 	if err := CheckName(ca.Name); err != nil {
 		return err
+	}
+	if s.kek != nil {
+		return s.createSealed(ctx, ca, keyPEM)
 	}
 	serial := SerialHex(ca.Cert.SerialNumber)
 	if err := s.keys.stage(ca.Name, serial, keyPEM); err != nil {
@@ -61,6 +67,11 @@ func (s *sqlStore) CAKey(ctx context.Context, name string) ([]byte, error) {
 	ca, err := s.CA(ctx, name)
 	if err != nil {
 		return nil, err
+	}
+	if s.kek != nil {
+		if key, err := s.sealedKey(ctx, name); !errors.Is(err, ErrNotFound) {
+			return key, err
+		}
 	}
 	return s.keys.load(name, SerialHex(ca.Cert.SerialNumber), certPEM(ca.Cert.Raw))
 }

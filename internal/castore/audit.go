@@ -1,0 +1,79 @@
+package castore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// AppendAudit implements Service.
+func (s *sqlStore) AppendAudit(ctx context.Context, e AuditEntry) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO audit (id, at_us, actor, action, object, detail, remote)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, e.At.UnixMicro(), e.Actor, e.Action, e.Object, e.Detail, e.Remote)
+	if err != nil {
+		return fmt.Errorf("writing the audit log: %w", err)
+	}
+	return nil
+}
+
+// Audit implements Service.
+func (s *sqlStore) Audit(ctx context.Context, limit int) ([]AuditEntry, error) {
+	query := `SELECT id, at_us, actor, action, object, detail, remote FROM audit ORDER BY at_us, id`
+	var args []any
+	if limit > 0 {
+		query += ` LIMIT $1`
+		args = append(args, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading the audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Object, &e.Detail, &e.Remote); err != nil {
+			return nil, fmt.Errorf("reading the audit log: %w", err)
+		}
+		e.At = time.UnixMicro(at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// PutProfile implements Service: the row is replaced in one transaction.
+func (s *sqlStore) PutProfile(ctx context.Context, p StoredProfile) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM profiles WHERE name = $1`, p.Name); err != nil {
+			return fmt.Errorf("replacing profile %s: %w", p.Name, err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO profiles (name, body, updated_by, updated_at) VALUES ($1, $2, $3, $4)`,
+			p.Name, p.Body, p.UpdatedBy, p.UpdatedAt.Unix())
+		if err != nil {
+			return fmt.Errorf("storing profile %s: %w", p.Name, err)
+		}
+		return nil
+	})
+}
+
+// Profiles implements Service.
+func (s *sqlStore) Profiles(ctx context.Context) ([]StoredProfile, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, body, updated_by, updated_at FROM profiles ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("listing profiles: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredProfile
+	for rows.Next() {
+		var p StoredProfile
+		var at int64
+		if err := rows.Scan(&p.Name, &p.Body, &p.UpdatedBy, &at); err != nil {
+			return nil, fmt.Errorf("listing profiles: %w", err)
+		}
+		p.UpdatedAt = time.Unix(at, 0).UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
