@@ -114,28 +114,31 @@ func scanRecord(rows *sql.Rows) (Record, error) {
 }
 
 // SaveCRL implements Service: a CRL replaces the stored one only when its
-// number is higher, so instances racing to refresh never step back.
+// number is higher, so instances racing to refresh never step back. No
+// transaction: a failed INSERT would abort one on PostgreSQL.
 func (s *sqlStore) SaveCRL(ctx context.Context, c CRL) error {
 	der := base64.StdEncoding.EncodeToString(c.DER)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE crls SET number = $1, this_update = $2, der = $3 WHERE ca_name = $4 AND number < $5`,
+	update := func() (bool, error) {
+		res, err := s.db.ExecContext(ctx, `UPDATE crls SET number = $1, this_update = $2, der = $3 WHERE ca_name = $4 AND number < $5`,
 			c.Number.Int64(), c.ThisUpdate.Unix(), der, c.CA, c.Number.Int64())
 		if err != nil {
-			return fmt.Errorf("storing the CRL of CA %s: %w", c.CA, err)
+			return false, fmt.Errorf("storing the CRL of CA %s: %w", c.CA, err)
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO crls (ca_name, number, this_update, der) VALUES ($1, $2, $3, $4)`,
-			c.CA, c.Number.Int64(), c.ThisUpdate.Unix(), der)
-		if s.isUnique(err) {
-			return nil // a newer CRL is stored already
-		}
-		if err != nil {
-			return fmt.Errorf("storing the CRL of CA %s: %w", c.CA, err)
-		}
-		return nil
-	})
+		n, err := res.RowsAffected()
+		return n == 1, err
+	}
+	if done, err := update(); done || err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO crls (ca_name, number, this_update, der) VALUES ($1, $2, $3, $4)`,
+		c.CA, c.Number.Int64(), c.ThisUpdate.Unix(), der)
+	if s.isUnique(err) {
+		_, err = update() // a row appeared meanwhile: replace it only if older
+	}
+	if err != nil {
+		return fmt.Errorf("storing the CRL of CA %s: %w", c.CA, err)
+	}
+	return nil
 }
 
 // LatestCRL implements Service.
