@@ -3,20 +3,18 @@ package cli
 import (
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/confcert/confcert/internal/aia"
+	"github.com/confcert/confcert/internal/bundler"
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
-	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/keys"
 )
@@ -28,12 +26,6 @@ const (
 	formatP7B = "p7b"
 	formatPFX = "pfx"
 )
-
-// maxFetchRounds bounds --fetch: one round per missing level of the chain.
-const maxFetchRounds = 8
-
-// expiringDays is when the report starts warning about an element's expiry.
-const expiringDays = 30
 
 type bundleFlags struct {
 	layout, format, leaf, key, output string
@@ -62,11 +54,11 @@ func newBundleCmd(a *app) *cobra.Command {
 		Example: "  confcert bundle --layout cms -o ca-bundle.crt cert.crt intermediates.p7b root.cer\n" +
 			"  confcert bundle --layout cwms-25 --key server.key -o cwms.pem *.crt\n" +
 			"  confcert bundle --layout fullchain --system-roots --fetch -o single-chain.crt cert.crt",
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return badInput(fmt.Errorf("no input file"), "usage: confcert bundle [flags] <file>...")
 			}
-			return runBundle(a, f, args)
+			return runBundle(cmd.Context(), a, f, args)
 		},
 	}
 	fl := cmd.Flags()
@@ -93,10 +85,10 @@ type bundleInput struct {
 	leaf  *x509.Certificate
 	key   *certio.Object
 	roots []*x509.Certificate
-	notes []string // things the report must mention (ignored keys, fetched issuers)
+	notes []string // things the report must mention (ignored keys)
 }
 
-func runBundle(a *app, f bundleFlags, names []string) error {
+func runBundle(ctx context.Context, a *app, f bundleFlags, names []string) error {
 	layout, err := f.validate()
 	if err != nil {
 		return err
@@ -108,21 +100,20 @@ func runBundle(a *app, f bundleFlags, names []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := bundleChain(a, f, layout, in)
+	b, err := bundler.Build(ctx, f.request(a, layout, in))
 	if err != nil {
-		return err
+		return bundleError(f, err)
 	}
-	certs := chain.Arrange(c, layout, !f.noRoot)
-	data, err := encodeOutput(a, f.format, in.key, c.Leaf, certs, f.crlf, f.legacy)
+	data, err := encodeOutput(a, f.format, in.key, b.Chain.Leaf, b.Certs, f.crlf, f.legacy)
 	if err != nil {
 		return err
 	}
 	if err := writeOutput(a, f.output, data, f.force, in.key != nil); err != nil {
 		return err
 	}
-	r := newBundleReport(a, f, layout, c, certs, in)
+	r := newBundleReport(f, layout, b.Status, in.notes)
 	if f.asJSON {
-		return r.writeJSON(a.stdout)
+		return writeJSON(a.stdout, r)
 	}
 	return r.writeText(a.stderr)
 }
@@ -147,6 +138,19 @@ func (f bundleFlags) validate() (chain.Layout, error) {
 		return "", badInput(fmt.Errorf("--key does not go into a trust bundle"), "leave out --key, or pick a layout with the leaf")
 	}
 	return layout, nil
+}
+
+// request is the bundler's request for these flags and inputs.
+func (f bundleFlags) request(a *app, layout chain.Layout, in *bundleInput) bundler.Request {
+	r := bundler.Request{Layout: layout, Pile: in.pile, Leaf: in.leaf, Roots: in.roots, SystemRoots: f.systemRoots,
+		NoRoot: f.noRoot, AllowIncomplete: f.allowIncomplete, At: a.now()}
+	if in.key != nil {
+		r.Key = in.key.PrivateKey
+	}
+	if f.fetch {
+		r.Fetch = aia.Fetcher{}
+	}
+	return r
 }
 
 // checkFormat checks an output format against the other output flags.
@@ -214,91 +218,28 @@ func readBundleInput(a *app, f bundleFlags, names []string) (*bundleInput, error
 	return in, nil
 }
 
-// bundleChain builds (or, for trust, collects) the chain and applies the
-// refusals of spec cli.md: key mismatch and incomplete chain are exit 1.
-func bundleChain(a *app, f bundleFlags, layout chain.Layout, in *bundleInput) (*chain.Chain, error) {
-	if layout == chain.LayoutTrust {
-		return chain.Collect(in.pile), nil
-	}
-	opts := chain.Options{Leaf: in.leaf, Roots: in.roots, SystemRoots: f.systemRoots, At: a.now()}
-	if opts.Leaf == nil && in.key != nil {
-		opts.Leaf = leafForKey(in.pile, in.key)
-	}
-	c, err := chain.Build(in.pile, opts)
-	if err != nil {
-		return nil, buildError(err)
-	}
-	if f.fetch && !c.Complete {
-		opts.Leaf = c.Leaf
-		if c, err = fetchMissing(a, c, opts, in); err != nil {
-			return nil, err
-		}
-	}
-	if in.key != nil && !keys.Match(in.key.PrivateKey, c.Leaf.PublicKey) {
-		return nil, failed(fmt.Errorf("%s is not the private key of the leaf certificate %q", f.key, chain.DisplayName(c.Leaf)),
-			"nothing was written; give the key made with the leaf's CSR (check with: confcert match <key> <cert>)")
-	}
-	if !c.Complete && !f.allowIncomplete {
-		return nil, failed(incompleteError(c), "nothing was written; add the issuer's certificate to the files, "+
-			"give --roots FILE, --system-roots or --fetch, or write it anyway with --allow-incomplete")
-	}
-	return c, nil
-}
-
-func buildError(err error) error {
+// bundleError gives the bundler's refusals their exit status and hint:
+// a key that does not match and an incomplete chain are exit 1 (spec
+// cli.md), a pile the chain cannot be built from is exit 2.
+func bundleError(f bundleFlags, err error) error {
+	var mismatch *bundler.KeyMismatchError
+	var incomplete *bundler.IncompleteError
 	var amb *chain.AmbiguousLeafError
-	if errors.As(err, &amb) {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.As(err, &mismatch):
+		return failed(fmt.Errorf("%s is not the private key of the leaf certificate %q", f.key, chain.DisplayName(mismatch.Leaf)),
+			"nothing was written; give the key made with the leaf's CSR (check with: confcert match <key> <cert>)")
+	case errors.As(err, &incomplete):
+		return failed(err, "nothing was written; add the issuer's certificate to the files, "+
+			"give --roots FILE, --system-roots or --fetch, or write it anyway with --allow-incomplete")
+	case errors.As(err, &amb):
 		return badInput(err, "name the server certificate with --leaf FILE (or give its key with --key)")
-	}
-	if errors.Is(err, chain.ErrNoSystemRoots) {
+	case errors.Is(err, chain.ErrNoSystemRoots):
 		return badInput(err, "give the trust anchors with --roots FILE")
 	}
 	return badInput(err, "")
-}
-
-func incompleteError(c *chain.Chain) error {
-	return fmt.Errorf("incomplete chain: the issuer of %q is missing: %s", chain.DisplayName(c.MissingFor), c.MissingIssuer)
-}
-
-// leafForKey returns the only distinct certificate of the pile whose public
-// key is the key's, or nil.
-func leafForKey(pile []*x509.Certificate, key *certio.Object) *x509.Certificate {
-	var found *x509.Certificate
-	for _, c := range pile {
-		if !keys.Match(key.PrivateKey, c.PublicKey) {
-			continue
-		}
-		if found != nil && !found.Equal(c) {
-			return nil
-		}
-		found = c
-	}
-	return found
-}
-
-// fetchMissing downloads the missing issuer from AIA caIssuers URLs, one
-// level per round, and rebuilds the chain with what came back.
-func fetchMissing(a *app, c *chain.Chain, opts chain.Options, in *bundleInput) (*chain.Chain, error) {
-	f := aia.Fetcher{}
-	for round := 0; round < maxFetchRounds && !c.Complete; round++ {
-		got, err := f.Issuers(context.Background(), c.MissingFor)
-		if err != nil {
-			in.notes = append(in.notes, fmt.Sprintf("could not fetch the issuer of %q: %v", chain.DisplayName(c.MissingFor), err))
-			return c, nil
-		}
-		missing := c.MissingFor
-		for _, g := range got {
-			in.notes = append(in.notes, fmt.Sprintf("fetched %d certificate(s) from %s", len(g.Certificates), g.URL))
-			in.pile = append(in.pile, g.Certificates...)
-		}
-		if c, err = chain.Build(in.pile, opts); err != nil {
-			return nil, buildError(err)
-		}
-		if c.MissingFor != nil && c.MissingFor.Equal(missing) {
-			return c, nil // the URL did not hold the issuer
-		}
-	}
-	return c, nil
 }
 
 // encodeOutput renders certs (and the key, when given) in format.
@@ -373,108 +314,21 @@ func writeOutput(a *app, path string, data []byte, force, private bool) error {
 
 // bundleReport is what bundle says about the file it wrote (spec cli.md).
 type bundleReport struct {
-	Layout   string          `json:"layout"`
-	Format   string          `json:"format"`
-	Output   string          `json:"output,omitempty"`
-	Complete bool            `json:"complete"`
-	Trusted  bool            `json:"trusted"`
-	Order    []reportElement `json:"order"`
-	Dropped  []reportDropped `json:"dropped"`
-	Warnings []string        `json:"warnings"`
+	Layout   string            `json:"layout"`
+	Format   string            `json:"format"`
+	Output   string            `json:"output,omitempty"`
+	Complete bool              `json:"complete"`
+	Trusted  bool              `json:"trusted"`
+	Order    []bundler.Element `json:"order"`
+	Dropped  []bundler.Dropped `json:"dropped"`
+	Warnings []string          `json:"warnings"`
 }
 
-type reportElement struct {
-	SubjectCN string `json:"subject_cn"`
-	Role      string `json:"role"`
-}
-
-type reportDropped struct {
-	SubjectCN string `json:"subject_cn"`
-	Reason    string `json:"reason"`
-}
-
-func newBundleReport(a *app, f bundleFlags, layout chain.Layout, c *chain.Chain, certs []*x509.Certificate, in *bundleInput) *bundleReport {
-	r := &bundleReport{Layout: string(layout), Format: f.format, Output: f.output, Complete: layout == chain.LayoutTrust || c.Complete,
-		Trusted: c.Trusted, Order: []reportElement{}, Dropped: []reportDropped{}, Warnings: append([]string{}, in.notes...)}
-	if in.key != nil {
-		r.Order = append(r.Order, reportElement{SubjectCN: c.Leaf.Subject.CommonName, Role: "key"})
-	}
-	for _, cert := range certs {
-		r.Order = append(r.Order, reportElement{SubjectCN: cert.Subject.CommonName, Role: role(c, cert)})
-	}
-	for _, d := range c.Dropped {
-		r.Dropped = append(r.Dropped, reportDropped{SubjectCN: chain.DisplayName(d.Cert), Reason: d.Reason})
-	}
-	if len(certs) == 0 {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("the output holds no certificate: the leaf has no intermediate CA and the %s layout leaves out the leaf and the root", layout))
-	}
-	r.Warnings = append(r.Warnings, chainWarnings(f, layout, c)...)
-	r.Warnings = append(r.Warnings, certWarnings(certs, a.now())...)
-	return r
-}
-
-// role names a certificate's place in the chain; in the trust layout, where
-// no chain is built, it is read from the certificate itself.
-func role(c *chain.Chain, cert *x509.Certificate) string {
-	switch {
-	case c.Leaf != nil && cert.Equal(c.Leaf):
-		return "leaf"
-	case c.Root != nil && cert.Equal(c.Root):
-		return "root"
-	case c.Leaf != nil:
-		return "intermediate"
-	case !cert.IsCA:
-		return "leaf"
-	case chain.SelfSigned(cert):
-		return "root"
-	}
-	return "intermediate"
-}
-
-// chainWarnings says whether the root is in the file, and why not.
-func chainWarnings(f bundleFlags, layout chain.Layout, c *chain.Chain) []string {
-	switch {
-	case layout == chain.LayoutTrust:
-		return nil
-	case !c.Complete:
-		return []string{incompleteError(c).Error() + " (written anyway: --allow-incomplete)"}
-	case c.Root == nil && c.Leaf != nil && len(c.Intermediates) == 0 && layout.HasRoot():
-		return []string{"the leaf is self-signed: there is no separate root to include"}
-	case c.Root == nil && layout.HasRoot():
-		return []string{"no root certificate found: the bundle ends without its root (give --roots FILE or --system-roots)"}
-	case c.Root == nil:
-		return nil
-	case layout.HasRoot() && f.noRoot:
-		return []string{fmt.Sprintf("root %q omitted (--no-root)", chain.DisplayName(c.Root))}
-	case layout.HasRoot():
-		return []string{fmt.Sprintf("root %q included", chain.DisplayName(c.Root))}
-	}
-	return []string{fmt.Sprintf("root %q omitted: the %s layout never holds the root", chain.DisplayName(c.Root), layout)}
-}
-
-// certWarnings flags written certificates that expire soon or are signed
-// with SHA-1.
-func certWarnings(certs []*x509.Certificate, now time.Time) []string {
-	var out []string
-	for _, c := range certs {
-		days := describe.DaysLeft(c.NotAfter, now)
-		switch {
-		case now.After(c.NotAfter):
-			out = append(out, fmt.Sprintf("%q EXPIRED on %s", chain.DisplayName(c), c.NotAfter.UTC().Format(time.DateOnly)))
-		case days < expiringDays:
-			out = append(out, fmt.Sprintf("%q expires in %d days (%s)", chain.DisplayName(c), days, c.NotAfter.UTC().Format(time.DateOnly)))
-		}
-		if chain.SignatureStrength(c) != chain.Sound {
-			out = append(out, fmt.Sprintf("%q is signed with %s (SHA-1)", chain.DisplayName(c), c.SignatureAlgorithm))
-		}
-	}
-	return out
-}
-
-func (r *bundleReport) writeJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+// newBundleReport is the bundler's status with the flags' layout, format
+// and output; notes (of the files read) go before its warnings.
+func newBundleReport(f bundleFlags, layout chain.Layout, s bundler.Status, notes []string) *bundleReport {
+	return &bundleReport{Layout: string(layout), Format: f.format, Output: f.output, Complete: s.Complete,
+		Trusted: s.Trusted, Order: s.Order, Dropped: s.Dropped, Warnings: append(append([]string{}, notes...), s.Warnings...)}
 }
 
 // maxListed bounds how many dropped certificates of one reason are named.
@@ -498,7 +352,7 @@ func (r *bundleReport) writeText(w io.Writer) error {
 	return nil
 }
 
-func droppedReasons(ds []reportDropped) []string {
+func droppedReasons(ds []bundler.Dropped) []string {
 	var reasons []string
 	for _, d := range ds {
 		if !slices.Contains(reasons, d.Reason) {
@@ -509,7 +363,7 @@ func droppedReasons(ds []reportDropped) []string {
 }
 
 // writeDropped names the certificates dropped for reason, up to maxListed.
-func writeDropped(w io.Writer, ds []reportDropped, reason string) {
+func writeDropped(w io.Writer, ds []bundler.Dropped, reason string) {
 	var names []string
 	for _, d := range ds {
 		if d.Reason == reason {

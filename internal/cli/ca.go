@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -318,25 +317,22 @@ func newCASignCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&o.ca, "ca", "", "the local CA called `NAME` signs (required)")
-	cmd.Flags().IntVar(&o.days, "days", 730, "validity in days, never past the CA's own notAfter")
-	cmd.Flags().StringVar(&o.profile, "profile", string(certgen.ProfileServerClient), "extended key usage: server, client or server+client")
-	cmd.Flags().BoolVar(&o.force, "force", false, "overwrite an existing <csr-basename>.crt")
+	o.sign.add(cmd)
 	_ = cmd.MarkFlagRequired("ca")
 	return cmd
 }
 
 type caSignOptions struct {
-	basename, ca, profile string
-	days                  int
-	force                 bool
+	basename, ca string
+	sign         signFlags
 }
 
 func runCASign(ctx context.Context, a *app, o caSignOptions) error {
-	profile, err := certgen.ParseProfile(o.profile)
+	req, err := checkSign(a, o.sign, o.basename)
 	if err != nil {
-		return badInput(err, "")
+		return err
 	}
-	csr, out, err := caSignInputs(a, o)
+	csr, err := readSignCSR(a, o.basename)
 	if err != nil {
 		return err
 	}
@@ -354,41 +350,21 @@ func runCASign(ctx context.Context, a *app, o caSignOptions) error {
 	} else if err != nil {
 		return failed(err, "")
 	}
-	cert, err := ca.Sign(ctx, csr, certgen.SignOptions{Profile: profile, Days: o.days, Now: a.now()})
-	if errors.Is(err, certgen.ErrBadCSRSignature) || errors.Is(err, certgen.ErrCAExpired) {
-		return badInput(err, "")
+	cert, err := ca.Sign(ctx, csr, req.opts)
+	if refusal := csrRefusal(err, o.basename); refusal != nil {
+		return refusal
+	} else if errors.Is(err, certgen.ErrCAExpired) {
+		return badInput(err, "make a new local CA: the certificates an expired CA signs are never valid")
 	} else if err != nil {
 		return failed(err, "")
 	}
-	if err := fileout.Write(fileout.File{Path: out, Data: certio.CertificatesPEM(cert)}); err != nil {
+	req.out.Data = certio.CertificatesPEM(cert)
+	if err := fileout.WriteAll([]fileout.File{req.out}, o.sign.force); err != nil {
 		return failed(err, "")
 	}
 	fmt.Fprintf(a.stdout, "Signed %s with local CA %s (serial %s, valid until %s)\n",
-		filepath.Base(out), o.ca, castore.SerialHex(cert.SerialNumber), caDay(cert.NotAfter))
+		filepath.Base(req.out.Path), o.ca, castore.SerialHex(cert.SerialNumber), caDay(cert.NotAfter))
 	return nil
-}
-
-// caSignInputs reads the CSR and checks the output may be written, before
-// any serial is reserved.
-func caSignInputs(a *app, o caSignOptions) (*x509.CertificateRequest, string, error) {
-	if o.days < 1 {
-		return nil, "", badInput(fmt.Errorf("--days %d: validity must be at least 1 day", o.days), "")
-	}
-	in, out := a.path(o.basename+".csr"), a.path(o.basename+".crt")
-	f, err := certio.ReadFile(in, certio.Options{})
-	if err != nil {
-		return nil, "", badInput(err, "")
-	}
-	csrs := f.CSRs()
-	if len(csrs) != 1 {
-		return nil, "", badInput(fmt.Errorf("%s: holds %d CSRs, want exactly one", in, len(csrs)), "")
-	}
-	if !o.force {
-		if err := fileout.CheckAbsent([]fileout.File{{Path: out}}); err != nil {
-			return nil, "", badInput(err, "add --force to replace it")
-		}
-	}
-	return csrs[0], out, nil
 }
 
 // caDay formats a time as a UTC date for tables.

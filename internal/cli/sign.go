@@ -14,14 +14,7 @@ import (
 	"github.com/confcert/confcert/internal/certgen"
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/fileout"
-	"github.com/confcert/confcert/internal/pkiattr"
 )
-
-type signFlags struct {
-	days    int
-	profile string
-	force   bool
-}
 
 func newSignCmd(a *app) *cobra.Command {
 	var f signFlags
@@ -37,23 +30,16 @@ func newSignCmd(a *app) *cobra.Command {
 			return runSign(a, f, args[0], args[1])
 		},
 	}
-	cmd.Flags().IntVar(&f.days, "days", 730, "validity in days (never past the CA's notAfter)")
-	cmd.Flags().StringVar(&f.profile, "profile", string(certgen.ProfileServerClient),
-		"extended key usage: server, client or server+client")
-	cmd.Flags().BoolVar(&f.force, "force", false, "replace an existing certificate")
+	f.add(cmd)
 	return cmd
 }
 
 func runSign(a *app, f signFlags, csrBase, caBase string) error {
-	opts, err := signOptions(a, f, csrBase, caBase)
+	req, err := checkSign(a, f, csrBase, caBase)
 	if err != nil {
 		return err
 	}
-	out := fileout.File{Path: a.path(csrBase + ".crt")}
-	if err := checkAbsent([]fileout.File{out}, f.force); err != nil {
-		return err
-	}
-	csr, err := pkiReadCSR(a.path(csrBase + ".csr"))
+	csr, err := readSignCSR(a, csrBase)
 	if err != nil {
 		return err
 	}
@@ -65,45 +51,15 @@ func runSign(a *app, f signFlags, csrBase, caBase string) error {
 	if err != nil {
 		return err
 	}
-	cert, err := certgen.Sign(csr, ca, caKey, opts)
+	cert, err := certgen.Sign(csr, ca, caKey, req.opts)
 	if err != nil {
 		return signError(err, csrBase, caBase)
 	}
-	out.Data = certio.CertificatesPEM(cert)
-	if err := fileout.WriteAll([]fileout.File{out}, f.force); err != nil {
+	req.out.Data = certio.CertificatesPEM(cert)
+	if err := fileout.WriteAll([]fileout.File{req.out}, f.force); err != nil {
 		return err
 	}
-	return printSigned(a, cert, opts, csrBase, caBase)
-}
-
-// signOptions checks the names and flags before any file is read.
-func signOptions(a *app, f signFlags, csrBase, caBase string) (certgen.SignOptions, error) {
-	for _, base := range []string{csrBase, caBase} {
-		if err := pkiattr.CheckBasename(base); err != nil {
-			return certgen.SignOptions{}, badInput(err, "give basenames without an extension: confcert sign dbserver dbca")
-		}
-	}
-	profile, err := certgen.ParseProfile(f.profile)
-	if err != nil {
-		return certgen.SignOptions{}, badInput(err, "")
-	}
-	if err := checkDays(f.days); err != nil {
-		return certgen.SignOptions{}, err
-	}
-	return certgen.SignOptions{Profile: profile, Days: f.days, Now: a.now()}, nil
-}
-
-func pkiReadCSR(path string) (*x509.CertificateRequest, error) {
-	file, err := certio.ReadFile(path, certio.Options{})
-	if err != nil {
-		return nil, readError(err)
-	}
-	csrs := file.CSRs()
-	if len(csrs) == 0 {
-		return nil, badInput(fmt.Errorf("%s: no certificate signing request in the file", path),
-			"make one with: confcert csr <basename> CN:<name>")
-	}
-	return csrs[0], nil
+	return printSigned(a, cert, req.opts, csrBase, caBase)
 }
 
 func pkiReadCACert(path string) (*x509.Certificate, error) {
@@ -121,10 +77,10 @@ func pkiReadCACert(path string) (*x509.Certificate, error) {
 
 // signError explains why certgen.Sign refused, naming the file at fault.
 func signError(err error, csrBase, caBase string) error {
+	if refusal := csrRefusal(err, csrBase); refusal != nil {
+		return refusal
+	}
 	switch {
-	case errors.Is(err, certgen.ErrBadCSRSignature):
-		return badInput(fmt.Errorf("%s.csr: %w", csrBase, err),
-			"the CSR is damaged or was altered; make a new one with confcert csr")
 	case errors.Is(err, certgen.ErrNotCA):
 		return badInput(fmt.Errorf("%s.crt: %w", caBase, err),
 			`sign with a CA certificate, e.g. one made by: confcert selfsigned <ca-basename> CN:"My company CA"`)
