@@ -39,9 +39,10 @@ func (d keyDir) discard(name, serial string) {
 }
 
 // commit moves the staged key into place and writes the CA certificate copy.
+// It never replaces a key already there (fileout.Install).
 func (d keyDir) commit(name, serial string, certPEM []byte) error {
-	if err := os.Rename(d.stagedPath(name, serial), d.keyPath(name)); err != nil {
-		return fmt.Errorf("installing CA key %s: %w", d.keyPath(name), err)
+	if err := fileout.Install(d.stagedPath(name, serial), d.keyPath(name)); err != nil {
+		return fmt.Errorf("installing CA key: %w", err)
 	}
 	crt := filepath.Join(string(d), name+".crt")
 	return fileout.Write(fileout.File{Path: crt, Data: certPEM})

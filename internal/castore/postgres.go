@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -21,8 +20,8 @@ const pgMigrationLock = `SELECT pg_advisory_xact_lock(6515481807893348)`
 // as the SQLite store. CA keys stay files in dir (mode 0600), which must
 // be private to this machine's administrators.
 func OpenPostgres(ctx context.Context, url, dir string) (Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating CA key directory %s: %w", dir, err)
+	if err := PrepareHome(dir); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("pgx", url)
 	if err != nil {
@@ -32,7 +31,7 @@ func OpenPostgres(ctx context.Context, url, dir string) (Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("opening PostgreSQL store: %w", err)
 	}
-	return &sqlStore{db: db, keys: keyDir(dir), isUnique: pgUnique}, nil
+	return &sqlStore{db: db, keys: keyDir(dir), isUnique: pgUnique, where: "the PostgreSQL store"}, nil
 }
 
 // pgUnique recognises unique_violation (SQLSTATE 23505).

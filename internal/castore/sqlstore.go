@@ -21,7 +21,8 @@ type sqlStore struct {
 	isUnique func(error) bool // reports a violated uniqueness constraint
 	// kek, when set, seals CA keys into the ca_keys table instead of key
 	// files (sealedkeys.go).
-	kek *KEK
+	kek   *KEK
+	where string // the database, as errors name it
 }
 
 // CreateCA implements Store.
@@ -29,6 +30,11 @@ func (s *sqlStore) CreateCA(ctx context.Context, ca CA, keyPEM []byte) error {
 	if err := CheckName(ca.Name); err != nil {
 		return err
 	}
+	unlock, err := s.guardCreate(ctx, ca.Name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if s.kek != nil {
 		return s.createSealed(ctx, ca, keyPEM)
 	}
@@ -37,7 +43,7 @@ func (s *sqlStore) CreateCA(ctx context.Context, ca CA, keyPEM []byte) error {
 		return err
 	}
 	certPEM := certPEM(ca.Cert.Raw)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO cas (name, key_type, subject_cn, serial, not_after, created_at, cert_pem)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO cas (name, key_type, subject_cn, serial, not_after, created_at, cert_pem)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		ca.Name, ca.KeyType, ca.Cert.Subject.CommonName, serial, ca.Cert.NotAfter.Unix(), ca.CreatedAt.Unix(), string(certPEM))
 	if err != nil {

@@ -48,22 +48,36 @@ func caHome() (string, error) {
 }
 
 // openCAStore opens the store; with create false a home without a database
-// gives (nil, nil), so listing never creates anything.
+// gives (nil, nil), so listing never creates anything, and a lock held by a
+// writer is waited for only briefly.
 func openCAStore(ctx context.Context, create bool) (castore.Store, string, error) {
 	home, err := caHome()
 	if err != nil {
 		return nil, "", err
 	}
-	if !create {
-		if _, err := os.Stat(filepath.Join(home, castore.DBFile)); errors.Is(err, fs.ErrNotExist) {
+	var s castore.Store
+	if create {
+		s, err = castore.Open(ctx, home)
+	} else {
+		s, err = castore.OpenExisting(ctx, home)
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil, home, nil
 		}
 	}
-	s, err := castore.Open(ctx, home)
 	if err != nil {
-		return nil, home, failed(err, "check the permissions of "+home)
+		return nil, home, storeError(err, home)
 	}
 	return s, home, nil
+}
+
+// storeError is exit 2 for a store that cannot be used, with the true cause
+// (damaged, in use, disk full, not private, CA files without a record) and
+// what to do about it.
+func storeError(err error, home string) error {
+	if cause := castore.Cause(err); cause != nil && !errors.Is(err, cause) {
+		err = fmt.Errorf("%w: %w", cause, err)
+	}
+	return badInput(err, castore.Hint(err, home))
 }
 
 func newCAListCmd(a *app) *cobra.Command {
@@ -100,7 +114,7 @@ func runCAList(ctx context.Context, a *app, asJSON bool) error {
 	if s != nil {
 		defer s.Close()
 		if cas, err = s.CAs(ctx); err != nil {
-			return failed(err, "")
+			return storeError(err, home)
 		}
 	}
 	if asJSON {
@@ -210,7 +224,7 @@ func listIssued(ctx context.Context, a *app, s castore.Store, o issuedOptions, h
 	}
 	certs, err := s.Issued(ctx, f)
 	if err != nil {
-		return nil, failed(err, "")
+		return nil, storeError(err, home)
 	}
 	if !o.expiringSet {
 		return certs, nil
@@ -294,7 +308,7 @@ func runCACreate(ctx context.Context, a *app, name, keyType string) error {
 	defer s.Close()
 	ca, created, err := localca.EnsureCA(ctx, s, name, kt, a.now())
 	if err != nil {
-		return failed(err, "")
+		return storeError(err, home)
 	}
 	crt := filepath.Join(home, name+".crt")
 	if !created {
@@ -348,7 +362,7 @@ func runCASign(ctx context.Context, a *app, o caSignOptions) error {
 	if errors.Is(err, castore.ErrNotFound) {
 		return unknownCA(o.ca, home)
 	} else if err != nil {
-		return failed(err, "")
+		return storeError(err, home)
 	}
 	cert, err := ca.Sign(ctx, csr, req.opts)
 	if refusal := csrRefusal(err, o.basename); refusal != nil {
@@ -356,11 +370,14 @@ func runCASign(ctx context.Context, a *app, o caSignOptions) error {
 	} else if errors.Is(err, certgen.ErrCAExpired) {
 		return badInput(err, "make a new local CA: the certificates an expired CA signs are never valid")
 	} else if err != nil {
-		return failed(err, "")
+		return storeError(err, home)
 	}
+	// Rename without replace: another process may have written the file
+	// since checkSign looked (the certificate stays recorded either way).
 	req.out.Data = certio.CertificatesPEM(cert)
-	if err := fileout.WriteAll([]fileout.File{req.out}, o.sign.force); err != nil {
-		return failed(err, "")
+	req.out.NoReplace = !o.sign.force
+	if err := fileout.Write(req.out); err != nil {
+		return badInput(err, "the certificate is recorded ('confcert ca issued' shows it); give --force to replace the file")
 	}
 	fmt.Fprintf(a.stdout, "Signed %s with local CA %s (serial %s, valid until %s)\n",
 		filepath.Base(req.out.Path), o.ca, castore.SerialHex(cert.SerialNumber), caDay(cert.NotAfter))

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
+	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/fileout"
 )
 
@@ -78,6 +80,9 @@ func defaultHint(err error) string {
 		return "nothing was written; give --force to replace the existing file"
 	case strings.HasPrefix(err.Error(), "unknown command"):
 		return "run 'confcert help' to list the verbs"
+	case castore.Cause(err) != nil:
+		home, _ := castore.Home(os.Getenv)
+		return castore.Hint(err, home)
 	}
 	return ""
 }

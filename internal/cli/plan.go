@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -76,7 +74,7 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 	}
 	store, err := openStore(ctx, f.check || f.dryRun)
 	if err != nil {
-		return badInput(err, "set CONFCERT_HOME to a directory confcert may write")
+		return err
 	}
 	if store != nil {
 		defer store.Close()
@@ -116,14 +114,8 @@ func (f *planFlags) options(a *app, store castore.Store, more []string) planner.
 // openStore opens the confcert home's CA store. A check or a dry run never
 // creates one: with no database yet they run without it.
 func openStore(ctx context.Context, readOnly bool) (castore.Store, error) {
-	home, err := castore.Home(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(filepath.Join(home, castore.DBFile)); readOnly && err != nil {
-		return nil, nil
-	}
-	return castore.Open(ctx, home)
+	s, _, err := openCAStore(ctx, !readOnly)
+	return s, err
 }
 
 // carryOut runs the plan and prints what it did, the table and next steps.

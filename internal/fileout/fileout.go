@@ -17,6 +17,10 @@ type File struct {
 	Path    string
 	Data    []byte
 	Private bool // mode 0600 when true, 0644 otherwise
+	// NoReplace makes Write fail with an *ExistsError, rather than replace,
+	// when a file appears at Path while it is being written (another process
+	// won the race); CheckAbsent alone cannot close that window.
+	NoReplace bool
 }
 
 // ExistsError says a file is already there and --force was not given.
@@ -81,11 +85,43 @@ func Write(f File) error {
 		os.Remove(name)
 		return fmt.Errorf("writing %s: %w", f.Path, err)
 	}
-	if err := os.Rename(name, f.Path); err != nil {
+	if err := place(name, f); err != nil {
 		os.Remove(name)
-		return fmt.Errorf("writing %s: %w", f.Path, err)
+		return err
 	}
 	syncDir(dir)
+	return nil
+}
+
+func place(tmp string, f File) error {
+	if f.NoReplace {
+		return Install(tmp, f.Path)
+	}
+	if err := os.Rename(tmp, f.Path); err != nil {
+		return fmt.Errorf("writing %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+// Install moves the file at from to the path to, which must not exist: the
+// rename never replaces. It links to to from (the link fails when to
+// exists, atomically) and then removes from; on a filesystem without hard
+// links it falls back to checking and renaming. An existing to gives an
+// *ExistsError and leaves from in place.
+func Install(from, to string) error {
+	err := os.Link(from, to)
+	switch {
+	case err == nil:
+		return os.Remove(from)
+	case errors.Is(err, fs.ErrExist):
+		return &ExistsError{Path: to}
+	}
+	if err := CheckAbsent([]File{{Path: to}}); err != nil {
+		return err
+	}
+	if err := os.Rename(from, to); err != nil {
+		return fmt.Errorf("writing %s: %w", to, err)
+	}
 	return nil
 }
 

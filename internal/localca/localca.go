@@ -6,6 +6,7 @@ package localca
 import (
 	"context"
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
@@ -41,8 +42,8 @@ type CA struct {
 }
 
 // EnsureCA returns the CA called name, creating it on first use: a new key of
-// keyType (keys.Default when empty) and a self-signed root with CN = name,
-// valid CAYears years from now. created says whether it was made now. An
+// keyType (keys.Default when empty) and a self-signed root with the subject
+// Subject gives, valid CAYears years from now. created says whether it was made now. An
 // existing CA is returned as it is, whatever keyType asks for; compare
 // CA.KeyType to tell. Two processes creating the same CA at once end up with
 // the same one: the store lets only one creation win.
@@ -103,7 +104,11 @@ func create(ctx context.Context, store castore.Store, name string, keyType keys.
 		return nil, fmt.Errorf("CA %s: %w", name, err)
 	}
 	days := int(now.AddDate(CAYears, 0, 0).Sub(now).Hours() / 24)
-	cert, err := certgen.SelfSignedCA(key, pkix.Name{CommonName: name}, days, now)
+	subject, err := Subject(name, key.Public())
+	if err != nil {
+		return nil, fmt.Errorf("CA %s: %w", name, err)
+	}
+	cert, err := certgen.SelfSignedCA(key, subject, days, now)
 	if err != nil {
 		return nil, fmt.Errorf("CA %s: %w", name, err)
 	}
@@ -116,6 +121,26 @@ func create(ctx context.Context, store castore.Store, name string, keyType keys.
 		return nil, err
 	}
 	return &CA{Name: name, KeyType: keyType, Cert: cert, Key: key, store: store}, nil
+}
+
+// Organization is the O of every local CA's subject: a certificate viewer
+// shows at a glance that confcert made the CA.
+const Organization = "confcert local CA"
+
+// Subject is the subject of a new local CA: CN = the name and a suffix of 8
+// hex digits from the SHA-256 of its public key, O = Organization. Two homes
+// that each create "podca" (a second administrator, sudo, a new laptop) thus
+// make CAs that never look identical, in confcert or on an appliance.
+func Subject(name string, pub crypto.PublicKey) (pkix.Name, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return pkix.Name{}, err
+	}
+	sum := sha256.Sum256(der)
+	return pkix.Name{
+		CommonName:   fmt.Sprintf("%s %X", name, sum[:4]),
+		Organization: []string{Organization},
+	}, nil
 }
 
 // Sign issues a certificate for csr (see certgen.Sign for what it holds):

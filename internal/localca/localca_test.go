@@ -67,7 +67,8 @@ func TestEnsureCACreatesOnFirstUseOnly(t *testing.T) {
 		t.Fatalf("first EnsureCA: created %v, %v", created, err)
 	}
 	c := first.Cert
-	if c.Subject.CommonName != "podca" || !c.IsCA || c.Subject.String() != c.Issuer.String() ||
+	want, _ := Subject("podca", first.Key.Public())
+	if c.Subject.String() != want.String() || !c.IsCA || c.Subject.String() != c.Issuer.String() ||
 		!c.NotAfter.Equal(t0.AddDate(CAYears, 0, 0)) || first.KeyType != keys.ECDSAP256 {
 		t.Errorf("CA certificate: CN %q CA %v issuer %q notAfter %v type %s",
 			c.Subject.CommonName, c.IsCA, c.Issuer, c.NotAfter, first.KeyType)
