@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto"
 	"errors"
 	"fmt"
@@ -34,7 +35,7 @@ func (k *pkiKeyFlags) register(cmd *cobra.Command) {
 
 // newKey parses the key type and generates the key, warning about rsa1024
 // (seed 004 Restrictions).
-func (k *pkiKeyFlags) newKey(a *app) (crypto.Signer, error) {
+func (k *pkiKeyFlags) newKey(ctx context.Context, a *app) (crypto.Signer, error) {
 	t, err := keys.ParseType(k.keyType, k.allowLegacy)
 	if errors.Is(err, keys.ErrLegacyType) {
 		return nil, badInput(err, "give --allow-legacy-rsa1024 only for Unified MeetingPlace 6.0 MR5 and later")
@@ -46,7 +47,7 @@ func (k *pkiKeyFlags) newKey(a *app) (crypto.Signer, error) {
 		fmt.Fprintf(a.stderr, "confcert: warning: %s\n", keys.LegacyWarning)
 	}
 	bar := ui.NewProgress(a.stderr, 1, "generating "+string(t)+" key")
-	key, err := keys.Generate(t)
+	key, err := keys.GenerateContext(ctx, t)
 	bar.Add(1)
 	bar.Finish()
 	return key, err
@@ -100,7 +101,7 @@ func newCSRCmd(a *app) *cobra.Command {
 			if f.keyPath != "" && cmd.Flags().Changed("key-type") {
 				return badInput(errors.New("--key and --key-type cannot be used together"), "the existing key decides the type")
 			}
-			return runCSR(a, f, args)
+			return runCSR(cmd.Context(), a, f, args)
 		},
 	}
 	f.register(cmd)
@@ -109,7 +110,7 @@ func newCSRCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-func runCSR(a *app, f csrFlags, args []string) error {
+func runCSR(ctx context.Context, a *app, f csrFlags, args []string) error {
 	base, req, err := pkiSubjectArgs(args)
 	if err != nil {
 		return err
@@ -122,7 +123,7 @@ func runCSR(a *app, f csrFlags, args []string) error {
 	if err := checkAbsent(planned, f.force); err != nil {
 		return err
 	}
-	key, err := csrKey(a, f)
+	key, err := csrKey(ctx, a, f)
 	if err != nil {
 		return err
 	}
@@ -145,9 +146,9 @@ func runCSR(a *app, f csrFlags, args []string) error {
 }
 
 // csrKey generates the key, or reads the one given with --key.
-func csrKey(a *app, f csrFlags) (crypto.Signer, error) {
+func csrKey(ctx context.Context, a *app, f csrFlags) (crypto.Signer, error) {
 	if f.keyPath == "" {
-		return f.newKey(a)
+		return f.newKey(ctx, a)
 	}
 	return readPrivateKey(a, a.path(f.keyPath))
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,9 @@ const (
 	exitOK   = 0
 	exitNo   = 1 // the check said no
 	exitUser = 2 // bad usage, or input that cannot be read or parsed
+	// exitInterrupted is the shells' status for a command ended by SIGINT
+	// (128 + 2); spec cli.md fixes 0, 1 and 2 and is silent on signals.
+	exitInterrupted = 130
 )
 
 // exitError carries an exit status and an optional hint telling the user what
@@ -70,6 +74,14 @@ func report(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "confcert: hint: %s\n", hint)
 	}
 	return code
+}
+
+// reportInterrupted says that the verb stopped because ctx ended (Ctrl-C).
+// Every file is written atomically, so nothing half-written is left.
+func reportInterrupted(ctx context.Context, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "confcert: error: stopped: %v\n", context.Cause(ctx))
+	fmt.Fprintln(stderr, "confcert: hint: no file was left half-written; run the same command again to finish the job")
+	return exitInterrupted
 }
 
 // defaultHint gives the advice for errors every verb can meet.

@@ -61,13 +61,16 @@ func runExpiry(cmd *cobra.Command, a *app, f expiryFlags, args []string) error {
 	if f.within < 0 || f.timeout <= 0 || f.concurrency < 1 {
 		return badInput(fmt.Errorf("--within must not be negative, --timeout and --concurrency positive"), "")
 	}
-	r := expiry.Scan(cmd.Context(), args, expiry.Options{
+	r, err := expiry.Scan(cmd.Context(), args, expiry.Options{
 		Password:    a.passwords().Func("PKCS#12 files"),
 		Now:         a.now(),
 		WithinDays:  f.within,
 		Probe:       probe.Options{StartTLS: proto, Timeout: f.timeout, WithinDays: f.within, Now: a.now},
 		Concurrency: f.concurrency,
 	})
+	if err != nil {
+		return err
+	}
 	if err := writeExpiryReport(a, r, f.asJSON); err != nil {
 		return err
 	}

@@ -74,8 +74,11 @@ func runProbe(cmd *cobra.Command, a *app, f probeFlags, args []string) error {
 		return err
 	}
 	bar := ui.NewProgress(a.stderr, probeProgressTotal(len(targets)), "probing")
-	results := probe.All(cmd.Context(), targets, o, f.concurrency, func() { bar.Add(1) })
+	results, err := probe.All(cmd.Context(), targets, o, f.concurrency, func() { bar.Add(1) })
 	bar.Finish()
+	if err != nil {
+		return err
+	}
 	if f.asJSON {
 		err = writeProbeJSON(a.stdout, results)
 	} else {

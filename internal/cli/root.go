@@ -8,7 +8,9 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,13 +52,23 @@ func (a *app) printer(w io.Writer) *ui.Printer { return ui.New(w) }
 // Main runs confcert with args (without the program name) and returns the
 // process exit status: 0 done, 1 the check said no, 2 bad usage or input.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return MainContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// MainContext is Main under ctx: when ctx ends (Ctrl-C), probes, fetches
+// and key generation stop, nothing more is written, and the status is
+// exitInterrupted.
+func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{stdout: stdout, stderr: stderr, stdin: stdin, dir: ".", clock: time.Now}
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(context.Background())
+	err := root.ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil {
+		return reportInterrupted(ctx, stderr)
+	}
 	return report(stderr, err)
 }
 
@@ -85,9 +97,15 @@ func newRootCmd(a *app) *cobra.Command {
 	return root
 }
 
-// Run is the entry point used by cmd/confcert.
+// Run is the entry point used by cmd/confcert. SIGINT (Ctrl-C) and SIGTERM
+// end the context every verb runs under; a second signal kills the process
+// the default way, for a user who does not want to wait for the key being
+// made.
 func Run() int {
-	return Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+	return MainContext(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
 
 // isExit reports whether err carries an exit status.

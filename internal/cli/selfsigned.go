@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -27,8 +28,8 @@ func newSelfSignedCmd(a *app) *cobra.Command {
 			"e.g. the CA of a Meeting Server database cluster (seed 002 §3.1.5).",
 		Example: `  confcert selfsigned dbca CN:"My company CA"`,
 		Args:    cobra.MinimumNArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			return runSelfSigned(a, f, args)
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSelfSigned(cmd.Context(), a, f, args)
 		},
 	}
 	f.register(cmd)
@@ -37,7 +38,7 @@ func newSelfSignedCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-func runSelfSigned(a *app, f selfSignedFlags, args []string) error {
+func runSelfSigned(ctx context.Context, a *app, f selfSignedFlags, args []string) error {
 	base, req, err := pkiSubjectArgs(args)
 	if err != nil {
 		return err
@@ -49,7 +50,7 @@ func runSelfSigned(a *app, f selfSignedFlags, args []string) error {
 	if err := checkAbsent([]fileout.File{{Path: keyPath}, {Path: crtPath}}, f.force); err != nil {
 		return err
 	}
-	key, err := f.newKey(a)
+	key, err := f.newKey(ctx, a)
 	if err != nil {
 		return err
 	}

@@ -85,8 +85,9 @@ func (r Report) Attention() bool {
 // Scan reads every file under the paths and probes every host:port target
 // among args. An argument that exists on disk is a path; one that does not
 // but parses as host:port or https://host is a target; anything else is a
-// named file that cannot be read.
-func Scan(ctx context.Context, args []string, o Options) Report {
+// named file that cannot be read. When ctx ends first (Ctrl-C) it stops
+// reading and probing and returns ctx's error with an incomplete report.
+func Scan(ctx context.Context, args []string, o Options) (Report, error) {
 	var r Report
 	var files []input
 	var targets []probe.Target
@@ -100,10 +101,14 @@ func Scan(ctx context.Context, args []string, o Options) Report {
 			r.Errors = append(r.Errors, fmt.Errorf("%s: %w", arg, os.ErrNotExist))
 		}
 	}
-	readAll(files, o, &r)
-	probeAll(ctx, targets, o, &r)
+	if err := readAll(ctx, files, o, &r); err != nil {
+		return r, err
+	}
+	if err := probeAll(ctx, targets, o, &r); err != nil {
+		return r, err
+	}
 	r.sort()
-	return r
+	return r, nil
 }
 
 type argKind int
@@ -159,11 +164,15 @@ func (r *Report) sort() {
 
 // probeAll probes the targets and lists what they serve; a target that
 // serves nothing is skipped with the CONNECT finding as the reason.
-func probeAll(ctx context.Context, targets []probe.Target, o Options, r *Report) {
+func probeAll(ctx context.Context, targets []probe.Target, o Options, r *Report) error {
 	if len(targets) == 0 {
-		return
+		return nil
 	}
-	for _, res := range probe.All(ctx, targets, o.Probe, o.Concurrency, nil) {
+	results, err := probe.All(ctx, targets, o.Probe, o.Concurrency, nil)
+	if err != nil {
+		return err
+	}
+	for _, res := range results {
 		if len(res.Chain) == 0 {
 			r.Unreachable++
 			r.Skipped = append(r.Skipped, Skipped{Source: res.Target.String(), Reason: connectReason(res)})
@@ -173,6 +182,7 @@ func probeAll(ctx context.Context, targets []probe.Target, o Options, r *Report)
 			r.Items = append(r.Items, item(res.Target.String(), i, c, o))
 		}
 	}
+	return nil
 }
 
 func connectReason(res probe.Result) string {

@@ -76,7 +76,7 @@ func tree(t *testing.T) string {
 func TestScanDirectory(t *testing.T) {
 	dir := tree(t)
 	pw := func() ([]byte, error) { return []byte("s3cret"), nil }
-	r := Scan(context.Background(), []string{dir}, Options{Now: now, WithinDays: 30, Password: pw})
+	r := scan(t, []string{dir}, Options{Now: now, WithinDays: 30, Password: pw})
 	if len(r.Errors) != 0 {
 		t.Fatalf("errors: %v", r.Errors)
 	}
@@ -120,7 +120,7 @@ func TestScanDirectory(t *testing.T) {
 
 func TestScanPKCS12WithoutPassword(t *testing.T) {
 	dir := tree(t)
-	r := Scan(context.Background(), []string{filepath.Join(dir, "server.pfx")}, Options{Now: now, WithinDays: 30})
+	r := scan(t, []string{filepath.Join(dir, "server.pfx")}, Options{Now: now, WithinDays: 30})
 	if len(r.Items) != 0 || len(r.Skipped) != 1 || !strings.Contains(r.Skipped[0].Reason, "password") {
 		t.Fatalf("items %v skipped %v: want the PKCS#12 skipped for want of a password", r.Items, r.Skipped)
 	}
@@ -128,7 +128,7 @@ func TestScanPKCS12WithoutPassword(t *testing.T) {
 		t.Errorf("errors %v: a named file that cannot be read is an error", r.Errors)
 	}
 	wrong := func() ([]byte, error) { return []byte("nope"), nil }
-	r = Scan(context.Background(), []string{filepath.Join(dir, "server.pfx")}, Options{Now: now, Password: wrong})
+	r = scan(t, []string{filepath.Join(dir, "server.pfx")}, Options{Now: now, Password: wrong})
 	if len(r.Skipped) != 1 || !strings.Contains(r.Skipped[0].Reason, "wrong password") {
 		t.Errorf("skipped %v: want wrong password", r.Skipped)
 	}
@@ -136,7 +136,7 @@ func TestScanPKCS12WithoutPassword(t *testing.T) {
 
 func TestScanNamedInputs(t *testing.T) {
 	dir := tree(t)
-	r := Scan(context.Background(), []string{filepath.Join(dir, "nope.pem"), filepath.Join(dir, "notes.txt"),
+	r := scan(t, []string{filepath.Join(dir, "nope.pem"), filepath.Join(dir, "notes.txt"),
 		filepath.Join(dir, "later.pem")}, Options{Now: now, WithinDays: 30})
 	if len(r.Errors) != 2 || !errors.Is(r.Errors[0], os.ErrNotExist) {
 		t.Fatalf("errors %v: want the missing and the unreadable file", r.Errors)
@@ -151,7 +151,7 @@ func TestScanTargets(t *testing.T) {
 	addr := loopback.Serve(t, loopback.TLS(&tls.Config{Certificates: []tls.Certificate{
 		testpki.TLSCertificate(key, c)}}))
 	closed := loopback.ClosedAddr(t)
-	r := Scan(context.Background(), []string{addr, closed}, Options{
+	r := scan(t, []string{addr, closed}, Options{
 		Now: time.Now(), WithinDays: 30, Probe: probe.Options{Timeout: 2 * time.Second}, Concurrency: 4})
 	if len(r.Items) != 1 || r.Items[0].SubjectCN != "live.example.test" || r.Items[0].Status != StatusExpiring ||
 		r.Items[0].Source != addr {
@@ -176,4 +176,14 @@ confcert_certificate_not_after_seconds{source="cms.example.com:443",subject_cn="
 	if got := string(Prometheus(items)); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
+}
+
+// scan is Scan for tests that are not about its error.
+func scan(t *testing.T, args []string, o Options) Report {
+	t.Helper()
+	r, err := Scan(context.Background(), args, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

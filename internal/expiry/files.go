@@ -1,6 +1,7 @@
 package expiry
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -79,18 +80,24 @@ func notAFile(path string, d fs.DirEntry) string {
 
 // readAll reads the files on all cores, then opens the PKCS#12 files that
 // need the password one after another (the password may be prompted for).
-func readAll(files []input, o Options, r *Report) {
+// It stops handing out files when ctx ends and returns ctx's error.
+func readAll(ctx context.Context, files []input, o Options, r *Report) error {
 	results := make([]*certio.File, len(files))
 	errs := make([]error, len(files))
-	parallel.For(len(files), func(i int) {
+	err := parallel.Do(ctx, len(files), 0, func(_ context.Context, i int) error {
 		results[i], errs[i] = readFile(files[i].path, certio.Options{})
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("reading %d file(s): %w", len(files), err)
+	}
 	for i, f := range files {
 		if results[i] != nil && results[i].Locked && results[i].Encoding == certio.PKCS12 {
 			results[i], errs[i] = readLocked(f.path, o.Password)
 		}
 		r.add(f, results[i], errs[i], o)
 	}
+	return nil
 }
 
 // readFile reads one file, refusing what is too large to be a certificate.

@@ -1,7 +1,6 @@
 package expiry
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,7 +18,7 @@ func TestSerialAsOpenSSLPrintsIt(t *testing.T) {
 	write(t, path, certio.CertificatesPEM(c))
 	out := openssltest.Run(t, "", "x509", "-in", path, "-noout", "-serial")
 	want := strings.TrimPrefix(strings.TrimSpace(out), "serial=")
-	r := Scan(context.Background(), []string{path}, Options{Now: now, WithinDays: 30})
+	r := scan(t, []string{path}, Options{Now: now, WithinDays: 30})
 	if len(r.Items) != 1 || r.Items[0].Serial != want {
 		t.Fatalf("items %+v, want one with serial %s (openssl)", r.Items, want)
 	}

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -9,11 +10,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"go.uber.org/goleak"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/confcert/confcert/internal/parallel"
 )
 
 func TestParseType(t *testing.T) {
@@ -218,5 +223,45 @@ func sshKeygenAccepts(t *testing.T, line []byte) {
 func TestAuthorizedKeyRefusesNonKey(t *testing.T) {
 	if _, err := AuthorizedKey("nope", ""); err == nil {
 		t.Fatal("AuthorizedKey accepted a string")
+	}
+}
+
+// TestGenerateAllContextStops: a context cancelled while keys are being made
+// (Ctrl-C) stops the handing out of new keys: besides the key that saw the
+// cancel, each other core finishes at most the one key it had started. The
+// error wraps context.Canceled, no key is returned, and no goroutine is left.
+func TestGenerateAllContextStops(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	types := slices.Repeat([]Type{ECDSAP256}, 200)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var done int
+	got, err := GenerateAllContext(ctx, types, func() {
+		done++
+		cancel()
+	})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "key generation stopped") {
+		t.Errorf("err = %v, want one that says key generation stopped, wrapping context.Canceled", err)
+	}
+	if got != nil {
+		t.Errorf("%d keys returned after the cancel, want none", len(got))
+	}
+	if done > parallel.Workers() {
+		t.Errorf("%d keys made after a cancel at the first, want at most one per core (%d)", done, parallel.Workers())
+	}
+}
+
+// TestGenerateContextCancelled: with a context already ended no key is
+// started at all.
+func TestGenerateContextCancelled(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var done int
+	if _, err := GenerateAllContext(ctx, []Type{RSA4096, RSA4096}, func() { done++ }); !errors.Is(err, context.Canceled) || done != 0 {
+		t.Errorf("GenerateAllContext = %v after %d keys, want context.Canceled after none", err, done)
+	}
+	if k, err := GenerateContext(ctx, RSA4096); !errors.Is(err, context.Canceled) || k != nil {
+		t.Errorf("GenerateContext = %v, %v, want no key and context.Canceled", k, err)
 	}
 }

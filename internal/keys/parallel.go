@@ -1,72 +1,64 @@
 package keys
 
 import (
+	"context"
 	"crypto"
-	"runtime"
+	"fmt"
 	"sync"
+
+	"github.com/confcert/confcert/internal/parallel"
 )
 
-// GenerateAll makes one key per entry of types, in parallel on every core,
-// and returns them in the order of types. onDone, when not nil, is called once
-// per finished key from the calling goroutine (never concurrently), so it may
-// drive a progress bar. The first error stops the handing out of new work and
-// is returned.
+// GenerateAll is GenerateAllContext without a way to stop it.
 func GenerateAll(types []Type, onDone func()) ([]crypto.Signer, error) {
-	workers := min(runtime.NumCPU(), len(types))
-	jobs := make(chan int)
-	results := make(chan result)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				k, err := Generate(types[i])
-				results <- result{i, k, err}
-			}
-		}()
-	}
-	go feed(jobs, len(types), stop)
-	go func() { wg.Wait(); close(results) }()
-	return collect(results, len(types), stop, onDone)
+	return GenerateAllContext(context.Background(), types, onDone)
 }
 
-type result struct {
-	index int
-	key   crypto.Signer
-	err   error
-}
-
-// feed hands out job indexes until all are given or stop is closed.
-func feed(jobs chan<- int, n int, stop <-chan struct{}) {
-	defer close(jobs)
-	for i := range n {
-		select {
-		case jobs <- i:
-		case <-stop:
-			return
+// GenerateAllContext makes one key per entry of types on every core (the
+// pool of internal/parallel) and returns them in the order of types. onDone,
+// when not nil, is called once per finished key, never concurrently, so it
+// may drive a progress bar. The first error stops the handing out of new
+// keys and is returned.
+//
+// When ctx ends (Ctrl-C) no new key is started and the error wraps ctx's:
+// a key already being made cannot be interrupted (crypto/rsa takes no
+// context), so GenerateAllContext returns once those few, at most one per
+// core, are done; it leaves no goroutine behind.
+func GenerateAllContext(ctx context.Context, types []Type, onDone func()) ([]crypto.Signer, error) {
+	out := make([]crypto.Signer, len(types))
+	var mu sync.Mutex // onDone is never called concurrently
+	err := parallel.Do(ctx, len(types), 0, func(_ context.Context, i int) error {
+		k, err := Generate(types[i])
+		if err != nil {
+			return err
 		}
-	}
-}
-
-// collect gathers the results in order; after the first error it closes stop
-// and drains what the workers are still finishing.
-func collect(results <-chan result, n int, stop chan struct{}, onDone func()) ([]crypto.Signer, error) {
-	out := make([]crypto.Signer, n)
-	var firstErr error
-	for r := range results {
-		if r.err != nil && firstErr == nil {
-			firstErr = r.err
-			close(stop)
-		}
-		out[r.index] = r.key
-		if r.err == nil && firstErr == nil && onDone != nil {
+		out[i] = k
+		if onDone != nil {
+			mu.Lock()
+			defer mu.Unlock()
 			onDone()
 		}
+		return nil
+	})
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // stopped after the last key: the caller must stop too
 	}
-	if firstErr != nil {
-		return nil, firstErr
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("key generation stopped: %w", err)
+		}
+		return nil, err
 	}
 	return out, nil
+}
+
+// GenerateContext is Generate that refuses to start once ctx has ended and
+// reports an end of ctx during the generation, so that nothing is written
+// with a key made after Ctrl-C.
+func GenerateContext(ctx context.Context, t Type) (crypto.Signer, error) {
+	keys, err := GenerateAllContext(ctx, []Type{t}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return keys[0], nil
 }

@@ -99,7 +99,7 @@ func create(ctx context.Context, store castore.Store, name string, keyType keys.
 	if keyType == "" {
 		keyType = keys.Default
 	}
-	key, err := keys.Generate(keyType)
+	key, err := keys.GenerateContext(ctx, keyType)
 	if err != nil {
 		return nil, fmt.Errorf("CA %s: %w", name, err)
 	}

@@ -55,7 +55,11 @@ func bench200(b *testing.B, serveIt func(*testing.B, tls.Certificate) Target) {
 	for _, n := range benchConcurrency {
 		b.Run(fmt.Sprintf("concurrency=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				for _, r := range All(context.Background(), targets, o, n, nil) {
+				rs, err := All(context.Background(), targets, o, n, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range rs {
 					if !r.OK() {
 						b.Fatalf("probe of %s failed: %+v", r.Target, r.Findings)
 					}

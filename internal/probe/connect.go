@@ -48,6 +48,15 @@ func connectFinding(err error, o Options, clientCertRequested bool) Finding {
 	return Finding{Connect, Failure, fmt.Sprintf("%s failed: %s; %s", step, why, fix)}
 }
 
+// cancelledMessage says which step a cancelled probe was in.
+func cancelledMessage(err error) string {
+	var se *stepError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s stopped: the probe was cancelled", se.step)
+	}
+	return "stopped: the probe was cancelled"
+}
+
 // explain returns why a step failed and what to try.
 func explain(se *stepError, o Options, clientCertRequested bool) (why, fix string) {
 	err := se.err

@@ -12,10 +12,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
-	"sync"
 	"time"
+
+	"github.com/confcert/confcert/internal/parallel"
 )
 
 // DefaultTimeout bounds each target: dial, STARTTLS exchange and handshake.
@@ -93,7 +95,11 @@ func Probe(ctx context.Context, t Target, o Options) Result {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout())
 	defer cancel()
 	err := r.connect(ctx, o)
-	if err != nil {
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.Canceled):
+		// Cancelled (Ctrl-C), not timed out: the reads ended by force.
+		r.Findings = append(r.Findings, Finding{Connect, Failure, cancelledMessage(err)})
+	case err != nil:
 		r.Findings = append(r.Findings, connectFinding(err, o, r.ClientCertRequested))
 	}
 	if len(r.Chain) > 0 {
@@ -192,27 +198,26 @@ func (r *Result) tlsConfig(o Options) *tls.Config {
 	}
 }
 
-// All probes every target with at most concurrency probes at once and
-// returns the results in target order. onDone, when not nil, is called
-// after each target (from several goroutines: it must be safe for that).
-func All(ctx context.Context, targets []Target, o Options, concurrency int, onDone func()) []Result {
+// All probes every target with at most concurrency probes at once (the
+// worker pool of internal/parallel) and returns the results in target
+// order. onDone, when not nil, is called after each target (from several
+// goroutines: it must be safe for that). When ctx ends first, no further
+// target is started, the probes in flight end at once, and the error says
+// so; the results are then incomplete and must not be reported as findings.
+func All(ctx context.Context, targets []Target, o Options, concurrency int, onDone func()) ([]Result, error) {
 	out := make([]Result, len(targets))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, min(concurrency, len(targets))) {
-		wg.Go(func() {
-			for i := range next {
-				out[i] = Probe(ctx, targets[i], o)
-				if onDone != nil {
-					onDone()
-				}
-			}
-		})
+	err := parallel.Do(ctx, len(targets), max(1, concurrency), func(ctx context.Context, i int) error {
+		out[i] = Probe(ctx, targets[i], o)
+		if onDone != nil {
+			onDone()
+		}
+		return nil
+	})
+	if err == nil {
+		err = ctx.Err() // a probe cut short by the end of ctx is no finding
 	}
-	for i := range targets {
-		next <- i
+	if err != nil {
+		return out, fmt.Errorf("probing %d target(s): %w", len(targets), err)
 	}
-	close(next)
-	wg.Wait()
-	return out
+	return out, nil
 }

@@ -229,7 +229,10 @@ func TestAllKeepsOrder(t *testing.T) {
 	targets := []Target{good, bad, good, bad, good}
 	done := 0
 	var mu sync.Mutex
-	rs := All(context.Background(), targets, trusting(p), 2, func() { mu.Lock(); done++; mu.Unlock() })
+	rs, err := All(context.Background(), targets, trusting(p), 2, func() { mu.Lock(); done++; mu.Unlock() })
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, r := range rs {
 		if r.Target != targets[i] || r.OK() != (i%2 == 0) {
 			t.Errorf("result %d: target %v ok %v", i, r.Target, r.OK())
