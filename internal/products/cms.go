@@ -60,7 +60,7 @@ type cmsSpec struct {
 	Domain            decode.Str   `key:"domain,required"`
 	Key               decode.Str   `key:"key"`
 	Days              decode.Int   `key:"days"`
-	Subject           subjectSpec  `key:"subject"`
+	Subject           SubjectSpec  `key:"subject"`
 	InternalCA        decode.Str   `key:"internal_ca"`
 	CAKey             decode.Str   `key:"ca_key"`
 	Public            []decode.Str `key:"public"`
@@ -144,8 +144,8 @@ func (c cms) Plan(doc *yaml.Node, o Options) (*plan.Plan, []decode.Problem) {
 	}
 	b := newCMSBuild(d)
 	b.build()
-	var after problems
-	checkUniqueNames(b.p.Certificates, s.Line, &after)
+	var after Problems
+	CheckUniqueNames(b.p.Certificates, s.Line, &after)
 	if len(after) > 0 {
 		return nil, after
 	}
@@ -155,8 +155,8 @@ func (c cms) Plan(doc *yaml.Node, o Options) (*plan.Plan, []decode.Problem) {
 var cmsVersion = regexp.MustCompile(`^([0-9]+)\.([0-9]+)$`)
 
 // checkCMS checks everything the deployment file says.
-func checkCMS(s *cmsSpec, o Options) (*cmsDeploy, problems) {
-	var p problems
+func checkCMS(s *cmsSpec, o Options) (*cmsDeploy, Problems) {
+	var p Problems
 	d := &cmsDeploy{s: s, o: o, public: map[string]bool{}}
 	d.checkGlobals(&p)
 	d.checkNames(&p)
@@ -168,7 +168,7 @@ func checkCMS(s *cmsSpec, o Options) (*cmsDeploy, problems) {
 	return d, p
 }
 
-func (d *cmsDeploy) checkGlobals(p *problems) {
+func (d *cmsDeploy) checkGlobals(p *Problems) {
 	s := d.s
 	d.version = "2.9"
 	if s.Version.Value != "" {
@@ -176,35 +176,35 @@ func (d *cmsDeploy) checkGlobals(p *problems) {
 	}
 	m := cmsVersion.FindStringSubmatch(d.version)
 	if m == nil {
-		p.add(s.Version.Line, "version %q: write the Meeting Server version as 2.x or 3.x, e.g. \"2.9\" or \"3.8\"", d.version)
+		p.Add(s.Version.Line, "version %q: write the Meeting Server version as 2.x or 3.x, e.g. \"2.9\" or \"3.8\"", d.version)
 	} else {
 		d.major, _ = strconv.Atoi(m[1])
 		d.minor, _ = strconv.Atoi(m[2])
 		if d.major != 2 && d.major != 3 {
-			p.add(s.Version.Line, "version %q: confcert plans Meeting Server 2.x and 3.x", d.version)
+			p.Add(s.Version.Line, "version %q: confcert plans Meeting Server 2.x and 3.x", d.version)
 		}
 	}
-	d.key = keyType(s.Key, "key", false, p)
-	d.caKey = keyType(s.CAKey, "ca_key", false, p)
-	d.days = days(s.Days, p)
-	d.subject = s.Subject.check(p)
+	d.key = KeyType(s.Key, "key", false, p)
+	d.caKey = KeyType(s.CAKey, "ca_key", false, p)
+	d.days = ValidityDays(s.Days, p)
+	d.subject = s.Subject.Check(p)
 	switch s.Certificates.Value {
 	case "", "combined":
 	case "per-service":
 		d.perService = true
 	default:
-		p.add(s.Certificates.Line, "certificates must be combined or per-service, not %q", s.Certificates.Value)
+		p.Add(s.Certificates.Line, "certificates must be combined or per-service, not %q", s.Certificates.Value)
 	}
 	for _, pub := range s.Public {
 		if pub.Value != svcTrunk && !slices.Contains(cmsServices(), pub.Value) {
-			p.add(pub.Line, "public: unknown service %q (services: %s)", pub.Value, strings.Join(cmsServices(), ", "))
+			p.Add(pub.Line, "public: unknown service %q (services: %s)", pub.Value, strings.Join(cmsServices(), ", "))
 		}
 		d.public[pub.Value] = true
 	}
 }
 
 // checkNames checks the deployment-wide DNS names and CA names.
-func (d *cmsDeploy) checkNames(p *problems) {
+func (d *cmsDeploy) checkNames(p *Problems) {
 	s := d.s
 	for _, n := range []struct {
 		key string
@@ -214,44 +214,44 @@ func (d *cmsDeploy) checkNames(p *problems) {
 		if n.v.Value == "" {
 			continue
 		}
-		if err := checkDNSName(n.v.Value); err != nil {
-			p.add(n.v.Line, "%s: %v", n.key, err)
+		if err := CheckDNSName(n.v.Value); err != nil {
+			p.Add(n.v.Line, "%s: %v", n.key, err)
 		}
 	}
 	d.internalCA = s.InternalCA.Value
 	if d.internalCA == "" {
 		// Default internal CA: <domain's first label>ca (spec plan.md CMS example).
-		d.internalCA = firstLabel(s.Domain.Value) + "ca"
+		d.internalCA = FirstLabel(s.Domain.Value) + "ca"
 	}
-	caName(decode.Str{Value: d.internalCA, Line: max(s.InternalCA.Line, s.Domain.Line)}, "internal_ca", p)
+	CheckCAName(decode.Str{Value: d.internalCA, Line: max(s.InternalCA.Line, s.Domain.Line)}, "internal_ca", p)
 	// A combined certificate has one CN: the Lync trusted-application FQDN
 	// must be that CN (seed 002 §3.1.1), so it cannot differ from the Call
 	// Bridge cluster name that rule 1 makes the CN.
 	cl, ly := s.CallbridgeCluster.Value, s.LyncFQDN.Value
 	if !d.perService && cl != "" && ly != "" && !strings.EqualFold(cl, ly) {
-		p.add(s.LyncFQDN.Line, "lync_fqdn %s differs from callbridge_cluster %s: a combined certificate has one CN and Lync needs it to be the trusted-application FQDN (seed 002 §3.1.1); make them equal or use certificates: per-service", ly, cl)
+		p.Add(s.LyncFQDN.Line, "lync_fqdn %s differs from callbridge_cluster %s: a combined certificate has one CN and Lync needs it to be the trusted-application FQDN (seed 002 §3.1.1); make them equal or use certificates: per-service", ly, cl)
 	}
 }
 
-func (d *cmsDeploy) checkNodes(p *problems) {
+func (d *cmsDeploy) checkNodes(p *Problems) {
 	if len(d.s.Nodes) == 0 {
-		p.add(d.s.Line, "nodes is empty: list every Meeting Server with its name, fqdn and services")
+		p.Add(d.s.Line, "nodes is empty: list every Meeting Server with its name, fqdn and services")
 	}
 	names, fqdns := map[string]bool{}, map[string]bool{}
 	for _, ns := range d.s.Nodes {
 		n := cmsNode{name: ns.Name.Value, fqdn: ns.FQDN.Value, line: ns.Line}
-		if err := checkFileBase(n.name); err != nil {
-			p.add(ns.Name.Line, "node name: %v", err)
+		if err := CheckFileBase(n.name); err != nil {
+			p.Add(ns.Name.Line, "node name: %v", err)
 		}
 		if names[n.name] {
-			p.add(ns.Name.Line, "duplicate node name %q: each node needs its own name", n.name)
+			p.Add(ns.Name.Line, "duplicate node name %q: each node needs its own name", n.name)
 		}
 		names[n.name] = true
-		if err := checkHost(n.fqdn, true); err != nil {
-			p.add(ns.FQDN.Line, "node %s fqdn: %v", n.name, err)
+		if err := CheckHost(n.fqdn, true); err != nil {
+			p.Add(ns.FQDN.Line, "node %s fqdn: %v", n.name, err)
 		}
 		if fqdns[strings.ToLower(n.fqdn)] {
-			p.add(ns.FQDN.Line, "node %s: fqdn %s is already another node's", n.name, n.fqdn)
+			p.Add(ns.FQDN.Line, "node %s: fqdn %s is already another node's", n.name, n.fqdn)
 		}
 		fqdns[strings.ToLower(n.fqdn)] = true
 		n.services = d.checkServices(ns, p)
@@ -260,19 +260,19 @@ func (d *cmsDeploy) checkNodes(p *problems) {
 	d.checkNodeNeeds(p)
 }
 
-func (d *cmsDeploy) checkServices(ns nodeSpec, p *problems) []string {
+func (d *cmsDeploy) checkServices(ns nodeSpec, p *Problems) []string {
 	if len(ns.Services) == 0 {
-		p.add(ns.Line, "node %s lists no services", ns.Name.Value)
+		p.Add(ns.Line, "node %s lists no services", ns.Name.Value)
 	}
 	var out []string
 	for _, sv := range ns.Services {
 		switch {
 		case sv.Value == svcTrunk:
-			p.add(sv.Line, "node %s: trunk is not a node service: list the core and edge under trunks: [{core: ..., edge: ...}]", ns.Name.Value)
+			p.Add(sv.Line, "node %s: trunk is not a node service: list the core and edge under trunks: [{core: ..., edge: ...}]", ns.Name.Value)
 		case !slices.Contains(cmsServices(), sv.Value):
-			p.add(sv.Line, "node %s: unknown service %q (services: %s)", ns.Name.Value, sv.Value, strings.Join(cmsServices(), ", "))
+			p.Add(sv.Line, "node %s: unknown service %q (services: %s)", ns.Name.Value, sv.Value, strings.Join(cmsServices(), ", "))
 		case slices.Contains(out, sv.Value):
-			p.add(sv.Line, "node %s lists %s twice", ns.Name.Value, sv.Value)
+			p.Add(sv.Line, "node %s lists %s twice", ns.Name.Value, sv.Value)
 		default:
 			out = append(out, sv.Value)
 			d.checkServiceVersion(sv, p)
@@ -282,12 +282,12 @@ func (d *cmsDeploy) checkServices(ns nodeSpec, p *problems) []string {
 }
 
 // checkServiceVersion refuses services the version does not have.
-func (d *cmsDeploy) checkServiceVersion(sv decode.Str, p *problems) {
+func (d *cmsDeploy) checkServiceVersion(sv decode.Str, p *Problems) {
 	switch {
 	case sv.Value == svcWebbridge3 && d.before(2, 9):
-		p.add(sv.Line, "webbridge3 needs version 2.9 or later (seed 002 Appendix D)")
+		p.Add(sv.Line, "webbridge3 needs version 2.9 or later (seed 002 Appendix D)")
 	case sv.Value == svcScheduler && d.before(3, 3):
-		p.add(sv.Line, "scheduler needs version 3.3 or later")
+		p.Add(sv.Line, "scheduler needs version 3.3 or later")
 	}
 }
 
@@ -297,17 +297,17 @@ func (d *cmsDeploy) before(major, minor int) bool {
 }
 
 // checkNodeNeeds checks what the nodes' services require of the deployment.
-func (d *cmsDeploy) checkNodeNeeds(p *problems) {
+func (d *cmsDeploy) checkNodeNeeds(p *Problems) {
 	for i, n := range d.nodes {
 		d.hasWB3 = d.hasWB3 || n.runs(svcWebbridge3)
 		d.hasWB2 = d.hasWB2 || n.runs(svcWebbridge)
 		// No IP address in any certificate the XMPP server uses (seed 002 §4.11.1 note).
 		if n.runs(svcXMPP) && net.ParseIP(n.fqdn) != nil {
-			p.add(d.s.Nodes[i].FQDN.Line, "node %s runs xmpp, so its fqdn must be a DNS name: no IP address may be in an XMPP certificate (seed 002 §4.11.1 note)", n.name)
+			p.Add(d.s.Nodes[i].FQDN.Line, "node %s runs xmpp, so its fqdn must be a DNS name: no IP address may be in an XMPP certificate (seed 002 §4.11.1 note)", n.name)
 		}
 		// The XMPP domain must be in the XMPP certificate's SANs (seed 002 §3.1.3, Table 4).
 		if n.runs(svcXMPP) && d.s.XMPPDomain.Value == "" && d.major < 3 {
-			p.add(d.s.Nodes[i].Line, "node %s runs xmpp: set xmpp_domain (the domain users log in with), which every XMPP certificate must carry (seed 002 §3.1.3)", n.name)
+			p.Add(d.s.Nodes[i].Line, "node %s runs xmpp: set xmpp_domain (the domain users log in with), which every XMPP certificate must carry (seed 002 §3.1.3)", n.name)
 		}
 	}
 	// Call Bridge certificates need clientAuth for CUCM (seed 002 §2.2, §3.2
@@ -321,7 +321,7 @@ func (d *cmsDeploy) checkNodeNeeds(p *problems) {
 }
 
 // checkRemovedIn3 refuses what version 3.0 removed (spec plan.md CMS).
-func (d *cmsDeploy) checkRemovedIn3(p *problems) {
+func (d *cmsDeploy) checkRemovedIn3(p *Problems) {
 	if d.major < 3 {
 		return
 	}
@@ -329,7 +329,7 @@ func (d *cmsDeploy) checkRemovedIn3(p *problems) {
 	for _, ns := range d.s.Nodes {
 		for _, sv := range ns.Services {
 			if slices.Contains(removedIn3(), sv.Value) {
-				p.add(sv.Line, "node %s: %s with version %s: %s", ns.Name.Value, sv.Value, d.version, why)
+				p.Add(sv.Line, "node %s: %s with version %s: %s", ns.Name.Value, sv.Value, d.version, why)
 			}
 		}
 	}
@@ -338,90 +338,90 @@ func (d *cmsDeploy) checkRemovedIn3(p *problems) {
 		v   decode.Str
 	}{{"xmpp_domain", d.s.XMPPDomain}, {"webbridge", d.s.Webbridge}, {"expressway", d.s.Expressway}} {
 		if k.v.Value != "" {
-			p.add(k.v.Line, "%s with version %s: %s", k.key, d.version, why)
+			p.Add(k.v.Line, "%s with version %s: %s", k.key, d.version, why)
 		}
 	}
 	if len(d.s.Trunks) > 0 {
-		p.add(d.s.Trunks[0].Line, "trunks with version %s: %s", d.version, why)
+		p.Add(d.s.Trunks[0].Line, "trunks with version %s: %s", d.version, why)
 	}
 }
 
-func (d *cmsDeploy) checkWB3(p *problems) {
+func (d *cmsDeploy) checkWB3(p *Problems) {
 	w := d.s.Webbridge3
 	switch {
 	case w == nil && d.hasWB3:
-		p.add(d.s.Line, "a node runs webbridge3: add webbridge3: {https: <web app name>, c2w: [<names or IPs in the c2w:// URLs>]} (seed 002 D.1-D.3)")
+		p.Add(d.s.Line, "a node runs webbridge3: add webbridge3: {https: <web app name>, c2w: [<names or IPs in the c2w:// URLs>]} (seed 002 D.1-D.3)")
 		return
 	case w == nil:
 		return
 	case !d.hasWB3:
-		p.add(w.Line, "webbridge3 is set but no node runs the webbridge3 service")
+		p.Add(w.Line, "webbridge3 is set but no node runs the webbridge3 service")
 	}
-	if err := checkDNSName(w.HTTPS.Value); err != nil {
-		p.add(w.HTTPS.Line, "webbridge3 https: %v", err)
+	if err := CheckDNSName(w.HTTPS.Value); err != nil {
+		p.Add(w.HTTPS.Line, "webbridge3 https: %v", err)
 	}
 	if len(w.C2W) == 0 {
-		p.add(w.Line, "webbridge3 c2w is empty: list the host names or IPs of the c2w:// URLs (seed 002 D.1)")
+		p.Add(w.Line, "webbridge3 c2w is empty: list the host names or IPs of the c2w:// URLs (seed 002 D.1)")
 	}
 	for _, n := range w.C2W {
-		if err := checkHost(n.Value, true); err != nil {
-			p.add(n.Line, "webbridge3 c2w: %v", err)
+		if err := CheckHost(n.Value, true); err != nil {
+			p.Add(n.Line, "webbridge3 c2w: %v", err)
 		}
 	}
 }
 
 // checkDatabase checks the database cluster (seed 002 §3.1.5, §4.8; seed 003).
-func (d *cmsDeploy) checkDatabase(p *problems) {
+func (d *cmsDeploy) checkDatabase(p *Problems) {
 	db := d.s.DatabaseCluster
 	if db == nil {
 		d.checkNoCluster(p)
 		return
 	}
 	if d.before(2, 7) {
-		p.add(db.Line, "database_cluster: database cluster certificates exist from version 2.7 (seed 002 §3.1.5); set version")
+		p.Add(db.Line, "database_cluster: database cluster certificates exist from version 2.7 (seed 002 §3.1.5); set version")
 	}
 	d.dbCA = "dbca"
 	if db.CA.Value != "" {
 		d.dbCA = db.CA.Value
-		caName(db.CA, "database_cluster ca", p)
+		CheckCAName(db.CA, "database_cluster ca", p)
 	}
 	// A dedicated CA for the database cluster, never used for anything else
 	// (seed 002 §4.8 caution, §1.2.3).
 	if d.dbCA == d.internalCA {
-		p.add(max(db.CA.Line, db.Line), "database_cluster ca %q is the internal CA: the database cluster needs a dedicated root CA used for nothing else (seed 002 §4.8 caution); choose another name, e.g. dbca", d.dbCA)
+		p.Add(max(db.CA.Line, db.Line), "database_cluster ca %q is the internal CA: the database cluster needs a dedicated root CA used for nothing else (seed 002 §4.8 caution); choose another name, e.g. dbca", d.dbCA)
 	}
 	d.checkClusterNodes(db, p)
 	d.checkClusterSize(db, p)
 }
 
-func (d *cmsDeploy) checkClusterNodes(db *dbSpec, p *problems) {
+func (d *cmsDeploy) checkClusterNodes(db *dbSpec, p *Problems) {
 	for _, name := range db.Nodes {
 		n, ok := d.node(name.Value)
 		switch {
 		case !ok:
-			p.add(name.Line, "database_cluster: no node is named %q", name.Value)
+			p.Add(name.Line, "database_cluster: no node is named %q", name.Value)
 		case slices.Contains(d.dbNodes, name.Value):
-			p.add(name.Line, "database_cluster lists %s twice", name.Value)
+			p.Add(name.Line, "database_cluster lists %s twice", name.Value)
 		case !n.runs(svcDatabase):
-			p.add(name.Line, "database_cluster: node %s does not run the database service: add database to its services", name.Value)
+			p.Add(name.Line, "database_cluster: node %s does not run the database service: add database to its services", name.Value)
 		default:
 			d.dbNodes = append(d.dbNodes, name.Value)
 		}
 	}
 	for _, n := range d.nodes {
 		if n.runs(svcDatabase) && !slices.ContainsFunc(db.Nodes, func(s decode.Str) bool { return s.Value == n.name }) {
-			p.add(n.line, "node %s runs database but is not in database_cluster nodes", n.name)
+			p.Add(n.line, "node %s runs database but is not in database_cluster nodes", n.name)
 		}
 	}
 }
 
 // checkClusterSize: 3 to 5 database nodes for redundancy (seed 003).
-func (d *cmsDeploy) checkClusterSize(db *dbSpec, p *problems) {
+func (d *cmsDeploy) checkClusterSize(db *dbSpec, p *Problems) {
 	switch n := len(db.Nodes); {
 	case n == 0:
-		p.add(db.Line, "database_cluster nodes is empty")
+		p.Add(db.Line, "database_cluster nodes is empty")
 	case n > 5:
-		p.add(db.Line, "database_cluster has %d nodes: a database cluster has at most 5 (seed 003)", n)
+		p.Add(db.Line, "database_cluster has %d nodes: a database cluster has at most 5 (seed 003)", n)
 	case n < 3:
 		d.warnings = append(d.warnings, fmt.Sprintf("database_cluster has %d nodes: a database cluster needs at least 3 for redundancy (seed 003)", n))
 	}
@@ -429,7 +429,7 @@ func (d *cmsDeploy) checkClusterSize(db *dbSpec, p *problems) {
 
 // checkNoCluster: several database nodes without database_cluster cannot
 // replicate, since cluster certificates are required from 2.7 (seed 002 §3.1.5).
-func (d *cmsDeploy) checkNoCluster(p *problems) {
+func (d *cmsDeploy) checkNoCluster(p *Problems) {
 	var db []cmsNode
 	for _, n := range d.nodes {
 		if n.runs(svcDatabase) {
@@ -437,33 +437,33 @@ func (d *cmsDeploy) checkNoCluster(p *problems) {
 		}
 	}
 	if len(db) > 1 {
-		p.add(db[1].line, "%d nodes run database: add database_cluster: {nodes: [...]} so that confcert plans the cluster's certificates (seed 002 §3.1.5)", len(db))
+		p.Add(db[1].line, "%d nodes run database: add database_cluster: {nodes: [...]} so that confcert plans the cluster's certificates (seed 002 §3.1.5)", len(db))
 	}
 }
 
-func (d *cmsDeploy) checkTrunks(p *problems) {
+func (d *cmsDeploy) checkTrunks(p *Problems) {
 	seen := map[string]bool{}
 	for _, t := range d.s.Trunks {
 		core, okC := d.node(t.Core.Value)
 		edge, okE := d.node(t.Edge.Value)
 		switch {
 		case !okC:
-			p.add(t.Core.Line, "trunks: no node is named %q", t.Core.Value)
+			p.Add(t.Core.Line, "trunks: no node is named %q", t.Core.Value)
 		case !core.runs(svcXMPP) && d.major < 3:
-			p.add(t.Core.Line, "trunks: core %s does not run xmpp: the trunk carries XMPP from the core to the edge's load balancer (seed 002 §3.1.4, §4.5)", core.name)
+			p.Add(t.Core.Line, "trunks: core %s does not run xmpp: the trunk carries XMPP from the core to the edge's load balancer (seed 002 §3.1.4, §4.5)", core.name)
 		}
 		switch {
 		case !okE:
-			p.add(t.Edge.Line, "trunks: no node is named %q", t.Edge.Value)
+			p.Add(t.Edge.Line, "trunks: no node is named %q", t.Edge.Value)
 		case !edge.runs(svcLoadbalancer) && d.major < 3:
-			p.add(t.Edge.Line, "trunks: edge %s does not run loadbalancer", edge.name)
+			p.Add(t.Edge.Line, "trunks: edge %s does not run loadbalancer", edge.name)
 		}
 		if okC && okE && core.name == edge.name {
-			p.add(t.Line, "trunks: core and edge are both %s: a trunk joins two servers", core.name)
+			p.Add(t.Line, "trunks: core and edge are both %s: a trunk joins two servers", core.name)
 		}
 		pair := t.Core.Value + "/" + t.Edge.Value
 		if seen[pair] {
-			p.add(t.Line, "trunks: the trunk %s to %s is listed twice", t.Core.Value, t.Edge.Value)
+			p.Add(t.Line, "trunks: the trunk %s to %s is listed twice", t.Core.Value, t.Edge.Value)
 		}
 		seen[pair] = true
 	}
@@ -500,17 +500,17 @@ type cmsBuild struct {
 }
 
 func newCMSBuild(d *cmsDeploy) *cmsBuild {
-	b := &cmsBuild{d: d, p: newPlan("cms", d.version), certOf: map[string]*plan.Certificate{}}
+	b := &cmsBuild{d: d, p: NewPlan("cms", d.version), certOf: map[string]*plan.Certificate{}}
 	b.p.Warnings = append(b.p.Warnings, d.warnings...)
 	return b
 }
 
 func (b *cmsBuild) build() {
 	if b.d.public[svcDatabase] {
-		warnf(b.p, "public lists database: the database cluster's certificates are always signed by its dedicated CA %s (seed 002 §4.8 caution)", b.d.dbCA)
+		Warnf(b.p, "public lists database: the database cluster's certificates are always signed by its dedicated CA %s (seed 002 §4.8 caution)", b.d.dbCA)
 	}
 	if b.d.public[svcTURN] != b.d.public[svcWebbridge] && b.d.hasWB2 {
-		warnf(b.p, "public: turn follows webbridge, since the TURN certificate must come from the Web Bridge's CA (seed 002 §3.1.6)")
+		Warnf(b.p, "public: turn follows webbridge, since the TURN certificate must come from the Web Bridge's CA (seed 002 §3.1.6)")
 	}
 	for _, n := range b.d.nodes {
 		if b.d.perService {
@@ -537,7 +537,7 @@ func (b *cmsBuild) signer(name string, services []string, clientBy string) strin
 		return b.d.internalCA
 	}
 	if clientBy != "" && !b.d.o.AllowPublicClientAuth {
-		warnf(b.p, "%s needs clientAuth (%s) but public CAs no longer put clientAuth into server certificates (browser root-program rules, 2026): planned with the internal CA %s instead; --allow-public-client-auth keeps it public for a CA that still issues it", name, clientBy, b.d.internalCA)
+		Warnf(b.p, "%s needs clientAuth (%s) but public CAs no longer put clientAuth into server certificates (browser root-program rules, 2026): planned with the internal CA %s instead; --allow-public-client-auth keeps it public for a CA that still issues it", name, clientBy, b.d.internalCA)
 		return b.d.internalCA
 	}
 	return plan.SignerPublic
@@ -547,26 +547,26 @@ func (b *cmsBuild) signer(name string, services []string, clientBy string) strin
 // clientAuth, which public CAs no longer issue (spec plan.md CMS rules 3, 4a).
 func eku(signer, clientBy string) []string {
 	if signer == plan.SignerPublic && clientBy == "" {
-		return []string{serverAuth}
+		return []string{ServerAuth}
 	}
-	return []string{serverAuth, clientAuth}
+	return []string{ServerAuth, ClientAuth}
 }
 
-func (b *cmsBuild) cert(s certSpec, clientBy string, services ...string) *plan.Certificate {
-	if s.signer == "" {
-		s.signer = b.signer(s.name, services, clientBy)
+func (b *cmsBuild) cert(s CertSpec, clientBy string, services ...string) *plan.Certificate {
+	if s.Signer == "" {
+		s.Signer = b.signer(s.Name, services, clientBy)
 	}
-	if s.eku == nil {
-		s.eku = eku(s.signer, clientBy)
+	if s.EKU == nil {
+		s.EKU = eku(s.Signer, clientBy)
 	}
-	s.key, s.days, s.subject = b.d.key, b.d.days, b.d.subject
-	c := newCert(s)
+	s.Key, s.Days, s.Subject = b.d.key, b.d.days, b.d.subject
+	c := NewCert(s)
 	b.p.Certificates = append(b.p.Certificates, c)
 	return c
 }
 
 func (b *cmsBuild) use(c *plan.Certificate, n cmsNode, service string) {
-	addUse(c, n.name, service)
+	AddUse(c, n.name, service)
 	b.certOf[n.name+"/"+service] = c
 }
 
@@ -610,7 +610,7 @@ func (b *cmsBuild) combined(n cmsNode) {
 	if n.runs(svcCallbridge) {
 		clientBy = b.d.callbridgeClientBy
 	}
-	c := b.cert(certSpec{name: n.name, cn: cn, sans: sans}, clientBy, svcs...)
+	c := b.cert(CertSpec{Name: n.name, CN: cn, SANs: sans}, clientBy, svcs...)
 	for _, sv := range svcs {
 		b.use(c, n, sv)
 		b.serviceRole(c, n, sv)
@@ -634,15 +634,15 @@ func (b *cmsBuild) perService(n cmsNode) {
 		if !n.runs(sv) {
 			continue
 		}
-		spec := certSpec{name: n.name + "-" + sv, cn: n.fqdn, sans: []string{n.fqdn}}
+		spec := CertSpec{Name: n.name + "-" + sv, CN: n.fqdn, SANs: []string{n.fqdn}}
 		clientBy := ""
 		switch sv {
 		case svcCallbridge: // CN = Lync trusted-application FQDN (seed 002 §3.1.1)
-			spec.cn, clientBy = firstOf(s.LyncFQDN.Value, n.fqdn), b.d.callbridgeClientBy
+			spec.CN, clientBy = firstOf(s.LyncFQDN.Value, n.fqdn), b.d.callbridgeClientBy
 		case svcWebbridge, svcTURN: // CN = the Web Bridge's A record, + Expressway's name (§3.1.2, §3.1.6)
-			spec.cn, spec.sans = firstOf(s.Webbridge.Value, n.fqdn), []string{s.Expressway.Value}
+			spec.CN, spec.SANs = firstOf(s.Webbridge.Value, n.fqdn), []string{s.Expressway.Value}
 		case svcXMPP: // CN = server, SANs + XMPP domain (§3.1.3)
-			spec.sans = []string{n.fqdn, s.XMPPDomain.Value}
+			spec.SANs = []string{n.fqdn, s.XMPPDomain.Value}
 		}
 		c := b.cert(spec, clientBy, sv)
 		b.use(c, n, sv)
@@ -657,7 +657,7 @@ func (b *cmsBuild) serviceRole(c *plan.Certificate, n cmsNode, sv string) {
 	case svcCallbridge:
 		addRole(c, plan.RoleCheck{Role: "cms-callbridge", CUCM: b.d.callbridgeClient, LyncFQDN: s.LyncFQDN.Value})
 	case svcWebbridge:
-		addRole(c, plan.RoleCheck{Role: "cms-webbridge", Names: uniq(firstOf(s.Webbridge.Value, n.fqdn), s.Expressway.Value), Domain: webbridgeCNDomain(c, firstOf(s.Webbridge.Value, n.fqdn), s.Domain.Value)})
+		addRole(c, plan.RoleCheck{Role: "cms-webbridge", Names: Uniq(firstOf(s.Webbridge.Value, n.fqdn), s.Expressway.Value), Domain: webbridgeCNDomain(c, firstOf(s.Webbridge.Value, n.fqdn), s.Domain.Value)})
 	case svcXMPP:
 		addRole(c, plan.RoleCheck{Role: "cms-xmpp", Names: []string{n.fqdn}, Domain: s.XMPPDomain.Value})
 	case svcTURN:
@@ -680,15 +680,15 @@ func (b *cmsBuild) webbridge3(n cmsNode) {
 	if !n.runs(svcWebbridge3) || w == nil {
 		return
 	}
-	https := b.cert(certSpec{name: n.name + "-wb3https", cn: w.HTTPS.Value, full: true}, "", svcWebbridge3)
+	https := b.cert(CertSpec{Name: n.name + "-wb3https", CN: w.HTTPS.Value, FullChain: true}, "", svcWebbridge3)
 	b.use(https, n, "webbridge3-https")
 	addRole(https, plan.RoleCheck{Role: "cms-webbridge3-https", Names: []string{w.HTTPS.Value}})
 	var c2w []string
 	for _, s := range w.C2W {
 		c2w = append(c2w, s.Value)
 	}
-	cw := b.cert(certSpec{name: n.name + "-wb3c2w", cn: c2w[0], sans: c2w, full: true,
-		signer: b.d.internalCA, eku: []string{serverAuth}}, "")
+	cw := b.cert(CertSpec{Name: n.name + "-wb3c2w", CN: c2w[0], SANs: c2w, FullChain: true,
+		Signer: b.d.internalCA, EKU: []string{ServerAuth}}, "")
 	b.use(cw, n, "webbridge3-c2w")
 	addRole(cw, plan.RoleCheck{Role: "cms-webbridge3-c2w", Names: c2w})
 }
@@ -699,7 +699,7 @@ func (b *cmsBuild) scheduler(n cmsNode) {
 	if !n.runs(svcScheduler) {
 		return
 	}
-	c := b.cert(certSpec{name: n.name + "-scheduler", cn: n.fqdn, sans: []string{n.fqdn}, full: true},
+	c := b.cert(CertSpec{Name: n.name + "-scheduler", CN: n.fqdn, SANs: []string{n.fqdn}, FullChain: true},
 		"scheduler connecting to Web Bridge 3 over C2W", svcScheduler)
 	b.use(c, n, svcScheduler)
 }
@@ -715,7 +715,7 @@ func (b *cmsBuild) loadbalancer(n cmsNode) {
 	if b.byName(name) != nil {
 		name = n.name + "-loadbalancer"
 	}
-	c := b.cert(certSpec{name: name, cn: n.fqdn, sans: []string{n.fqdn}}, "load balancer authenticating the trunk", svcLoadbalancer)
+	c := b.cert(CertSpec{Name: name, CN: n.fqdn, SANs: []string{n.fqdn}}, "load balancer authenticating the trunk", svcLoadbalancer)
 	b.use(c, n, svcLoadbalancer)
 }
 
@@ -727,7 +727,7 @@ func (b *cmsBuild) trunks() {
 		edge, _ := b.d.node(t.Edge.Value)
 		tc := b.byName(core.name + "-trunk")
 		if tc == nil {
-			tc = b.cert(certSpec{name: core.name + "-trunk", cn: core.fqdn, sans: []string{core.fqdn}}, "trunk authenticating the load balancer", svcTrunk)
+			tc = b.cert(CertSpec{Name: core.name + "-trunk", CN: core.fqdn, SANs: []string{core.fqdn}}, "trunk authenticating the load balancer", svcTrunk)
 		}
 		b.use(tc, core, svcTrunk)
 		lb := b.certOf[edge.name+"/"+svcLoadbalancer]
@@ -752,11 +752,11 @@ func (b *cmsBuild) database() {
 		n, _ := b.d.node(name)
 		fqdns = append(fqdns, n.fqdn)
 	}
-	server := b.cert(certSpec{name: "dbserver", cn: fqdns[0], sans: fqdns[1:], signer: b.d.dbCA,
-		eku: []string{serverAuth, clientAuth}}, "")
+	server := b.cert(CertSpec{Name: "dbserver", CN: fqdns[0], SANs: fqdns[1:], Signer: b.d.dbCA,
+		EKU: []string{ServerAuth, ClientAuth}}, "")
 	addRole(server, plan.RoleCheck{Role: "cms-dbserver", Names: fqdns, Trust: b.d.dbCA})
 	// CN must be exactly "postgres" (seed 002 §3.1.5, §4.8); no SAN, as in seed 003.
-	client := b.cert(certSpec{name: "dbclient", cn: "postgres", signer: b.d.dbCA, eku: []string{clientAuth}}, "")
+	client := b.cert(CertSpec{Name: "dbclient", CN: "postgres", Signer: b.d.dbCA, EKU: []string{ClientAuth}}, "")
 	client.SANs = []string{}
 	addRole(client, plan.RoleCheck{Role: "cms-dbclient", Trust: b.d.dbCA})
 	for _, n := range b.d.nodes {
@@ -850,9 +850,9 @@ func (b *cmsBuild) trustBundles() {
 		var admin []string
 		for _, n := range cbs {
 			if c := b.certOf[n.name+"/"+svcWebadmin]; c != nil {
-				admin = uniq(append(admin, c.Name)...)
+				admin = Uniq(append(admin, c.Name)...)
 			} else {
-				warnf(b.p, "node %s runs callbridge in a cluster without webadmin: clustered Call Bridges reach each other through the Web Admin (seed 002 §2.2 Table 3, §4.12)", n.name)
+				Warnf(b.p, "node %s runs callbridge in a cluster without webadmin: clustered Call Bridges reach each other through the Web Admin (seed 002 §2.2 Table 3, §4.12)", n.name)
 			}
 		}
 		if len(admin) > 0 {
@@ -885,7 +885,7 @@ func (b *cmsBuild) certsOf(service string) []string {
 	var names []string
 	for _, n := range b.nodesRunning(service) {
 		if c := b.certOf[n.name+"/"+service]; c != nil {
-			names = uniq(append(names, c.Name)...)
+			names = Uniq(append(names, c.Name)...)
 		}
 	}
 	return names

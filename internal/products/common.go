@@ -13,19 +13,19 @@ import (
 
 // Extended key usages as the plan document names them.
 const (
-	serverAuth = "serverAuth"
-	clientAuth = "clientAuth"
+	ServerAuth = "serverAuth"
+	ClientAuth = "clientAuth"
 )
 
-// problems collects the problems of one deployment file.
-type problems []decode.Problem
+// Problems collects the Problems of one deployment file.
+type Problems []decode.Problem
 
-func (p *problems) add(line int, format string, args ...any) {
+func (p *Problems) Add(line int, format string, args ...any) {
 	*p = append(*p, decode.Problemf(line, format, args...))
 }
 
-// subjectSpec is the optional subject of every CSR (spec plan.md: O, OU, L, ST, C, emailAddress).
-type subjectSpec struct {
+// SubjectSpec is the optional subject of every CSR (spec plan.md: O, OU, L, ST, C, emailAddress).
+type SubjectSpec struct {
 	O            decode.Str `key:"O"`
 	OU           decode.Str `key:"OU"`
 	L            decode.Str `key:"L"`
@@ -35,14 +35,14 @@ type subjectSpec struct {
 	Line         int        `key:",line"`
 }
 
-// check reports a country that is not a two-letter ISO code (seed 002 Table 4)
+// Check reports a country that is not a two-letter ISO code (seed 002 Table 4)
 // or an email address without '@', and returns the subject.
-func (s subjectSpec) check(p *problems) plan.Subject {
+func (s SubjectSpec) Check(p *Problems) plan.Subject {
 	if c := s.C.Value; c != "" && (len(c) != 2 || strings.ToUpper(c) != c || !isLetters(c)) {
-		p.add(s.C.Line, "subject C %q must be the two-letter ISO country code in capitals, e.g. US, GB (seed 002 Table 4)", c)
+		p.Add(s.C.Line, "subject C %q must be the two-letter ISO country code in capitals, e.g. US, GB (seed 002 Table 4)", c)
 	}
 	if e := s.EmailAddress.Value; e != "" && !strings.Contains(e, "@") {
-		p.add(s.EmailAddress.Line, "subject emailAddress %q is not an email address", e)
+		p.Add(s.EmailAddress.Line, "subject emailAddress %q is not an email address", e)
 	}
 	return plan.Subject{O: s.O.Value, OU: s.OU.Value, L: s.L.Value, ST: s.ST.Value, C: s.C.Value, EmailAddress: s.EmailAddress.Value}
 }
@@ -56,100 +56,100 @@ func isLetters(s string) bool {
 	return true
 }
 
-// keyType parses a key type of the deployment file (default rsa2048).
+// KeyType parses a key type of the deployment file (default rsa2048).
 // Ed25519 is refused: browsers and the appliances do not accept Ed25519
 // server certificates (choice documented in docs/plan-rules.md).
-func keyType(s decode.Str, key string, allowLegacy bool, p *problems) keys.Type {
+func KeyType(s decode.Str, key string, allowLegacy bool, p *Problems) keys.Type {
 	if s.Value == "" {
 		return keys.Default
 	}
 	t, err := keys.ParseType(s.Value, allowLegacy)
 	switch {
 	case errors.Is(err, keys.ErrLegacyType):
-		p.add(s.Line, "%s: rsa1024 is insecure and only for Unified MeetingPlace's legacy_keysize", key)
+		p.Add(s.Line, "%s: rsa1024 is insecure and only for Unified MeetingPlace's legacy_keysize", key)
 	case err != nil:
-		p.add(s.Line, "%s: %v", key, err)
+		p.Add(s.Line, "%s: %v", key, err)
 	case t == keys.Ed25519:
-		p.add(s.Line, "%s: ed25519 certificates are not accepted by browsers or the conferencing servers: use rsa2048 or ecdsa-p256", key)
+		p.Add(s.Line, "%s: ed25519 certificates are not accepted by browsers or the conferencing servers: use rsa2048 or ecdsa-p256", key)
 	}
 	return t
 }
 
-// days reads the validity of internally signed certificates (1 to 3650 days:
+// ValidityDays reads the validity of internally signed certificates (1 to 3650 ValidityDays:
 // never past the 10-year local CA, spec plan.md "The local CA").
-func days(d decode.Int, p *problems) int {
+func ValidityDays(d decode.Int, p *Problems) int {
 	if !d.Set {
 		return plan.DefaultDays
 	}
 	if d.Value < 1 || d.Value > 3650 {
-		p.add(d.Line, "days must be between 1 and 3650, not %d", d.Value)
+		p.Add(d.Line, "days must be between 1 and 3650, not %d", d.Value)
 	}
 	return d.Value
 }
 
-// caName checks a local CA name: it names files (<ca>.crt, <ca>-bundle.crt)
+// CheckCAName checks a local CA name: it names files (<ca>.crt, <ca>-bundle.crt)
 // and must not be a reserved signer value (spec plan.md "The plan document").
-func caName(s decode.Str, key string, p *problems) {
+func CheckCAName(s decode.Str, key string, p *Problems) {
 	if s.Value == plan.SignerPublic || s.Value == plan.SignerSelf {
-		p.add(s.Line, "%s: %q is a reserved signer name; choose another CA name", key, s.Value)
+		p.Add(s.Line, "%s: %q is a reserved signer name; choose another CA name", key, s.Value)
 		return
 	}
-	if err := checkFileBase(s.Value); err != nil {
-		p.add(s.Line, "%s: %v", key, err)
+	if err := CheckFileBase(s.Value); err != nil {
+		p.Add(s.Line, "%s: %v", key, err)
 	}
 }
 
-// keyUsage is digitalSignature, plus keyEncipherment for an RSA key that
+// KeyUsage is digitalSignature, plus keyEncipherment for an RSA key that
 // serves TLS (seed 002 D.2, A.1). A client-only certificate (the database
 // client, seed 002 §3.1.5) gets digitalSignature alone: keyEncipherment is for
 // the server's RSA key exchange, and RFC 5280 lints (zlint
 // e_key_usage_and_extended_key_usage_inconsistent) reject it beside clientAuth
 // alone. certgen.Sign applies the same rule.
-func keyUsage(t keys.Type, eku []string) []string {
-	if strings.HasPrefix(string(t), "rsa") && (len(eku) == 0 || slices.Contains(eku, serverAuth)) {
+func KeyUsage(t keys.Type, eku []string) []string {
+	if strings.HasPrefix(string(t), "rsa") && (len(eku) == 0 || slices.Contains(eku, ServerAuth)) {
 		return []string{"digitalSignature", "keyEncipherment"}
 	}
 	return []string{"digitalSignature"}
 }
 
-// certSpec is what a product decides about one certificate.
-type certSpec struct {
-	name    string
-	cn      string
-	sans    []string
-	eku     []string
-	signer  string
-	key     keys.Type
-	days    int
-	subject plan.Subject
-	full    bool // a <name>-fullchain.crt file too
+// CertSpec is what a product decides about one certificate.
+type CertSpec struct {
+	Name    string
+	CN      string
+	SANs    []string
+	EKU     []string
+	Signer  string
+	Key     keys.Type
+	Days    int
+	Subject plan.Subject
+	FullChain    bool // a <name>-fullchain.crt file too
 }
 
-// newCert builds the plan's certificate from a spec: SANs always hold the CN
+// NewCert builds the plan's certificate from a spec: SANs always hold the CN
 // (spec plan.md "The plan document"; seed 002 §3.1.2, D.2), files are named
 // after the certificate, a local CA signs now and a public CA later.
-func newCert(s certSpec) *plan.Certificate {
+func NewCert(s CertSpec) *plan.Certificate {
 	c := &plan.Certificate{
-		Name: s.name, CN: s.cn, SANs: uniq(append(s.sans, s.cn)...),
-		Subject: s.subject, KeyType: string(s.key), KeyUsage: keyUsage(s.key, s.eku),
-		ExtKeyUsage: s.eku, Signer: s.signer,
-		Files:  plan.Files{Key: s.name + ".key", CSR: s.name + ".csr", Cert: s.name + ".crt"},
+		Name: s.Name, CN: s.CN, SANs: Uniq(append(s.SANs, s.CN)...),
+		Subject: s.Subject, KeyType: string(s.Key), KeyUsage: KeyUsage(s.Key, s.EKU),
+		ExtKeyUsage: s.EKU, Signer: s.Signer,
+		Files:  plan.Files{Key: s.Name + ".key", CSR: s.Name + ".csr", Cert: s.Name + ".crt"},
 		UsedBy: []plan.Use{}, Status: plan.StatusSigned,
 	}
-	if s.full {
-		c.Files.FullChain = s.name + "-fullchain.crt"
+	if s.FullChain {
+		c.Files.FullChain = s.Name + "-fullchain.crt"
 	}
-	if s.signer == plan.SignerPublic {
+	if s.Signer == plan.SignerPublic {
 		c.Status = plan.StatusAwaitingCA
-		c.Template = plan.TemplateFor(s.eku)
+		c.Template = plan.TemplateFor(s.EKU)
 	} else {
-		c.Days = s.days
+		c.Days = s.Days
 	}
 	return c
 }
 
-// addUse records that node's service uses c, once.
-func addUse(c *plan.Certificate, node, service string) {
+// AddUse records that node's service uses c, once.
+func AddUse(c *plan.Certificate, node, service string) {
 	u := plan.Use{Node: node, Service: service}
 	for _, have := range c.UsedBy {
 		if have == u {
@@ -159,24 +159,24 @@ func addUse(c *plan.Certificate, node, service string) {
 	c.UsedBy = append(c.UsedBy, u)
 }
 
-// checkUniqueNames reports two planned certificates with one name.
-func checkUniqueNames(certs []*plan.Certificate, line int, p *problems) {
+// CheckUniqueNames reports two planned certificates with one name.
+func CheckUniqueNames(certs []*plan.Certificate, line int, p *Problems) {
 	seen := map[string]bool{}
 	for _, c := range certs {
 		if seen[c.Name] {
-			p.add(line, "two certificates would be named %q: rename a node", c.Name)
+			p.Add(line, "two certificates would be named %q: rename a node", c.Name)
 		}
 		seen[c.Name] = true
 	}
 }
 
-// newPlan starts an empty plan document with non-nil lists (JSON [] not null).
-func newPlan(product, version string) *plan.Plan {
+// NewPlan starts an empty plan document with non-nil lists (JSON [] not null).
+func NewPlan(product, version string) *plan.Plan {
 	return &plan.Plan{Product: product, Version: version, Certificates: []*plan.Certificate{},
 		Bundles: []plan.Bundle{}, Install: []plan.Install{}, Warnings: []string{}}
 }
 
-// warnf adds a warning to the plan.
-func warnf(p *plan.Plan, format string, args ...any) {
+// Warnf adds a warning to the plan.
+func Warnf(p *plan.Plan, format string, args ...any) {
 	p.Warnings = append(p.Warnings, fmt.Sprintf(format, args...))
 }

@@ -29,7 +29,7 @@ type cwmsSpec struct {
 	CAKey       decode.Str  `key:"ca_key"`
 	Key         decode.Str  `key:"key"`
 	Days        decode.Int  `key:"days"`
-	Subject     subjectSpec `key:"subject"`
+	Subject     SubjectSpec `key:"subject"`
 	Global      *urlsSpec   `key:"global"`
 	Datacenters []dcSpec    `key:"datacenters,required"`
 	Line        int         `key:",line"`
@@ -117,12 +117,12 @@ func (c cwms) Plan(doc *yaml.Node, o Options) (*plan.Plan, []decode.Problem) {
 	return p, nil
 }
 
-func checkCWMS(s *cwmsSpec, o Options) (*cwmsDeploy, problems) {
-	var p problems
+func checkCWMS(s *cwmsSpec, o Options) (*cwmsDeploy, Problems) {
+	var p Problems
 	d := &cwmsDeploy{s: s, o: o}
 	v, err := parseCWMSVersion(s.Version.Value)
 	if err != nil {
-		p.add(s.Version.Line, "%v", err)
+		p.Add(s.Version.Line, "%v", err)
 	}
 	d.v = v
 	switch s.Style.Value {
@@ -130,36 +130,36 @@ func checkCWMS(s *cwmsSpec, o Options) (*cwmsDeploy, problems) {
 	case "wildcard":
 		d.wildcard = true
 	default:
-		p.add(s.Style.Line, "style must be san or wildcard, not %q", s.Style.Value)
+		p.Add(s.Style.Line, "style must be san or wildcard, not %q", s.Style.Value)
 	}
-	d.key = keyType(s.Key, "key", false, &p)
-	d.caKey = keyType(s.CAKey, "ca_key", false, &p)
-	d.days = days(s.Days, &p)
-	d.subject = s.Subject.check(&p)
+	d.key = KeyType(s.Key, "key", false, &p)
+	d.caKey = KeyType(s.CAKey, "ca_key", false, &p)
+	d.days = ValidityDays(s.Days, &p)
+	d.subject = s.Subject.Check(&p)
 	if s.InternalCA.Value != "" {
 		d.ca = s.InternalCA.Value
-		caName(s.InternalCA, "internal_ca", &p)
+		CheckCAName(s.InternalCA, "internal_ca", &p)
 		if !v.atLeast(cwms25MR5) {
-			p.add(s.InternalCA.Line, "internal_ca: before 2.5MR5 CWMS has one certificate per data centre, signed by a public CA (seed 000); remove internal_ca or set version: 2.5MR5 or later")
+			p.Add(s.InternalCA.Line, "internal_ca: before 2.5MR5 CWMS has one certificate per data centre, signed by a public CA (seed 000); remove internal_ca or set version: 2.5MR5 or later")
 		}
 	}
 	d.checkDatacenters(&p)
 	return d, p
 }
 
-func (d *cwmsDeploy) checkDatacenters(p *problems) {
+func (d *cwmsDeploy) checkDatacenters(p *Problems) {
 	s := d.s
 	switch n := len(s.Datacenters); {
 	case n == 0:
-		p.add(s.Line, "datacenters is empty: list the data centre with its site_url, admin_url and vms")
+		p.Add(s.Line, "datacenters is empty: list the data centre with its site_url, admin_url and vms")
 	case n > 2:
-		p.add(s.Datacenters[2].Line, "CWMS has at most two data centres, not %d", n)
+		p.Add(s.Datacenters[2].Line, "CWMS has at most two data centres, not %d", n)
 	case n == 2 && !d.v.atLeast(cwms25):
-		p.add(s.Datacenters[1].Line, "two data centres need CWMS 2.5 or later (seed 000)")
+		p.Add(s.Datacenters[1].Line, "two data centres need CWMS 2.5 or later (seed 000)")
 	case n == 2 && s.Global == nil:
-		p.add(s.Line, "two data centres: add global: {site_url: ..., admin_url: ...}, the common URLs (seed 000)")
+		p.Add(s.Line, "two data centres: add global: {site_url: ..., admin_url: ...}, the common URLs (seed 000)")
 	case n == 1 && s.Global != nil:
-		p.add(s.Global.Line, "global is for dual data centre deployments only; with one data centre remove it")
+		p.Add(s.Global.Line, "global is for dual data centre deployments only; with one data centre remove it")
 	}
 	if s.Global != nil {
 		d.checkURL(s.Global.SiteURL, "global site_url", p)
@@ -171,18 +171,18 @@ func (d *cwmsDeploy) checkDatacenters(p *problems) {
 	}
 }
 
-func (d *cwmsDeploy) checkURL(u decode.Str, what string, p *problems) {
-	if err := checkDNSName(u.Value); err != nil {
-		p.add(u.Line, "%s: %v (a URL's host name only, without https://)", what, err)
+func (d *cwmsDeploy) checkURL(u decode.Str, what string, p *Problems) {
+	if err := CheckDNSName(u.Value); err != nil {
+		p.Add(u.Line, "%s: %v (a URL's host name only, without https://)", what, err)
 	}
 }
 
 // checkDatacenter checks one data centre. Names must differ between data
 // centres: with secure audio, Unified CM takes equal CNs for one certificate
 // (seed 000), and the internal CN is the admin URL (seed 000, MR5).
-func (d *cwmsDeploy) checkDatacenter(dc dcSpec, seen map[string]int, p *problems) {
-	if err := checkFileBase(dc.Name.Value); err != nil {
-		p.add(dc.Name.Line, "data centre name: %v", err)
+func (d *cwmsDeploy) checkDatacenter(dc dcSpec, seen map[string]int, p *Problems) {
+	if err := CheckFileBase(dc.Name.Value); err != nil {
+		p.Add(dc.Name.Line, "data centre name: %v", err)
 	}
 	for _, u := range []struct {
 		v    decode.Str
@@ -193,16 +193,16 @@ func (d *cwmsDeploy) checkDatacenter(dc dcSpec, seen map[string]int, p *problems
 		}
 		key := u.what + "=" + strings.ToLower(u.v.Value)
 		if line, dup := seen[key]; dup {
-			p.add(u.v.Line, "%s %s is already used by the data centre at line %d: each data centre needs its own", u.what, u.v.Value, line)
+			p.Add(u.v.Line, "%s %s is already used by the data centre at line %d: each data centre needs its own", u.what, u.v.Value, line)
 		}
 		seen[key] = u.v.Line
 	}
 	if len(dc.VMs) == 0 {
-		p.add(dc.Line, "data centre %s lists no vms", dc.Name.Value)
+		p.Add(dc.Line, "data centre %s lists no vms", dc.Name.Value)
 	}
 	for _, vm := range dc.VMs {
-		if err := checkHost(vm.Value, true); err != nil {
-			p.add(vm.Line, "%s vms: %v", dc.Name.Value, err)
+		if err := CheckHost(vm.Value, true); err != nil {
+			p.Add(vm.Line, "%s vms: %v", dc.Name.Value, err)
 		}
 	}
 	d.checkIRP(dc, p)
@@ -210,33 +210,33 @@ func (d *cwmsDeploy) checkDatacenter(dc dcSpec, seen map[string]int, p *problems
 
 // checkIRP: Internet Reverse Proxy names never appear in a certificate (seed
 // 000), so one listed among the names that do is a mistake.
-func (d *cwmsDeploy) checkIRP(dc dcSpec, p *problems) {
+func (d *cwmsDeploy) checkIRP(dc dcSpec, p *Problems) {
 	names := map[string]bool{strings.ToLower(dc.SiteURL.Value): true, strings.ToLower(dc.AdminURL.Value): true}
 	for _, vm := range dc.VMs {
 		names[strings.ToLower(vm.Value)] = true
 	}
 	for _, irp := range dc.IRP {
-		if err := checkHost(irp.Value, true); err != nil {
-			p.add(irp.Line, "%s irp: %v", dc.Name.Value, err)
+		if err := CheckHost(irp.Value, true); err != nil {
+			p.Add(irp.Line, "%s irp: %v", dc.Name.Value, err)
 		}
 		if names[strings.ToLower(irp.Value)] {
-			p.add(irp.Line, "%s is an Internet Reverse Proxy and also listed as a VM or URL: IRP names never go into a certificate (seed 000)", irp.Value)
+			p.Add(irp.Line, "%s is an Internet Reverse Proxy and also listed as a VM or URL: IRP names never go into a certificate (seed 000)", irp.Value)
 		}
 	}
 }
 
 // cwmsCert is a planned certificate with the facts its checks need.
 type cwmsCert struct {
-	spec   certSpec
+	spec   CertSpec
 	dc     dcSpec
 	role   string
 	public bool // a public CA must be able to certify every name (rule 4)
 	line   int
 }
 
-func (d *cwmsDeploy) build() (*plan.Plan, problems) {
-	var p problems
-	pl := newPlan("cwms", d.s.Version.Value)
+func (d *cwmsDeploy) build() (*plan.Plan, Problems) {
+	var p Problems
+	pl := NewPlan("cwms", d.s.Version.Value)
 	var certs []cwmsCert
 	for _, dc := range d.s.Datacenters {
 		if d.v.atLeast(cwms25MR5) {
@@ -286,7 +286,7 @@ func (d *cwmsDeploy) single(dc dcSpec) cwmsCert {
 		cn = gSite
 	}
 	sans := append(vmNames(dc), dc.SiteURL.Value, dc.AdminURL.Value, gSite, gAdmin)
-	return cwmsCert{spec: certSpec{name: dc.Name.Value, cn: cn, sans: sans, signer: plan.SignerPublic, eku: []string{serverAuth}},
+	return cwmsCert{spec: CertSpec{Name: dc.Name.Value, CN: cn, SANs: sans, Signer: plan.SignerPublic, EKU: []string{ServerAuth}},
 		dc: dc, role: "cwms", public: true, line: dc.Line}
 }
 
@@ -295,8 +295,8 @@ func (d *cwmsDeploy) single(dc dcSpec) cwmsCert {
 // rule 2; seed 000). Its CN is the data centre's own site URL.
 func (d *cwmsDeploy) external(dc dcSpec) cwmsCert {
 	gSite, _ := d.global()
-	return cwmsCert{spec: certSpec{name: dc.Name.Value + "-external", cn: dc.SiteURL.Value, sans: []string{dc.SiteURL.Value, gSite},
-		signer: plan.SignerPublic, eku: []string{serverAuth}}, dc: dc, role: "cwms-external", public: true, line: dc.SiteURL.Line}
+	return cwmsCert{spec: CertSpec{Name: dc.Name.Value + "-external", CN: dc.SiteURL.Value, SANs: []string{dc.SiteURL.Value, gSite},
+		Signer: plan.SignerPublic, EKU: []string{ServerAuth}}, dc: dc, role: "cwms-external", public: true, line: dc.SiteURL.Line}
 }
 
 // internal: from 2.5MR5, CN = the data centre's admin URL (so CNs differ per
@@ -305,72 +305,72 @@ func (d *cwmsDeploy) external(dc dcSpec) cwmsCert {
 // rule 2; seed 000).
 func (d *cwmsDeploy) internal(dc dcSpec) cwmsCert {
 	_, gAdmin := d.global()
-	signer, eku := d.ca, []string{serverAuth, clientAuth}
+	signer, eku := d.ca, []string{ServerAuth, ClientAuth}
 	if signer == "" {
-		signer, eku = plan.SignerPublic, []string{serverAuth}
+		signer, eku = plan.SignerPublic, []string{ServerAuth}
 	}
 	sans := append(vmNames(dc), dc.AdminURL.Value, gAdmin)
-	return cwmsCert{spec: certSpec{name: dc.Name.Value + "-internal", cn: dc.AdminURL.Value, sans: sans, signer: signer, eku: eku},
+	return cwmsCert{spec: CertSpec{Name: dc.Name.Value + "-internal", CN: dc.AdminURL.Value, SANs: sans, Signer: signer, EKU: eku},
 		dc: dc, role: "cwms-internal", line: dc.AdminURL.Line}
 }
 
 // checkPublicNames: a name no public CA certifies in a public certificate is
 // an error that points to the 2.5MR5 split (spec plan.md CWMS rule 4; seed 000).
-func (d *cwmsDeploy) checkPublicNames(c cwmsCert, p *problems) {
+func (d *cwmsDeploy) checkPublicNames(c cwmsCert, p *Problems) {
 	if !c.public {
 		return
 	}
-	for _, n := range uniq(append(c.spec.sans, c.spec.cn)...) {
-		reason, bad := internalOnly(n)
+	for _, n := range Uniq(append(c.spec.SANs, c.spec.CN)...) {
+		reason, bad := InternalOnly(n)
 		if !bad {
 			continue
 		}
 		if d.v.atLeast(cwms25MR5) {
-			p.add(c.line, "%s: %s is %s, which no public CA certifies, and the external certificate carries only site URLs: give the site URLs public names (seed 000)", c.spec.name, n, reason)
+			p.Add(c.line, "%s: %s is %s, which no public CA certifies, and the external certificate carries only site URLs: give the site URLs public names (seed 000)", c.spec.Name, n, reason)
 		} else {
-			p.add(c.line, "%s: %s is %s, which no public CA certifies: from CWMS 2.5MR5 internal names go into a separate internal certificate signed by your own CA; upgrade and set version: 2.5MR5, or use public names (seed 000)", c.spec.name, n, reason)
+			p.Add(c.line, "%s: %s is %s, which no public CA certifies: from CWMS 2.5MR5 internal names go into a separate internal certificate signed by your own CA; upgrade and set version: 2.5MR5, or use public names (seed 000)", c.spec.Name, n, reason)
 		}
 	}
 }
 
 // applyStyle makes a wildcard certificate: CN *.<domain>, refused unless
 // every name sits one label under that domain (spec plan.md CWMS rule 3; seed 000).
-func (d *cwmsDeploy) applyStyle(c *cwmsCert, p *problems) {
+func (d *cwmsDeploy) applyStyle(c *cwmsCert, p *Problems) {
 	if !d.wildcard {
 		return
 	}
-	names := uniq(append(c.spec.sans, c.spec.cn)...)
-	parent := parentDomain(names[0])
+	names := Uniq(append(c.spec.SANs, c.spec.CN)...)
+	parent := ParentDomain(names[0])
 	for _, n := range names {
-		if parentDomain(n) == "" || !strings.EqualFold(parentDomain(n), parent) {
-			p.add(c.line, "%s: style wildcard needs every name one label under one domain, but %s and %s are not: a *.%s certificate would not cover both; use style: san", c.spec.name, names[0], n, parent)
+		if ParentDomain(n) == "" || !strings.EqualFold(ParentDomain(n), parent) {
+			p.Add(c.line, "%s: style wildcard needs every name one label under one domain, but %s and %s are not: a *.%s certificate would not cover both; use style: san", c.spec.Name, names[0], n, parent)
 			return
 		}
 	}
-	c.spec.cn = "*." + parent
-	c.spec.sans = nil
+	c.spec.CN = "*." + parent
+	c.spec.SANs = nil
 }
 
 // planCert turns a checked certificate into the plan's, with its role check.
 func (d *cwmsDeploy) planCert(c cwmsCert, all []cwmsCert) *plan.Certificate {
 	s := c.spec
-	s.key, s.days, s.subject = d.key, d.days, d.subject
-	pc := newCert(s)
+	s.Key, s.Days, s.Subject = d.key, d.days, d.subject
+	pc := NewCert(s)
 	if d.o.PFX {
-		pc.Files.PFX = s.name + ".pfx"
+		pc.Files.PFX = s.Name + ".pfx"
 	}
-	addUse(pc, c.dc.Name.Value, strings.TrimPrefix(c.role, "cwms-"))
+	AddUse(pc, c.dc.Name.Value, strings.TrimPrefix(c.role, "cwms-"))
 	var irp []string
 	for _, i := range c.dc.IRP {
 		irp = append(irp, i.Value)
 	}
-	r := plan.RoleCheck{Role: c.role, Version: d.s.Version.Value, IRP: irp, SecureAudio: d.s.SecureAudio.Value, Names: []string{s.cn}}
+	r := plan.RoleCheck{Role: c.role, Version: d.s.Version.Value, IRP: irp, SecureAudio: d.s.SecureAudio.Value, Names: []string{s.CN}}
 	if c.role == "cwms-internal" {
 		r.Names = []string{c.dc.AdminURL.Value} // CWMS-INTERNAL-CN checks the first name (spec roles.md)
 	}
 	for _, other := range all {
 		if other.role == c.role && other.dc.Name != c.dc.Name && c.role != "cwms-external" {
-			r.PeerCert = other.spec.name // CWMS-DISTINCT-CN (seed 000)
+			r.PeerCert = other.spec.Name // CWMS-DISTINCT-CN (seed 000)
 		}
 	}
 	pc.Roles = []plan.RoleCheck{r}
@@ -400,10 +400,10 @@ func (d *cwmsDeploy) finishPlan(pl *plan.Plan) {
 		pl.Install = append(pl.Install, d.install(dc, pl, layout))
 	}
 	if d.ca == "" && d.v.atLeast(cwms25MR5) {
-		warnf(pl, "no internal_ca: the internal certificates' CSRs go to your own CA (signer public here means a CA outside confcert); a public CA will refuse their internal names")
+		Warnf(pl, "no internal_ca: the internal certificates' CSRs go to your own CA (signer public here means a CA outside confcert); a public CA will refuse their internal names")
 	}
 	if d.o.KeyInBundle {
-		warnf(pl, "--key-in-bundle: each bundle holds its private key unencrypted on top (seed 001); keep the files private and delete them after the upload")
+		Warnf(pl, "--key-in-bundle: each bundle holds its private key unencrypted on top (seed 001); keep the files private and delete them after the upload")
 	}
 }
 

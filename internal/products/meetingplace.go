@@ -21,7 +21,7 @@ type mpSpec struct {
 	Product         decode.Str   `key:"product,required"`
 	HomePage        decode.Str   `key:"home_page,required"`
 	WebConferencing decode.Str   `key:"web_conferencing,required"`
-	Subject         *subjectSpec `key:"subject,required"`
+	Subject         *SubjectSpec `key:"subject,required"`
 	LegacyKeysize   decode.Bool  `key:"legacy_keysize"`
 	Line            int          `key:",line"`
 }
@@ -32,7 +32,7 @@ func (m meetingPlace) Plan(doc *yaml.Node, o Options) (*plan.Plan, []decode.Prob
 	if probs := decode.Into(doc, &s, "the deployment"); len(probs) > 0 {
 		return nil, probs
 	}
-	pl := newPlan("meetingplace", "")
+	pl := NewPlan("meetingplace", "")
 	subject, probs := checkMP(&s, pl)
 	if len(probs) > 0 {
 		return nil, probs
@@ -42,7 +42,7 @@ func (m meetingPlace) Plan(doc *yaml.Node, o Options) (*plan.Plan, []decode.Prob
 		// Release 6.0 MR5 and later support no key stronger than 1024 bits
 		// (seed 004 Restrictions).
 		key = keys.RSA1024
-		warnf(pl, "legacy_keysize: %s; public CAs have refused 1024-bit RSA keys since 2014, so check that yours still signs them", keys.LegacyWarning)
+		Warnf(pl, "legacy_keysize: %s; public CAs have refused 1024-bit RSA keys since 2014, so check that yours still signs them", keys.LegacyWarning)
 	}
 	// Two certificates, home page and web conferencing, each signed by a
 	// public CA: self-signed is not supported since 6.0 (seed 004 Task List,
@@ -51,8 +51,8 @@ func (m meetingPlace) Plan(doc *yaml.Node, o Options) (*plan.Plan, []decode.Prob
 		{"homepage", s.HomePage.Value, "home-page"},
 		{"webconf", s.WebConferencing.Value, "web-conferencing"},
 	} {
-		pc := newCert(certSpec{name: c.name, cn: c.host, signer: plan.SignerPublic, eku: []string{serverAuth}, key: key, subject: subject})
-		addUse(pc, "meetingplace", c.use)
+		pc := NewCert(CertSpec{Name: c.name, CN: c.host, Signer: plan.SignerPublic, EKU: []string{ServerAuth}, Key: key, Subject: subject})
+		AddUse(pc, "meetingplace", c.use)
 		pc.Roles = []plan.RoleCheck{{Role: "meetingplace", Names: []string{c.host}}}
 		pl.Certificates = append(pl.Certificates, pc)
 		// After import: the server certificate first, then the intermediates (seed 004).
@@ -64,28 +64,28 @@ func (m meetingPlace) Plan(doc *yaml.Node, o Options) (*plan.Plan, []decode.Prob
 
 // checkMP checks names and the full subject: the guide asks for company,
 // unit, city and state in full, no abbreviations (seed 004 CSR steps 5-7).
-func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, problems) {
-	var p problems
+func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, Problems) {
+	var p Problems
 	for _, h := range []struct {
 		v    decode.Str
 		what string
 	}{{s.HomePage, "home_page"}, {s.WebConferencing, "web_conferencing"}} {
-		if err := checkDNSName(h.v.Value); err != nil {
-			p.add(h.v.Line, "%s: %v", h.what, err)
-		} else if reason, bad := internalOnly(h.v.Value); bad {
-			warnf(pl, "%s %s is %s, which no public CA certifies", h.what, h.v.Value, reason)
+		if err := CheckDNSName(h.v.Value); err != nil {
+			p.Add(h.v.Line, "%s: %v", h.what, err)
+		} else if reason, bad := InternalOnly(h.v.Value); bad {
+			Warnf(pl, "%s %s is %s, which no public CA certifies", h.what, h.v.Value, reason)
 		}
 	}
 	if s.HomePage.Value == s.WebConferencing.Value {
-		p.add(s.WebConferencing.Line, "web_conferencing must differ from home_page: MeetingPlace needs two host names and two certificates (seed 004 Task List)")
+		p.Add(s.WebConferencing.Line, "web_conferencing must differ from home_page: MeetingPlace needs two host names and two certificates (seed 004 Task List)")
 	}
-	subj := s.Subject.check(&p)
+	subj := s.Subject.Check(&p)
 	for _, f := range []struct {
 		v    decode.Str
 		what string
 	}{{s.Subject.O, "O"}, {s.Subject.OU, "OU"}, {s.Subject.L, "L"}, {s.Subject.ST, "ST"}, {s.Subject.C, "C"}} {
 		if f.v.Value == "" {
-			p.add(s.Subject.Line, "subject lacks %s: MeetingPlace CSRs carry the full subject, O, OU, L, ST and C (seed 004)", f.what)
+			p.Add(s.Subject.Line, "subject lacks %s: MeetingPlace CSRs carry the full subject, O, OU, L, ST and C (seed 004)", f.what)
 		}
 	}
 	for _, f := range []struct {
@@ -93,7 +93,7 @@ func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, problems) {
 		what string
 	}{{s.Subject.L, "L"}, {s.Subject.ST, "ST"}} {
 		if len(f.v.Value) == 2 {
-			warnf(pl, "subject %s %q looks abbreviated: write the complete, official name (seed 004 CSR step 6)", f.what, f.v.Value)
+			Warnf(pl, "subject %s %q looks abbreviated: write the complete, official name (seed 004 CSR step 6)", f.what, f.v.Value)
 		}
 	}
 	return subj, p

@@ -16,10 +16,10 @@ var (
 	fileBase = regexp.MustCompile(`^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$`)
 )
 
-// checkDNSName reports why s is not a host name fit for a certificate: the
+// CheckDNSName reports why s is not a host name fit for a certificate: the
 // rules of pkiattr.CheckDNSName (RFC 1123 labels, 253 characters), without a
 // wildcard, since every name in a deployment file names one host.
-func checkDNSName(s string) error {
+func CheckDNSName(s string) error {
 	if strings.HasPrefix(s, "*") {
 		return fmt.Errorf("%q is a wildcard: give the host's own name", s)
 	}
@@ -29,19 +29,19 @@ func checkDNSName(s string) error {
 	return pkiattr.CheckDNSName(s)
 }
 
-// checkHost accepts a DNS name or, when allowIP, an IP address.
-func checkHost(s string, allowIP bool) error {
+// CheckHost accepts a DNS name or, when allowIP, an IP address.
+func CheckHost(s string, allowIP bool) error {
 	if ip := net.ParseIP(s); ip != nil {
 		if allowIP {
 			return nil
 		}
 		return fmt.Errorf("%q is an IP address: a DNS name is needed here", s)
 	}
-	return checkDNSName(s)
+	return CheckDNSName(s)
 }
 
-// checkFileBase reports why name cannot name certificate files.
-func checkFileBase(name string) error {
+// CheckFileBase reports why name cannot name certificate files.
+func CheckFileBase(name string) error {
 	if !fileBase.MatchString(name) || len(name) > 64 {
 		return fmt.Errorf("%q cannot name files on the server: use letters, digits and '-' only (the MMP refuses '.' and '_', seed 002 §4.2 note, Appendix B)", name)
 	}
@@ -51,9 +51,9 @@ func checkFileBase(name string) error {
 // internalOnlySuffixes are domains no public CA certifies.
 var internalOnlySuffixes = []string{".local", ".lan", ".internal", ".corp"}
 
-// internalOnly says why no public CA will certify name (spec plan.md CWMS
+// InternalOnly says why no public CA will certify name (spec plan.md CWMS
 // rule 4: .local, .lan, .internal, .corp, single labels, private addresses).
-func internalOnly(name string) (reason string, yes bool) {
+func InternalOnly(name string) (reason string, yes bool) {
 	if ip := net.ParseIP(name); ip != nil {
 		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
 			return "a private IP address", true
@@ -72,20 +72,20 @@ func internalOnly(name string) (reason string, yes bool) {
 	return "", false
 }
 
-// firstLabel is the first label of a DNS name.
-func firstLabel(name string) string {
+// FirstLabel is the first label of a DNS name.
+func FirstLabel(name string) string {
 	label, _, _ := strings.Cut(name, ".")
 	return label
 }
 
-// parentDomain is name without its first label ("" for a single label).
-func parentDomain(name string) string {
+// ParentDomain is name without its first label ("" for a single label).
+func ParentDomain(name string) string {
 	_, rest, _ := strings.Cut(name, ".")
 	return rest
 }
 
-// uniq returns names without empty and repeated entries (case-insensitive), in order.
-func uniq(names ...string) []string {
+// Uniq returns names without empty and repeated entries (case-insensitive), in order.
+func Uniq(names ...string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, n := range names {

@@ -17,7 +17,7 @@ func TestCheckDNSName(t *testing.T) {
 		{strings.Repeat("a", 64) + ".example.com", "not a valid DNS name"},
 	}
 	for _, tc := range tests {
-		err := checkDNSName(tc.name)
+		err := CheckDNSName(tc.name)
 		switch {
 		case tc.want == "" && err != nil:
 			t.Errorf("%s: unexpected error %v", tc.name, err)

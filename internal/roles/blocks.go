@@ -6,17 +6,17 @@ import (
 	"strings"
 )
 
-// pemBlock is one PEM block of a file: its type and the line of its BEGIN.
-type pemBlock struct {
+// PEMBlock is one PEM block of a file: its type and the line of its BEGIN.
+type PEMBlock struct {
 	Type string
 	Line int
 }
 
-// layout is the block structure of a file as the bytes hold it, which parsed
+// BlockLayout is the block structure of a file as the bytes hold it, which parsed
 // certificates no longer show: the order of the blocks and the formatting the
 // Meeting Server guide asks for (seed 002 §1.2.4, §4.7.1, D.2).
-type layout struct {
-	Blocks       []pemBlock
+type BlockLayout struct {
+	Blocks       []PEMBlock
 	PEM          bool // at least one BEGIN line
 	CR           bool // a carriage return anywhere
 	FinalNewline bool
@@ -27,8 +27,8 @@ type layout struct {
 
 // scanBlocks reads the PEM block structure of data. It never fails: input that
 // is not PEM at all comes back with PEM false.
-func scanBlocks(data []byte) layout {
-	l := layout{CR: bytes.IndexByte(data, '\r') >= 0, FinalNewline: len(data) > 0 && data[len(data)-1] == '\n'}
+func scanBlocks(data []byte) BlockLayout {
+	l := BlockLayout{CR: bytes.IndexByte(data, '\r') >= 0, FinalNewline: len(data) > 0 && data[len(data)-1] == '\n'}
 	var open string
 	blank := 0
 	for i, raw := range strings.Split(string(data), "\n") {
@@ -42,7 +42,7 @@ func scanBlocks(data []byte) layout {
 				l.BlankBetween = blank
 			}
 			l.PEM, open, blank = true, t, 0
-			l.Blocks = append(l.Blocks, pemBlock{Type: t, Line: n})
+			l.Blocks = append(l.Blocks, PEMBlock{Type: t, Line: n})
 			continue
 		}
 		if open != "" {
@@ -60,7 +60,7 @@ func scanBlocks(data []byte) layout {
 }
 
 // noteOutside records a line that sits outside every block.
-func (l *layout) noteOutside(line string, n int, blank *int) {
+func (l *BlockLayout) noteOutside(line string, n int, blank *int) {
 	if strings.TrimSpace(line) == "" {
 		if *blank == 0 {
 			*blank = n
@@ -84,7 +84,7 @@ func marker(line, kind string) (string, bool) {
 
 // problems lists, in words, what keeps a PEM file from being clean PEM; a file
 // that is not PEM at all has none (the caller says "DER where PEM is expected").
-func (l layout) problems() []string {
+func (l BlockLayout) problems() []string {
 	if !l.PEM {
 		return nil
 	}
@@ -107,7 +107,7 @@ func (l layout) problems() []string {
 	return p
 }
 
-// keyBlock reports whether a PEM block type holds a private key.
-func keyBlock(t string) bool {
+// IsKeyBlock reports whether a PEM block type holds a private key.
+func IsKeyBlock(t string) bool {
 	return strings.HasSuffix(t, "PRIVATE KEY")
 }

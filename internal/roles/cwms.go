@@ -11,8 +11,8 @@ import (
 // cwmsRoles are the Cisco WebEx Meetings Server roles (spec roles.md; seeds
 // 000, 001). `cwms` is the single certificate before 2.5MR5; from 2.5MR5 the
 // site URL has `cwms-external` and the rest `cwms-internal` (seed 000).
-func cwmsRoles() []role {
-	rules := []rule{
+func cwmsRoles() []Role {
+	rules := []Rule{
 		// Upload order: 1.x/2.0 server first, 2.5+ root-side intermediate first
 		// and server last (seed 001).
 		{"CWMS-ORDER", "001", cwmsOrder},
@@ -31,9 +31,9 @@ func cwmsRoles() []role {
 		// Public CAs refuse internal names (seeds 000, 001 comments).
 		{"CWMS-PUBLIC-NAMES", "000, 001 comments", cwmsPublicNames},
 	}
-	var out []role
+	var out []Role
 	for _, name := range []string{"cwms", "cwms-external", "cwms-internal"} {
-		out = append(out, role{Name: name, Product: "cwms", File: uploadFile, NeedsVersion: true, Rules: rules})
+		out = append(out, Role{Name: name, Product: "cwms", File: UploadFile, NeedsVersion: true, Rules: rules})
 	}
 	return out
 }
@@ -41,26 +41,26 @@ func cwmsRoles() []role {
 // The words of the CWMS upload page when the order is wrong (seed 001).
 const cwmsBadChain = "The certificates do not form a valid certificate chain"
 
-func (in *input) cwmsLayout() string {
-	if in.version.atLeast(2, 5, 0) {
+func (in *Input) cwmsLayout() string {
+	if in.Version.AtLeast(2, 5, 0) {
 		return "cwms-25"
 	}
 	return "cwms-1x"
 }
 
-func cwmsOrder(in *input) []Result {
-	certs := in.cert.Certs
+func cwmsOrder(in *Input) []Result {
+	certs := in.Cert.Certs
 	layout := in.cwmsLayout()
 	want, seq, first := "the server certificate first, then its issuers upward", certs, certs[0]
 	if layout == "cwms-25" {
 		want, seq, first = "the root-side intermediate first and the server certificate last", reversed(certs), certs[len(certs)-1]
 	}
 	ok, _ := chain.InSequence(seq)
-	if !ok || !first.Equal(in.leaf) {
-		return fail("CWMS-ORDER", fmt.Sprintf("%s: CWMS %s wants %s", cwmsBadChain, in.version.Text, want),
-			"rebuild the upload file: confcert bundle --layout "+layout+" -o "+in.cert.Path+" CERT-AND-CA-FILES...")
+	if !ok || !first.Equal(in.Leaf) {
+		return Fail("CWMS-ORDER", fmt.Sprintf("%s: CWMS %s wants %s", cwmsBadChain, in.Version.Text, want),
+			"rebuild the upload file: confcert bundle --layout "+layout+" -o "+in.Cert.Path+" CERT-AND-CA-FILES...")
 	}
-	return pass("CWMS-ORDER", fmt.Sprintf("order fits CWMS %s: %s", in.version.Text, want))
+	return Pass("CWMS-ORDER", fmt.Sprintf("order fits CWMS %s: %s", in.Version.Text, want))
 }
 
 func reversed[T any](s []T) []T {
@@ -69,94 +69,94 @@ func reversed[T any](s []T) []T {
 	return r
 }
 
-func cwmsRoot(in *input) []Result {
-	for _, c := range in.cert.Certs {
-		if c != in.leaf && chain.SelfSigned(c) {
-			return warn("CWMS-ROOT", "the root "+chain.DisplayName(c)+" is included: CWMS does not need it",
+func cwmsRoot(in *Input) []Result {
+	for _, c := range in.Cert.Certs {
+		if c != in.Leaf && chain.SelfSigned(c) {
+			return Warn("CWMS-ROOT", "the root "+chain.DisplayName(c)+" is included: CWMS does not need it",
 				"leave it out: confcert bundle --layout "+in.cwmsLayout()+" writes no root")
 		}
 	}
-	return pass("CWMS-ROOT", "no root certificate in the upload")
+	return Pass("CWMS-ROOT", "no root certificate in the upload")
 }
 
-func cwmsKeyTop(in *input) []Result {
-	for i, b := range in.cert.Layout.Blocks {
-		if keyBlock(b.Type) && i > 0 {
-			return fail("CWMS-KEY-TOP", fmt.Sprintf("the private key is block %d (line %d): it must be at the very top", i+1, b.Line),
-				"rebuild the upload file with the key on top: confcert bundle --layout "+in.cwmsLayout()+" --key KEY -o "+in.cert.Path+" CERT-AND-CA-FILES...")
+func cwmsKeyTop(in *Input) []Result {
+	for i, b := range in.Cert.Layout.Blocks {
+		if IsKeyBlock(b.Type) && i > 0 {
+			return Fail("CWMS-KEY-TOP", fmt.Sprintf("the private key is block %d (line %d): it must be at the very top", i+1, b.Line),
+				"rebuild the upload file with the key on top: confcert bundle --layout "+in.cwmsLayout()+" --key KEY -o "+in.Cert.Path+" CERT-AND-CA-FILES...")
 		}
 	}
-	if len(in.cert.Layout.Blocks) > 0 && keyBlock(in.cert.Layout.Blocks[0].Type) {
-		return pass("CWMS-KEY-TOP", "the private key is at the very top")
+	if len(in.Cert.Layout.Blocks) > 0 && IsKeyBlock(in.Cert.Layout.Blocks[0].Type) {
+		return Pass("CWMS-KEY-TOP", "the private key is at the very top")
 	}
 	return nil
 }
 
 // certNames are the CN and SANs of the leaf.
-func certNames(in *input) []string {
-	return append(sans(in.leaf), in.leaf.Subject.CommonName)
+func certNames(in *Input) []string {
+	return append(SANs(in.Leaf), in.Leaf.Subject.CommonName)
 }
 
-func cwmsIRP(in *input) []Result {
-	if len(in.req.IRP) == 0 {
+func cwmsIRP(in *Input) []Result {
+	if len(in.Req.IRP) == 0 {
 		return nil
 	}
-	for _, irp := range in.req.IRP {
-		if listed(certNames(in), irp) {
-			return fail("CWMS-IRP", "the Internet Reverse Proxy name "+irp+" is in the certificate: IRP VMs are never reached by name",
+	for _, irp := range in.Req.IRP {
+		if Listed(certNames(in), irp) {
+			return Fail("CWMS-IRP", "the Internet Reverse Proxy name "+irp+" is in the certificate: IRP VMs are never reached by name",
 				"make a new CSR without the IRP FQDNs (confcert plan leaves them out)")
 		}
 	}
-	return pass("CWMS-IRP", "no Internet Reverse Proxy name in the certificate")
+	return Pass("CWMS-IRP", "no Internet Reverse Proxy name in the certificate")
 }
 
-func cwmsInternalCN(in *input) []Result {
-	if in.role.Name != "cwms-internal" || len(in.req.Names) == 0 {
+func cwmsInternalCN(in *Input) []Result {
+	if in.Role.Name != "cwms-internal" || len(in.Req.Names) == 0 {
 		return nil
 	}
-	admin := in.req.Names[0]
-	if !strings.EqualFold(in.leaf.Subject.CommonName, admin) {
-		return fail("CWMS-INTERNAL-CN", fmt.Sprintf("the CN is %q, not the data centre's admin URL %s", in.leaf.Subject.CommonName, admin),
+	admin := in.Req.Names[0]
+	if !strings.EqualFold(in.Leaf.Subject.CommonName, admin) {
+		return Fail("CWMS-INTERNAL-CN", fmt.Sprintf("the CN is %q, not the data centre's admin URL %s", in.Leaf.Subject.CommonName, admin),
 			"make a new CSR with CN:"+admin)
 	}
-	return pass("CWMS-INTERNAL-CN", "CN is the admin URL "+admin)
+	return Pass("CWMS-INTERNAL-CN", "CN is the admin URL "+admin)
 }
 
-func cwmsDistinctCN(in *input) []Result {
-	if !in.req.SecureAudio || in.peerLeaf == nil {
+func cwmsDistinctCN(in *Input) []Result {
+	if !in.Req.SecureAudio || in.PeerLeaf == nil {
 		return nil
 	}
-	cn := in.leaf.Subject.CommonName
-	if strings.EqualFold(cn, in.peerLeaf.Subject.CommonName) {
-		return fail("CWMS-DISTINCT-CN", "the other data centre's certificate has the same CN "+cn+": Unified CM keeps only one of them and one secure trunk fails",
+	cn := in.Leaf.Subject.CommonName
+	if strings.EqualFold(cn, in.PeerLeaf.Subject.CommonName) {
+		return Fail("CWMS-DISTINCT-CN", "the other data centre's certificate has the same CN "+cn+": Unified CM keeps only one of them and one secure trunk fails",
 			"use each data centre's own URL as CN (confcert plan with secure_audio: true does)")
 	}
-	return pass("CWMS-DISTINCT-CN", "CN differs from the other data centre's ("+in.peerLeaf.Subject.CommonName+")")
+	return Pass("CWMS-DISTINCT-CN", "CN differs from the other data centre's ("+in.PeerLeaf.Subject.CommonName+")")
 }
 
-func cwmsWildcardCN(in *input) []Result {
-	if !in.version.atLeast(2, 5, 5) {
+func cwmsWildcardCN(in *Input) []Result {
+	if !in.Version.AtLeast(2, 5, 5) {
 		return nil
 	}
-	cn := in.leaf.Subject.CommonName
-	wildSAN := slices.ContainsFunc(in.leaf.DNSNames, func(n string) bool { return strings.HasPrefix(n, "*.") })
+	cn := in.Leaf.Subject.CommonName
+	wildSAN := slices.ContainsFunc(in.Leaf.DNSNames, func(n string) bool { return strings.HasPrefix(n, "*.") })
 	if wildSAN && !strings.HasPrefix(cn, "*.") {
-		return fail("CWMS-WILDCARD-CN", "a wildcard only in the SANs: CWMS "+in.version.Text+" checks the CN only and refuses the upload",
+		return Fail("CWMS-WILDCARD-CN", "a wildcard only in the SANs: CWMS "+in.Version.Text+" checks the CN only and refuses the upload",
 			"put the wildcard in the CN: confcert csr NAME CN:*.DOMAIN subjectAltName:*.DOMAIN")
 	}
-	return pass("CWMS-WILDCARD-CN", "no wildcard that the CN check would miss")
+	return Pass("CWMS-WILDCARD-CN", "no wildcard that the CN check would miss")
 }
 
-func cwmsPublicNames(in *input) []Result {
-	public := in.role.Name == "cwms-external" || (in.role.Name == "cwms" && !in.version.atLeast(2, 5, 5))
+func cwmsPublicNames(in *Input) []Result {
+	public := in.Role.Name == "cwms-external" || (in.Role.Name == "cwms" && !in.Version.AtLeast(2, 5, 5))
 	if !public {
 		return nil
 	}
 	for _, n := range certNames(in) {
-		if why := internalOnly(strings.TrimPrefix(n, "*.")); why != "" {
-			return fail("CWMS-PUBLIC-NAMES", n+" is "+why+": no public CA certifies it",
+		if why := InternalOnly(strings.TrimPrefix(n, "*.")); why != "" {
+			return Fail("CWMS-PUBLIC-NAMES", n+" is "+why+": no public CA certifies it",
 				"keep internal names out of the public certificate; from CWMS 2.5MR5 they go in the internal certificate (role cwms-internal)")
 		}
 	}
-	return pass("CWMS-PUBLIC-NAMES", "every name can be certified by a public CA")
+	return Pass("CWMS-PUBLIC-NAMES", "every name can be certified by a public CA")
 }

@@ -15,42 +15,42 @@ import (
 	"github.com/confcert/confcert/internal/keys"
 )
 
-// source is one input file: its bytes (for the format rules), what certio
+// Source is one input file: its bytes (for the format rules), what certio
 // read from it, and its PEM block structure.
-type source struct {
+type Source struct {
 	Path   string
 	Raw    []byte
 	File   *certio.File
 	Certs  []*x509.Certificate
-	Layout layout
+	Layout BlockLayout
 }
 
-// input is everything the rules look at, read once.
-type input struct {
-	req  Request
-	role role
-	now  time.Time
+// Input is everything the rules look at, read once.
+type Input struct {
+	Req  Request
+	Role Role
+	Now  time.Time
 
-	cert                     *source
-	key, bundle, trust, peer *source // nil when not given
+	Cert                     *Source
+	Key, Bundle, Trust, Peer *Source // nil when not given
 
-	leaf     *x509.Certificate
-	peerLeaf *x509.Certificate
-	privKey  crypto.Signer // from --key, or a key block in the certificate file
-	keyFrom  string        // the file privKey came from
-	version  version       // --version, parsed (zero when not given)
+	Leaf     *x509.Certificate
+	PeerLeaf *x509.Certificate
+	PrivKey  crypto.Signer // from --key, or a key block in the certificate file
+	KeyFrom  string        // the file privKey came from
+	Version  Version       // --version, parsed (zero when not given)
 
 	// publicRoots returns the system trust anchors, read once.
 	publicRoots func() ([]*x509.Certificate, error)
 }
 
-func load(req Request, r role, o Options) (*input, error) {
+func load(req Request, r Role, o Options) (*Input, error) {
 	if req.Cert == "" {
 		return nil, errors.New("no certificate file: give --cert FILE")
 	}
-	in := &input{req: req, role: r, now: o.Now, publicRoots: o.SystemRoots}
-	if in.now.IsZero() {
-		in.now = time.Now()
+	in := &Input{Req: req, Role: r, Now: o.Now, publicRoots: o.SystemRoots}
+	if in.Now.IsZero() {
+		in.Now = time.Now()
 	}
 	if in.publicRoots == nil {
 		in.publicRoots = chain.SystemRoots
@@ -61,16 +61,16 @@ func load(req Request, r role, o Options) (*input, error) {
 	}
 	opts := certio.Options{Password: o.Password}
 	var err error
-	if in.cert, err = readSource(req.Cert, opts); err != nil {
+	if in.Cert, err = readSource(req.Cert, opts); err != nil {
 		return nil, err
 	}
-	if len(in.cert.Certs) == 0 {
+	if len(in.Cert.Certs) == 0 {
 		return nil, fmt.Errorf("%s: no certificate in the file", req.Cert)
 	}
 	for _, f := range []struct {
 		path string
-		dst  **source
-	}{{req.Key, &in.key}, {req.Bundle, &in.bundle}, {req.Trust, &in.trust}, {req.PeerCert, &in.peer}} {
+		dst  **Source
+	}{{req.Key, &in.Key}, {req.Bundle, &in.Bundle}, {req.Trust, &in.Trust}, {req.PeerCert, &in.Peer}} {
 		if f.path == "" {
 			continue
 		}
@@ -81,40 +81,40 @@ func load(req Request, r role, o Options) (*input, error) {
 	return in, in.resolve()
 }
 
-func (in *input) loadVersion() error {
-	if in.req.Version == "" {
-		if in.role.NeedsVersion {
-			return fmt.Errorf("role %s needs --version (for example 2.0, 2.5, 2.5MR5, 2.6)", in.role.Name)
+func (in *Input) loadVersion() error {
+	if in.Req.Version == "" {
+		if in.Role.NeedsVersion {
+			return fmt.Errorf("role %s needs --version (for example 2.0, 2.5, 2.5MR5, 2.6)", in.Role.Name)
 		}
 		return nil
 	}
-	v, err := parseVersion(in.req.Version)
+	v, err := ParseVersion(in.Req.Version)
 	if err != nil {
 		return err
 	}
-	in.version = v
+	in.Version = v
 	return nil
 }
 
 // resolve finds the private key, the leaf and the peer's leaf.
-func (in *input) resolve() error {
+func (in *Input) resolve() error {
 	if err := in.findKey(); err != nil {
 		return err
 	}
-	in.leaf = pickLeaf(in.cert.Certs, in.privKey, in.now)
-	if in.peer != nil {
-		if len(in.peer.Certs) == 0 {
-			return fmt.Errorf("%s: no certificate in the file", in.peer.Path)
+	in.Leaf = pickLeaf(in.Cert.Certs, in.PrivKey, in.Now)
+	if in.Peer != nil {
+		if len(in.Peer.Certs) == 0 {
+			return fmt.Errorf("%s: no certificate in the file", in.Peer.Path)
 		}
-		in.peerLeaf = pickLeaf(in.peer.Certs, nil, in.now)
+		in.PeerLeaf = pickLeaf(in.Peer.Certs, nil, in.Now)
 	}
 	return nil
 }
 
 // findKey takes the key from --key, else a key block in the certificate file
 // (CWMS and MeetingPlace files may carry it, seeds 001 and 004).
-func (in *input) findKey() error {
-	for _, s := range []*source{in.key, in.cert} {
+func (in *Input) findKey() error {
+	for _, s := range []*Source{in.Key, in.Cert} {
 		if s == nil {
 			continue
 		}
@@ -122,17 +122,17 @@ func (in *input) findKey() error {
 			if k.PrivateKey == nil {
 				return fmt.Errorf("%s: the private key is encrypted: give its password (--password-file or CONFCERT_PASSWORD)", s.Path)
 			}
-			in.privKey, in.keyFrom = k.PrivateKey, s.Path
+			in.PrivKey, in.KeyFrom = k.PrivateKey, s.Path
 			return nil
 		}
-		if s == in.key {
+		if s == in.Key {
 			return fmt.Errorf("%s: no private key in the file", s.Path)
 		}
 	}
 	return nil
 }
 
-func readSource(path string, opts certio.Options) (*source, error) {
+func readSource(path string, opts certio.Options) (*Source, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -144,7 +144,7 @@ func readSource(path string, opts certio.Options) (*source, error) {
 	if f.Locked {
 		return nil, fmt.Errorf("%s: PKCS#12 file needs its password (--password-file or CONFCERT_PASSWORD)", path)
 	}
-	return &source{Path: path, Raw: raw, File: f, Certs: f.Certificates(), Layout: scanBlocks(raw)}, nil
+	return &Source{Path: path, Raw: raw, File: f, Certs: f.Certificates(), Layout: scanBlocks(raw)}, nil
 }
 
 // pickLeaf finds the end-entity certificate of a file: the one matching the
@@ -172,19 +172,19 @@ func pickLeaf(certs []*x509.Certificate, key crypto.Signer, at time.Time) *x509.
 
 // presented is what the server sends in the handshake: the certificate file
 // and the bundle, each certificate once.
-func (in *input) presented() []*x509.Certificate {
-	certs := in.cert.Certs
-	if in.bundle != nil {
-		certs = slices.Concat(certs, in.bundle.Certs)
+func (in *Input) presented() []*x509.Certificate {
+	certs := in.Cert.Certs
+	if in.Bundle != nil {
+		certs = slices.Concat(certs, in.Bundle.Certs)
 	}
 	return chain.Collect(certs).Unique
 }
 
 // intermediates are the presented certificates other than the leaf and roots.
-func (in *input) intermediates() []*x509.Certificate {
+func (in *Input) intermediates() []*x509.Certificate {
 	var out []*x509.Certificate
 	for _, c := range in.presented() {
-		if c != in.leaf && !chain.SelfSigned(c) {
+		if c != in.Leaf && !chain.SelfSigned(c) {
 			out = append(out, c)
 		}
 	}
@@ -193,30 +193,30 @@ func (in *input) intermediates() []*x509.Certificate {
 
 // fileRoots are the self-signed certificates of the certificate and bundle
 // files: the anchors when no --trust is given, as `pki verify` with two files.
-func (in *input) fileRoots() []*x509.Certificate {
+func (in *Input) fileRoots() []*x509.Certificate {
 	var out []*x509.Certificate
 	for _, c := range in.presented() {
-		if c != in.leaf && chain.SelfSigned(c) {
+		if c != in.Leaf && chain.SelfSigned(c) {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// verify checks the leaf's chain against roots (openssl-style, package chain).
-func (in *input) verify(roots []*x509.Certificate) error {
-	return chain.Verify(in.leaf, in.intermediates(), roots, chain.VerifyOptions{At: in.now, Purpose: "any"})
+// Verify checks the leaf's chain against roots (openssl-style, package chain).
+func (in *Input) Verify(roots []*x509.Certificate) error {
+	return chain.Verify(in.Leaf, in.intermediates(), roots, chain.VerifyOptions{At: in.Now, Purpose: "any"})
 }
 
-// publiclyTrusted reports whether the chain verifies against the system roots.
-func (in *input) publiclyTrusted() bool {
+// PubliclyTrusted reports whether the chain verifies against the system roots.
+func (in *Input) PubliclyTrusted() bool {
 	roots, err := in.publicRoots()
-	return err == nil && len(roots) > 0 && in.verify(roots) == nil
+	return err == nil && len(roots) > 0 && in.Verify(roots) == nil
 }
 
-// hasEKU reports whether the leaf may be used for want: no EKU extension
+// HasEKU reports whether the leaf may be used for want: no EKU extension
 // means any use (seed 002 D.1), as does anyExtendedKeyUsage.
-func hasEKU(c *x509.Certificate, want x509.ExtKeyUsage) bool {
+func HasEKU(c *x509.Certificate, want x509.ExtKeyUsage) bool {
 	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
 		return true
 	}
@@ -228,7 +228,7 @@ func hasEKU(c *x509.Certificate, want x509.ExtKeyUsage) bool {
 	return false
 }
 
-// hasEKUExt reports whether the certificate has an EKU extension at all.
-func hasEKUExt(c *x509.Certificate) bool {
+// HasEKUExt reports whether the certificate has an EKU extension at all.
+func HasEKUExt(c *x509.Certificate) bool {
 	return len(c.ExtKeyUsage) > 0 || len(c.UnknownExtKeyUsage) > 0
 }

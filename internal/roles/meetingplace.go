@@ -9,8 +9,8 @@ import (
 )
 
 // meetingPlaceRoles is the Cisco Unified MeetingPlace web server (seed 004).
-func meetingPlaceRoles() []role {
-	return []role{{Name: "meetingplace", Product: "meetingplace", File: uploadFile, Rules: []rule{
+func meetingPlaceRoles() []Role {
+	return []Role{{Name: "meetingplace", Product: "meetingplace", File: UploadFile, Rules: []Rule{
 		// "The signed server certificate has to be pasted first and then the
 		// intermediate certificate" (seed 004, expired intermediate).
 		{"MP-ORDER", "004", mpOrder},
@@ -23,30 +23,30 @@ func meetingPlaceRoles() []role {
 	}}}
 }
 
-func mpOrder(in *input) []Result {
-	certs := in.cert.Certs
+func mpOrder(in *Input) []Result {
+	certs := in.Cert.Certs
 	ok, bad := chain.InSequence(certs)
-	fix := "rebuild the PEM: confcert bundle --layout meetingplace -o " + in.cert.Path + " CERT-AND-CA-FILES..."
-	if !certs[0].Equal(in.leaf) {
-		return fail("MP-ORDER", "the server certificate is not first in "+in.cert.Path, fix)
+	fix := "rebuild the PEM: confcert bundle --layout meetingplace -o " + in.Cert.Path + " CERT-AND-CA-FILES..."
+	if !certs[0].Equal(in.Leaf) {
+		return Fail("MP-ORDER", "the server certificate is not first in "+in.Cert.Path, fix)
 	}
 	if !ok {
-		return fail("MP-ORDER", fmt.Sprintf("certificate %d (%s) is not the issuer of the one before it", bad+1, chain.DisplayName(certs[bad])), fix)
+		return Fail("MP-ORDER", fmt.Sprintf("certificate %d (%s) is not the issuer of the one before it", bad+1, chain.DisplayName(certs[bad])), fix)
 	}
-	return pass("MP-ORDER", "server certificate first, then its intermediates")
+	return Pass("MP-ORDER", "server certificate first, then its intermediates")
 }
 
-func mpSelfSigned(in *input) []Result {
-	if chain.SelfSigned(in.leaf) {
-		return fail("MP-SELF-SIGNED", "self-signed: not supported since MeetingPlace Release 6.0",
+func mpSelfSigned(in *Input) []Result {
+	if chain.SelfSigned(in.Leaf) {
+		return Fail("MP-SELF-SIGNED", "self-signed: not supported since MeetingPlace Release 6.0",
 			"send the CSR to a CA (confcert plan writes it) and install what it returns")
 	}
-	return pass("MP-SELF-SIGNED", "issued by "+in.leaf.Issuer.CommonName)
+	return Pass("MP-SELF-SIGNED", "issued by "+in.Leaf.Issuer.CommonName)
 }
 
-func mpSubject(in *input) []Result {
+func mpSubject(in *Input) []Result {
 	var bad []string
-	for _, f := range []struct{ name, value string }{{"L", first(in.leaf.Subject.Locality)}, {"ST", first(in.leaf.Subject.Province)}} {
+	for _, f := range []struct{ name, value string }{{"L", first(in.Leaf.Subject.Locality)}, {"ST", first(in.Leaf.Subject.Province)}} {
 		switch v := strings.TrimSpace(f.value); {
 		case v == "":
 			bad = append(bad, f.name+" missing")
@@ -55,10 +55,10 @@ func mpSubject(in *input) []Result {
 		}
 	}
 	if len(bad) > 0 {
-		return warn("MP-SUBJECT", strings.Join(bad, "; ")+": MeetingPlace asks for the complete, official names",
+		return Warn("MP-SUBJECT", strings.Join(bad, "; ")+": MeetingPlace asks for the complete, official names",
 			"make a new CSR with the full names, e.g. L:\"San Jose\" ST:California")
 	}
-	return pass("MP-SUBJECT", "city and state given in full")
+	return Pass("MP-SUBJECT", "city and state given in full")
 }
 
 func first(s []string) string {
@@ -68,14 +68,14 @@ func first(s []string) string {
 	return s[0]
 }
 
-func mpKeySize(in *input) []Result {
-	if in.req.Version == "" || !in.version.atLeast(6, 0, 5) {
+func mpKeySize(in *Input) []Result {
+	if in.Req.Version == "" || !in.Version.AtLeast(6, 0, 5) {
 		return nil
 	}
-	pub, ok := in.leaf.PublicKey.(*rsa.PublicKey)
+	pub, ok := in.Leaf.PublicKey.(*rsa.PublicKey)
 	if !ok || pub.N.BitLen() > 1024 {
-		return warn("MP-KEY-SIZE", "MeetingPlace "+in.version.Text+" does not support keys stronger than 1024-bit RSA",
+		return Warn("MP-KEY-SIZE", "MeetingPlace "+in.Version.Text+" does not support keys stronger than 1024-bit RSA",
 			"only if this release must stay: a new key with confcert csr NAME --key-type rsa1024 (insecure); better, upgrade")
 	}
-	return pass("MP-KEY-SIZE", "RSA 1024 bits, as MeetingPlace "+in.version.Text+" requires")
+	return Pass("MP-KEY-SIZE", "RSA 1024 bits, as MeetingPlace "+in.Version.Text+" requires")
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// sans returns the leaf's DNS and IP subject alternative names.
-func sans(c *x509.Certificate) []string {
+// SANs returns the leaf's DNS and IP subject alternative names.
+func SANs(c *x509.Certificate) []string {
 	out := slices.Clone(c.DNSNames)
 	for _, ip := range c.IPAddresses {
 		out = append(out, ip.String())
@@ -19,8 +19,8 @@ func sans(c *x509.Certificate) []string {
 	return out
 }
 
-// hasSAN reports whether the certificate carries any subject alternative name.
-func hasSAN(c *x509.Certificate) bool {
+// HasSAN reports whether the certificate carries any subject alternative name.
+func HasSAN(c *x509.Certificate) bool {
 	return len(c.DNSNames)+len(c.IPAddresses)+len(c.EmailAddresses)+len(c.URIs) > 0
 }
 
@@ -44,13 +44,13 @@ func covers(pattern, name string) bool {
 	return ok && label != "" && parent == rest
 }
 
-// coveredBy reports whether any of patterns covers name.
-func coveredBy(patterns []string, name string) bool {
+// CoveredBy reports whether any of patterns covers name.
+func CoveredBy(patterns []string, name string) bool {
 	return slices.ContainsFunc(patterns, func(p string) bool { return covers(p, name) })
 }
 
-// listed reports whether name is among names exactly (case insensitive).
-func listed(names []string, name string) bool {
+// Listed reports whether name is among names exactly (case insensitive).
+func Listed(names []string, name string) bool {
 	return slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) })
 }
 
@@ -63,9 +63,9 @@ func isHostName(s string) bool {
 	return strings.Contains(s, ".") && !strings.ContainsAny(s, " _/")
 }
 
-// internalOnly reports why no public CA will certify name, or "" when it can:
+// InternalOnly reports why no public CA will certify name, or "" when it can:
 // internal top-level domains, single labels, private addresses (seeds 000, 001).
-func internalOnly(name string) string {
+func InternalOnly(name string) string {
 	if ip := net.ParseIP(name); ip != nil {
 		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
 			return "a private IP address"
@@ -84,20 +84,20 @@ func internalOnly(name string) string {
 	return ""
 }
 
-// version is a product release such as 2.5MR5 (major 2, minor 5, MR 5).
-type version struct {
+// Version is a product release such as 2.5MR5 (major 2, minor 5, MR 5).
+type Version struct {
 	Major, Minor, MR int
 	Text             string
 }
 
 var versionRE = regexp.MustCompile(`^(?i)(\d+)\.(\d+|x)(?:\s*MR\s*(\d+))?$`)
 
-func parseVersion(s string) (version, error) {
+func ParseVersion(s string) (Version, error) {
 	m := versionRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return version{}, fmt.Errorf("version %q: want MAJOR.MINOR with an optional MRn, for example 2.0, 2.5MR5, 6.0MR5", s)
+		return Version{}, fmt.Errorf("version %q: want MAJOR.MINOR with an optional MRn, for example 2.0, 2.5MR5, 6.0MR5", s)
 	}
-	v := version{Text: s}
+	v := Version{Text: s}
 	v.Major, _ = strconv.Atoi(m[1])
 	v.Minor, _ = strconv.Atoi(m[2]) // "x" stays 0
 	if m[3] != "" {
@@ -106,7 +106,7 @@ func parseVersion(s string) (version, error) {
 	return v, nil
 }
 
-// atLeast reports whether v is major.minor MR mr or later.
-func (v version) atLeast(major, minor, mr int) bool {
+// AtLeast reports whether v is major.minor MR mr or later.
+func (v Version) AtLeast(major, minor, mr int) bool {
 	return slices.Compare([]int{v.Major, v.Minor, v.MR}, []int{major, minor, mr}) >= 0
 }

@@ -31,12 +31,12 @@ func TestInternalOnly(t *testing.T) {
 	internal := []string{"cwms.example.local", "a.LAN", "x.internal", "y.corp.", "cwms", "10.1.2.3", "192.168.0.1", "127.0.0.1"}
 	public := []string{"cwms.example.com", "203.0.113.7", "local.example.com"}
 	for _, n := range internal {
-		if internalOnly(n) == "" {
+		if InternalOnly(n) == "" {
 			t.Errorf("internalOnly(%q) = \"\", want a reason", n)
 		}
 	}
 	for _, n := range public {
-		if why := internalOnly(n); why != "" {
+		if why := InternalOnly(n); why != "" {
 			t.Errorf("internalOnly(%q) = %q, want \"\"", n, why)
 		}
 	}

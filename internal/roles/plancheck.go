@@ -56,7 +56,7 @@ func (r *Report) add(c *Check) {
 }
 
 func missing(c *plan.Certificate, role, path string) *Check {
-	return &Check{Role: role, Certificate: c.Name, File: path, Results: fail("FILE-PRESENT", path+" is missing",
+	return &Check{Role: role, Certificate: c.Name, File: path, Results: Fail("FILE-PRESENT", path+" is missing",
 		"run confcert plan again to make what is missing (for a public CA's certificate, --import the intermediates it came with)")}
 }
 
@@ -74,7 +74,7 @@ func planRequest(p *plan.Plan, c *plan.Certificate, rc plan.RoleCheck, dir strin
 		Names: rc.Names, Domain: rc.Domain, CUCM: rc.CUCM, LyncFQDN: rc.LyncFQDN,
 		Version: firstNonEmpty(rc.Version, p.Version), IRP: rc.IRP, SecureAudio: rc.SecureAudio,
 	}
-	if r.File == leafFile {
+	if r.File == LeafFile {
 		req.Bundle = in(existing(dir, caBundle(p, c)))
 	}
 	if rc.Trust != "" {
@@ -88,11 +88,11 @@ func planRequest(p *plan.Plan, c *plan.Certificate, rc plan.RoleCheck, dir strin
 
 // certFileFor is the file the role judges: Web Bridge 3 its full chain, CWMS
 // and MeetingPlace the upload bundle holding the certificate.
-func certFileFor(p *plan.Plan, c *plan.Certificate, r role) string {
+func certFileFor(p *plan.Plan, c *plan.Certificate, r Role) string {
 	switch r.File {
-	case fullChain:
+	case FullChain:
 		return firstNonEmpty(c.Files.FullChain, c.Files.Cert)
-	case uploadFile:
+	case UploadFile:
 		for _, b := range p.Bundles {
 			if slices.Contains(b.Members, c.Name) && (strings.HasPrefix(b.Layout, "cwms") || b.Layout == "meetingplace") {
 				return b.File

@@ -93,28 +93,28 @@ type Options struct {
 	NoLints bool
 }
 
-// rule is one rule of spec roles.md: its ID, its source and the check, which
-// returns nothing when the rule does not apply (say, KEY-MATCH without a key).
-type rule struct {
+// Rule is one Rule of spec roles.md: its ID, its source and the check, which
+// returns nothing when the Rule does not apply (say, KEY-MATCH without a key).
+type Rule struct {
 	ID     string
 	Source string
-	Check  func(in *input) []Result
+	Check  func(in *Input) []Result
 }
 
-// certFile says what the role's certificate file is.
-type certFile int
+// CertFile says what the role's certificate file is.
+type CertFile int
 
 const (
-	leafFile   certFile = iota // the certificate alone; the chain goes in --bundle
-	fullChain                  // leaf, issuers upward, root last (Web Bridge 3, seed 002 D.1–D.3)
-	uploadFile                 // the product's own bundle, judged by its order rule (CWMS, MeetingPlace)
+	LeafFile   CertFile = iota // the certificate alone; the chain goes in --bundle
+	FullChain                  // leaf, issuers upward, root last (Web Bridge 3, seed 002 D.1–D.3)
+	UploadFile                 // the product's own bundle, judged by its order rule (CWMS, MeetingPlace)
 )
 
-// role is one product role and its own rules.
-type role struct {
+// Role is one product Role and its own rules.
+type Role struct {
 	Name    string
 	Product string
-	File    certFile
+	File    CertFile
 	// OwnNames: the role's own rule says what --name must match (CN or SAN),
 	// so the generic NAMES rule (SAN only) does not run.
 	OwnNames bool
@@ -124,11 +124,11 @@ type role struct {
 	ClientOnly bool
 	// NeedsVersion: --version is required.
 	NeedsVersion bool
-	Rules        []rule
+	Rules        []Rule
 }
 
 // allRoles lists every role of every product.
-func allRoles() []role {
+func allRoles() []Role {
 	return slices.Concat(cmsRoles(), cwmsRoles(), meetingPlaceRoles())
 }
 
@@ -141,13 +141,13 @@ func RoleNames() []string {
 	return names
 }
 
-func findRole(name string) (role, error) {
+func findRole(name string) (Role, error) {
 	for _, r := range allRoles() {
 		if r.Name == name {
 			return r, nil
 		}
 	}
-	return role{}, fmt.Errorf("unknown role %q (roles: %s)", name, strings.Join(RoleNames(), ", "))
+	return Role{}, fmt.Errorf("unknown role %q (roles: %s)", name, strings.Join(RoleNames(), ", "))
 }
 
 // Run checks one certificate for one role. Files that cannot be read are an
@@ -172,7 +172,7 @@ func run(req Request, o Options, lints func(*x509.Certificate) ([]Result, error)
 		c.Results = append(c.Results, ru.Check(in)...)
 	}
 	if !o.NoLints {
-		found, err := lints(in.leaf)
+		found, err := lints(in.Leaf)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", req.Cert, err)
 		}
@@ -193,20 +193,20 @@ func NewReport(checks ...*Check) *Report {
 
 // results builders keep the rule files short.
 
-func pass(id, msg string) []Result { return []Result{{Rule: id, Severity: Success, Message: msg}} }
+func Pass(id, msg string) []Result { return []Result{{Rule: id, Severity: Success, Message: msg}} }
 
-func warn(id, msg, fix string) []Result {
+func Warn(id, msg, fix string) []Result {
 	return []Result{{Rule: id, Severity: Warning, Message: msg, Fix: fix}}
 }
 
-func fail(id, msg, fix string) []Result {
+func Fail(id, msg, fix string) []Result {
 	return []Result{{Rule: id, Severity: Failure, Message: msg, Fix: fix}}
 }
 
-// failOr is FAILURE when hard, else WARNING.
-func failOr(hard bool, id, msg, fix string) []Result {
+// FailOr is FAILURE when hard, else WARNING.
+func FailOr(hard bool, id, msg, fix string) []Result {
 	if hard {
-		return fail(id, msg, fix)
+		return Fail(id, msg, fix)
 	}
-	return warn(id, msg, fix)
+	return Warn(id, msg, fix)
 }
