@@ -6,13 +6,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confcert/confcert/internal/deploy"
-	"github.com/confcert/confcert/internal/roles"
+	"github.com/confcert/confcert/internal/catalog"
+	"github.com/confcert/confcert/internal/rolecheck"
 )
 
 // checkFlags are the flags of `confcert check` (spec roles.md).
 type checkFlags struct {
-	req  roles.Request
+	req  rolecheck.Request
 	plan string
 	json bool
 }
@@ -24,7 +24,7 @@ func newCheckCmd(a *app) *cobra.Command {
 		Short: "Tell what the server will say about a certificate before it is uploaded",
 		Long: "check runs the rules of a product role on a certificate: the Meeting Server's own\n" +
 			"SUCCESS:/FAILURE: lines and the rules the guides give, each WARNING and FAILURE with\n" +
-			"its fix, then generic lints. Exit 1 on any FAILURE.\n\nRoles: " + strings.Join(roles.RoleNames(), ", "),
+			"its fix, then generic lints. Exit 1 on any FAILURE.\n\nRoles: " + strings.Join(catalog.Roles().Names(), ", "),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(a, cmd, &f) },
 	}
@@ -49,7 +49,7 @@ func newCheckCmd(a *app) *cobra.Command {
 }
 
 func runCheck(a *app, cmd *cobra.Command, f *checkFlags) error {
-	o := roles.Options{Now: a.now(), Password: a.passwords().Func("private key")}
+	o := rolecheck.Options{Now: a.now(), Password: a.passwords().Func("private key")}
 	rep, err := checkReport(a, cmd, f, o)
 	if err != nil {
 		return err
@@ -63,16 +63,16 @@ func runCheck(a *app, cmd *cobra.Command, f *checkFlags) error {
 	return nil
 }
 
-func checkReport(a *app, cmd *cobra.Command, f *checkFlags, o roles.Options) (*roles.Report, error) {
+func checkReport(a *app, cmd *cobra.Command, f *checkFlags, o rolecheck.Options) (*rolecheck.Report, error) {
 	if f.plan != "" {
 		if cmd.Flags().Changed("role") || cmd.Flags().Changed("cert") {
 			return nil, badInput(errors.New("--plan checks every certificate of the plan: give either --plan or --role/--cert"), "")
 		}
-		p, err := deploy.Load(f.plan, deploy.Options{})
+		p, err := catalog.Load(f.plan, catalog.Options{})
 		if err != nil {
 			return nil, badInput(err, "")
 		}
-		rep, err := roles.CheckPlan(p, a.dir, o)
+		rep, err := catalog.Roles().CheckPlan(p, a.dir, o)
 		if err != nil {
 			return nil, badInput(err, "")
 		}
@@ -80,7 +80,7 @@ func checkReport(a *app, cmd *cobra.Command, f *checkFlags, o roles.Options) (*r
 	}
 	if f.req.Role == "" || f.req.Cert == "" {
 		return nil, badInput(errors.New("check needs --role ROLE and --cert FILE, or --plan DEPLOYMENT.yaml"),
-			"roles: "+strings.Join(roles.RoleNames(), ", "))
+			"roles: "+strings.Join(catalog.Roles().Names(), ", "))
 	}
 	req := f.req
 	for _, p := range []*string{&req.Cert, &req.Key, &req.Bundle, &req.Trust, &req.PeerCert} {
@@ -88,16 +88,16 @@ func checkReport(a *app, cmd *cobra.Command, f *checkFlags, o roles.Options) (*r
 			*p = a.path(*p)
 		}
 	}
-	c, err := roles.Run(req, o)
+	c, err := catalog.Roles().Run(req, o)
 	if err != nil {
 		return nil, badInput(err, "")
 	}
-	return roles.NewReport(c), nil
+	return rolecheck.NewReport(c), nil
 }
 
-func printCheck(a *app, f *checkFlags, rep *roles.Report) error {
+func printCheck(a *app, f *checkFlags, rep *rolecheck.Report) error {
 	if !f.json {
-		return roles.Write(a.stdout, a.printer(a.stdout), rep)
+		return rolecheck.Write(a.stdout, a.printer(a.stdout), rep)
 	}
 	if f.plan == "" {
 		return writeJSON(a.stdout, rep.Checks[0])

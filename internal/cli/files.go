@@ -9,9 +9,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/certgen"
 	"github.com/confcert/confcert/internal/certio"
-	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/password"
 )
@@ -103,7 +103,7 @@ func readCertificates(a *app, name string) ([]*x509.Certificate, error) {
 	}
 	certs := f.Certificates()
 	if len(certs) == 0 {
-		return nil, badInput(fmt.Errorf("%s: holds no certificate (it has: %s)", name, describe.Summary(describe.File(f, a.now()))),
+		return nil, badInput(fmt.Errorf("%s: holds no certificate (it has: %s)", name, certfacts.Summary(certfacts.File(f, a.now()))),
 			"run 'confcert inspect "+name+"' to see what it holds")
 	}
 	return certs, nil

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/certio"
-	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/password"
 )
 
@@ -53,11 +53,11 @@ func runInspect(a *app, name string, asJSON bool) error {
 	if err != nil {
 		return badInput(err, inspectReadHint(err))
 	}
-	r := describe.File(f, a.now())
+	r := certfacts.File(f, a.now())
 	if asJSON {
-		err = describe.WriteJSON(a.stdout, r)
+		err = certfacts.WriteJSON(a.stdout, r)
 	} else {
-		err = describe.WriteText(a.printer(a.stdout), r)
+		err = certfacts.WriteText(a.printer(a.stdout), r)
 	}
 	if err == nil && r.Locked {
 		a.stderr.Write([]byte("confcert: hint: " + name + " is encrypted; " + inspectPasswordHint + " to see all of it\n"))
@@ -79,7 +79,7 @@ func readForInspect(a *app, path string) (*certio.File, error) {
 // word `unknown` on stdout (spec cli.md), the reason on stderr, exit 2.
 func inspectUnknown(a *app, path string, err error, asJSON bool) error {
 	if asJSON {
-		describe.WriteJSON(a.stdout, &describe.Report{File: path, Encoding: "unknown"})
+		certfacts.WriteJSON(a.stdout, &certfacts.Report{File: path, Encoding: "unknown"})
 	} else {
 		a.stdout.Write([]byte(path + ": unknown\n"))
 	}

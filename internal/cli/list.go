@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/certio"
-	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/ui"
 )
@@ -161,7 +161,7 @@ func listExpiry(c *x509.Certificate, now time.Time) string {
 	if !now.Before(c.NotAfter) {
 		return date + " EXPIRED"
 	}
-	return fmt.Sprintf("%s (%d days)", date, describe.DaysLeft(c.NotAfter, now))
+	return fmt.Sprintf("%s (%d days)", date, certfacts.DaysLeft(c.NotAfter, now))
 }
 
 // firstToExpire returns the certificate that expires first.

@@ -11,11 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcert/confcert/internal/apply"
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/certio"
-	"github.com/confcert/confcert/internal/deploy"
 	"github.com/confcert/confcert/internal/plan"
-	"github.com/confcert/confcert/internal/planner"
 	"github.com/confcert/confcert/internal/ui"
 )
 
@@ -62,7 +62,7 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 	if err := f.validate(args); err != nil {
 		return badInput(err, "run 'confcert plan --help'")
 	}
-	p, err := deploy.Load(args[0], deploy.Options{
+	p, err := catalog.Load(args[0], catalog.Options{
 		AllowPublicClientAuth: f.allowPublicClientAuth, KeyInBundle: f.keyInBundle, PFX: f.pfx,
 	})
 	if err != nil {
@@ -100,10 +100,10 @@ func (f *planFlags) validate(args []string) error {
 	return nil
 }
 
-func (f *planFlags) options(a *app, store castore.Store, more []string) planner.Options {
+func (f *planFlags) options(a *app, store castore.Store, more []string) apply.Options {
 	now := a.now()
-	o := planner.Options{
-		Dir: f.out, CAs: planner.StoreCAs(store, now), Now: now,
+	o := apply.Options{
+		Dir: f.out, CAs: apply.StoreCAs(store, now), Now: now,
 		Renew: f.renew, Import: append(append([]string{}, f.imports...), more...),
 		Read: certio.Options{Password: a.passwords().Func("the imported PKCS#12 file")}, DryRun: f.dryRun,
 		Progress: a.stderr, PFXPassword: a.passwords().Func("the .pfx files"),
@@ -119,8 +119,8 @@ func openStore(ctx context.Context, readOnly bool) (castore.Store, error) {
 }
 
 // carryOut runs the plan and prints what it did, the table and next steps.
-func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o planner.Options, deployment string) error {
-	res, err := planner.Run(ctx, p, o)
+func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o apply.Options, deployment string) error {
+	res, err := apply.Run(ctx, p, o)
 	if err != nil {
 		return badInput(err, "")
 	}
@@ -128,7 +128,7 @@ func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o planner
 	if f.json {
 		out = a.stderr
 	}
-	planner.WriteChanges(out, res, f.dryRun)
+	apply.WriteChanges(out, res, f.dryRun)
 	for _, u := range res.Unmatched {
 		fmt.Fprintf(a.stderr, "confcert: warning: %s\n", u)
 	}
@@ -140,11 +140,11 @@ func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o planner
 		return writeDocument(a.stdout, p)
 	}
 	fmt.Fprintln(out)
-	if err := planner.WriteTable(out, p); err != nil {
+	if err := apply.WriteTable(out, p); err != nil {
 		return err
 	}
 	importCmd := fmt.Sprintf("confcert plan %s -o %s --import <files the CA returned>", deployment, f.out)
-	planner.WriteNextSteps(out, p, importCmd)
+	apply.WriteNextSteps(out, p, importCmd)
 	return nil
 }
 
@@ -153,38 +153,38 @@ func printPlan(a *app, f *planFlags, p *plan.Plan) error {
 	if f.json {
 		return writeDocument(a.stdout, p)
 	}
-	if err := planner.WriteTable(a.stdout, p); err != nil {
+	if err := apply.WriteTable(a.stdout, p); err != nil {
 		return err
 	}
 	for _, b := range p.Bundles {
 		fmt.Fprintf(a.stdout, "bundle %s (%s): %s\n", b.File, b.Layout, strings.Join(bundleSource(b), ", "))
 	}
 	for _, in := range p.Install {
-		fmt.Fprintf(a.stdout, "\n%s", planner.InstallText(in))
+		fmt.Fprintf(a.stdout, "\n%s", apply.InstallText(in))
 	}
 	return nil
 }
 
 func bundleSource(b plan.Bundle) []string {
-	if planner.IsCABundle(b) {
+	if apply.IsCABundle(b) {
 		return []string{"the certificate of the local CA " + b.CA}
 	}
 	return b.Members
 }
 
 // checkPlan is --check: exit 1 on any problem.
-func checkPlan(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o planner.Options) error {
-	rep, err := planner.Check(ctx, p, o, time.Duration(f.within)*24*time.Hour)
+func checkPlan(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o apply.Options) error {
+	rep, err := apply.Check(ctx, p, o, time.Duration(f.within)*24*time.Hour)
 	if err != nil {
 		return badInput(err, "")
 	}
 	if f.json {
 		doc := struct {
 			*plan.Plan
-			OK       bool              `json:"ok"`
-			Problems []planner.Problem `json:"problems"`
-			Findings []planner.Problem `json:"role_warnings"`
-		}{p, rep.OK(), append([]planner.Problem{}, rep.Problems...), append([]planner.Problem{}, rep.Warnings...)}
+			OK       bool            `json:"ok"`
+			Problems []apply.Problem `json:"problems"`
+			Findings []apply.Problem `json:"role_warnings"`
+		}{p, rep.OK(), append([]apply.Problem{}, rep.Problems...), append([]apply.Problem{}, rep.Warnings...)}
 		if err := json.NewEncoder(a.stdout).Encode(doc); err != nil {
 			return err
 		}
@@ -197,7 +197,7 @@ func checkPlan(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o planne
 	return nil
 }
 
-func writeCheck(a *app, rep *planner.Report) {
+func writeCheck(a *app, rep *apply.Report) {
 	pr := a.printer(a.stdout)
 	for _, prob := range rep.Problems {
 		fmt.Fprintf(a.stdout, "%s %s: %s\n", pr.Color(ui.Red, "FAILURE:"), prob.Subject, prob.Problem)
@@ -213,7 +213,7 @@ func writeCheck(a *app, rep *planner.Report) {
 }
 
 func writeDocument(w io.Writer, p *plan.Plan) error {
-	data, err := planner.Document(p)
+	data, err := apply.Document(p)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func printWarnings(w io.Writer, warnings []string) {
 // deployError prints every problem of the deployment file on its own line
 // (file:line: problem) and exits 2: nothing was written.
 func deployError(a *app, err error) error {
-	var de *deploy.Error
+	var de *catalog.Error
 	if !errors.As(err, &de) {
 		return badInput(err, "nothing was written")
 	}

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/chain"
-	"github.com/confcert/confcert/internal/describe"
 	"github.com/confcert/confcert/internal/probe"
 )
 
@@ -142,7 +142,7 @@ func item(source string, i int, c *x509.Certificate, o Options) Item {
 		SubjectCN: chain.DisplayName(c),
 		Serial:    castore.SerialHex(c.SerialNumber),
 		NotAfter:  c.NotAfter,
-		DaysLeft:  describe.DaysLeft(c.NotAfter, o.Now),
+		DaysLeft:  certfacts.DaysLeft(c.NotAfter, o.Now),
 		Status:    StatusOK,
 	}
 	switch {

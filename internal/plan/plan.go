@@ -1,8 +1,9 @@
 // Package plan holds the deployment plan: every certificate, bundle and install
 // instruction a deployment needs, as the product rules work it out. It is the
 // document `confcert plan --json` prints and `plan.json` records (spec plan.md,
-// "The plan document"). Product rules fill it in (package products); the
-// planner carries it out (package planner); role checks read it (package roles).
+// "The plan document"). Product rules fill it in (the packages under
+// internal/product); package apply carries it out; role checks read it
+// (package rolecheck).
 package plan
 
 import "slices"

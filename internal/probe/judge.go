@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/chain"
-	"github.com/confcert/confcert/internal/describe"
 )
 
 // JudgeOptions say what a served chain is judged against.
@@ -199,11 +199,11 @@ func judgeTimes(served []*x509.Certificate, o JudgeOptions) []Finding {
 		case o.At.After(c.NotAfter):
 			out = append(out, Finding{Expired, Failure, fmt.Sprintf(
 				"%s expired on %s (%d days ago): every client refuses the connection; %s",
-				what, day(c.NotAfter), -describe.DaysLeft(c.NotAfter, o.At), renew(i))})
+				what, day(c.NotAfter), -certfacts.DaysLeft(c.NotAfter, o.At), renew(i))})
 		case c.NotAfter.Sub(o.At) < window:
 			out = append(out, Finding{Expiring, Warning, fmt.Sprintf(
 				"%s expires on %s, in %d days: clients will refuse the connection from then on; %s",
-				what, day(c.NotAfter), describe.DaysLeft(c.NotAfter, o.At), renew(i))})
+				what, day(c.NotAfter), certfacts.DaysLeft(c.NotAfter, o.At), renew(i))})
 		}
 	}
 	return out

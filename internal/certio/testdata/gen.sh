@@ -8,7 +8,7 @@
 #
 # Run it from anywhere: sh internal/certio/testdata/gen.sh
 # then refresh the golden files that name these fixtures:
-#   go test -update ./internal/certio ./internal/describe
+#   go test -update ./internal/certio ./internal/certfacts
 # The password of every encrypted fixture is in password.txt.
 set -eu
 cd "$(dirname "$0")"

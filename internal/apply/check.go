@@ -1,0 +1,264 @@
+package apply
+
+import (
+	"github.com/confcert/confcert/internal/catalog"
+
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/confcert/confcert/internal/certfacts"
+
+	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/rolecheck"
+)
+
+// DefaultWithin is how soon an expiry counts as a problem for --check.
+const DefaultWithin = 30 * 24 * time.Hour
+
+// Problem is one thing --check found wrong.
+type Problem struct {
+	// Subject is the certificate or file concerned.
+	Subject string `json:"subject"`
+	Problem string `json:"problem"`
+}
+
+// Report is what --check found.
+type Report struct {
+	Plan     *plan.Plan `json:"-"`
+	Problems []Problem  `json:"problems"`
+	// Warnings are the role checks' WARNING lines: worth reading, not a failure.
+	Warnings []Problem `json:"warnings"`
+}
+
+// OK reports whether nothing is wrong.
+func (rep *Report) OK() bool { return len(rep.Problems) == 0 }
+
+// Check verifies o.Dir against p and writes nothing: every planned file is
+// there, each key matches its certificate, each chain verifies, names and
+// usages still match the plan, nothing is expired or expires within within,
+// bundles and install files hold what the plan says. Local CAs are looked up
+// (never created); a CA bundle in the directory stands in for a missing store.
+func Check(ctx context.Context, p *plan.Plan, o Options, within time.Duration) (*Report, error) {
+	o.DryRun, o.Import, o.Renew = true, nil, nil
+	r, err := newRun(ctx, p, o)
+	if err != nil {
+		return nil, err
+	}
+	r.setStatuses()
+	r.caFromBundles()
+	rep := &Report{Plan: p}
+	for _, it := range r.items {
+		msgs := r.checkItem(it, within)
+		for _, msg := range msgs {
+			rep.Problems = append(rep.Problems, Problem{Subject: it.c.Name, Problem: msg})
+		}
+		if len(msgs) > 0 && it.c.Status == plan.StatusSigned {
+			it.c.Status = plan.StatusInvalid
+		}
+	}
+	rep.Problems = append(rep.Problems, r.checkFiles()...)
+	if err := rep.addRoles(p, o); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// addRoles runs the product role checks of every certificate (spec roles.md,
+// `check --plan`): their FAILURE lines are problems, their WARNING lines
+// warnings. A missing file is already a problem of its own (FILE-PRESENT is
+// left out), and the generic lints are left to `confcert check`.
+func (rep *Report) addRoles(p *plan.Plan, o Options) error {
+	rr, err := catalog.Roles().CheckPlan(p, o.Dir, rolecheck.Options{Now: o.Now, Password: o.Read.Password, NoLints: true})
+	if err != nil {
+		return err
+	}
+	for _, chk := range rr.Checks {
+		for _, res := range chk.Results {
+			pb := Problem{Subject: chk.Certificate, Problem: fmt.Sprintf("%s %s: %s", chk.Role, res.Rule, res.Message)}
+			if res.Fix != "" {
+				pb.Problem += " (" + res.Fix + ")"
+			}
+			switch {
+			case res.Rule == "FILE-PRESENT":
+			case res.Severity == rolecheck.Failure:
+				rep.Problems = append(rep.Problems, pb)
+			case res.Severity == rolecheck.Warning:
+				rep.Warnings = append(rep.Warnings, pb)
+			}
+		}
+	}
+	return nil
+}
+
+// caFromBundles uses the CA bundle of the directory, as loadPool read it, for
+// a local CA the store does not have (the directory was copied to another
+// machine).
+func (r *run) caFromBundles() {
+	for _, b := range r.p.Bundles {
+		if !IsCABundle(b) || r.cas[b.CA] != nil {
+			continue
+		}
+		if certs := r.onDisk[b.File]; len(certs) > 0 {
+			r.cas[b.CA] = fileCA{cert: certs[len(certs)-1]}
+		}
+	}
+}
+
+// fileCA is a local CA known only by its certificate: it can verify, not sign.
+type fileCA struct{ cert *x509.Certificate }
+
+// Certificate returns the CA certificate read from the output directory.
+func (f fileCA) Certificate() *x509.Certificate { return f.cert }
+
+// Sign refuses: --check never signs.
+func (f fileCA) Sign(context.Context, *x509.CertificateRequest, SignRequest) (*x509.Certificate, error) {
+	return nil, errors.New("a CA read from a bundle file cannot sign")
+}
+
+// checkItem lists what is wrong with one certificate.
+func (r *run) checkItem(it *item, within time.Duration) []string {
+	c := it.c
+	switch {
+	case it.key == nil:
+		return []string{c.Files.Key + " is missing"}
+	case it.leaf == nil && c.Signer == plan.SignerPublic:
+		return []string{fmt.Sprintf("awaiting the CA: send %s to your CA, then run plan with --import", c.Files.CSR)}
+	case it.leaf == nil:
+		return []string{c.Files.Cert + " is missing"}
+	case !keys.Match(it.key, it.leaf.PublicKey):
+		return []string{fmt.Sprintf("%s and %s do not match", c.Files.Key, c.Files.Cert)}
+	}
+	var out []string
+	out = appendIf(out, r.namesProblem(it))
+	out = appendIf(out, validityProblem(c, it.leaf, r.o.Now, within))
+	out = appendIf(out, r.chainProblem(it))
+	return out
+}
+
+func appendIf(s []string, msg string) []string {
+	if msg == "" {
+		return s
+	}
+	return append(s, msg)
+}
+
+// namesProblem compares names and usages with the plan. A public CA may add
+// names or order them its own way; it must not leave a planned one out.
+func (r *run) namesProblem(it *item) string {
+	c, leaf := it.c, it.leaf
+	if c.Signer != plan.SignerPublic {
+		if d := contentDiff(c, leaf.Subject, sanList(leaf.DNSNames, leaf.IPAddresses)); d != "" {
+			return c.Files.Cert + ": " + d + " (rerun plan to re-issue it)"
+		}
+		if d := ekuDiff(c, leaf); d != "" {
+			return c.Files.Cert + ": " + d + " (rerun plan to re-issue it)"
+		}
+		return ""
+	}
+	if missing := missingSANs(c, leaf); len(missing) > 0 {
+		return fmt.Sprintf("%s lacks the planned names %v", c.Files.Cert, missing)
+	}
+	want, _ := extKeyUsages(c)
+	for _, u := range want {
+		if len(leaf.ExtKeyUsage) > 0 && !slices.Contains(leaf.ExtKeyUsage, u) && !slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageAny) {
+			return fmt.Sprintf("%s lacks the planned extended key usage %s", c.Files.Cert, orNone(c.ExtKeyUsage))
+		}
+	}
+	return ""
+}
+
+// validityProblem reports an expired, not yet valid or soon expiring certificate.
+func validityProblem(c *plan.Certificate, leaf *x509.Certificate, now time.Time, within time.Duration) string {
+	switch {
+	case now.Before(leaf.NotBefore):
+		return fmt.Sprintf("%s is not valid before %s", c.Files.Cert, leaf.NotBefore.UTC().Format(time.RFC3339))
+	case now.After(leaf.NotAfter):
+		return fmt.Sprintf("%s expired on %s", c.Files.Cert, leaf.NotAfter.UTC().Format(time.RFC3339))
+	case leaf.NotAfter.Sub(now) < within:
+		return fmt.Sprintf("%s expires on %s, in %d days", c.Files.Cert,
+			leaf.NotAfter.UTC().Format(time.RFC3339), certfacts.DaysLeft(leaf.NotAfter, now))
+	}
+	return ""
+}
+
+// chainProblem verifies the certificate's chain to the signer the plan names.
+func (r *run) chainProblem(it *item) string {
+	c, leaf := it.c, it.leaf
+	var roots, inter []*x509.Certificate
+	switch {
+	case c.Signer == plan.SignerSelf:
+		if !chain.SelfSigned(leaf) {
+			return c.Files.Cert + " is not self-signed as the plan says (rerun plan to re-issue it)"
+		}
+		return ""
+	case isLocal(c.Signer):
+		ca := r.cas[c.Signer]
+		if ca == nil {
+			return "the local CA " + c.Signer + " is neither in the CA store nor in a bundle of the directory"
+		}
+		roots = []*x509.Certificate{ca.Certificate()}
+	default:
+		ch, err := r.chainOf(leaf)
+		if err != nil {
+			return fmt.Sprintf("%s: %v", c.Files.Cert, err)
+		}
+		if !ch.Complete {
+			return fmt.Sprintf("%s: chain incomplete: the issuer %q is in no bundle; --import what the CA sent", c.Files.Cert, ch.MissingIssuer)
+		}
+		roots, inter = []*x509.Certificate{ch.Root}, ch.Intermediates
+	}
+	if err := chain.Verify(leaf, inter, roots, chain.VerifyOptions{At: r.o.Now}); err != nil {
+		return fmt.Sprintf("%s does not verify: %v", c.Files.Cert, err)
+	}
+	return ""
+}
+
+// checkFiles compares bundles, install files and plan.json with what the
+// plan makes of the certificates in the directory.
+func (r *run) checkFiles() []Problem {
+	var out []Problem
+	for _, b := range r.bundles() {
+		data, why, err := r.bundleData(b)
+		switch {
+		case err != nil:
+			out = append(out, Problem{Subject: b.File, Problem: err.Error()})
+			continue
+		case data == nil && r.awaiting(b):
+			continue // the certificate's own problem says it awaits its CA
+		case data == nil:
+			out = append(out, Problem{Subject: b.File, Problem: b.File + " cannot be built: " + why})
+			continue
+		}
+		out = appendFileProblem(out, r.path(b.File), b.File, data)
+	}
+	for _, it := range r.items {
+		if f := it.c.Files.PFX; f != "" && it.leaf != nil && !exists(r.path(f)) {
+			out = append(out, Problem{Subject: f, Problem: f + " is missing"})
+		}
+	}
+	for _, in := range r.p.Install {
+		out = appendFileProblem(out, r.path(in.File), in.File, []byte(InstallText(in)))
+	}
+	return out
+}
+
+// appendFileProblem reports a missing file, or one whose content is not what
+// the plan gives (data nil: cannot be built yet, only presence counts).
+func appendFileProblem(out []Problem, path, name string, data []byte) []Problem {
+	got, err := os.ReadFile(path)
+	switch {
+	case err != nil:
+		return append(out, Problem{Subject: name, Problem: name + " is missing"})
+	case data != nil && !bytes.Equal(got, data):
+		return append(out, Problem{Subject: name, Problem: name + " does not hold what the plan says: rerun plan to rebuild it"})
+	}
+	return out
+}

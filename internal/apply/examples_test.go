@@ -1,0 +1,264 @@
+package apply
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/confcert/confcert/internal/catalog"
+	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/openssltest"
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/testpki"
+)
+
+// loadExample plans one of the repository's examples. Keys become ECDSA
+// P-256 to keep the suite fast: the plan's rules do not depend on the key
+// type, and the RSA path is covered by the kill test and the benchmark.
+func loadExample(t *testing.T, name string, o catalog.Options) *plan.Plan {
+	t.Helper()
+	p, err := catalog.Load(filepath.Join("..", "..", "examples", name), o)
+	if err != nil {
+		t.Fatalf("catalog.Load %s: %v", name, err)
+	}
+	for _, c := range p.Certificates {
+		c.KeyType = "ecdsa-p256"
+		c.KeyUsage = []string{"digitalSignature"}
+	}
+	for i := range p.CAs {
+		p.CAs[i].KeyType = "ecdsa-p256"
+	}
+	return p
+}
+
+// TestExamples plans every example end to end: internal certificates are
+// signed, public ones signed by an outside test CA and imported, then every
+// `pki verify`/`pki match` line of the install files is run with openssl
+// and --check must be clean.
+func TestExamples(t *testing.T) {
+	tests := []struct {
+		file string
+		o    catalog.Options
+		more func(t *testing.T, e *env, p *plan.Plan)
+	}{
+		{"cms-3node-lab.yaml", catalog.Options{}, checkCMSLab},
+		{"cms-split-edge.yaml", catalog.Options{}, checkSplitEdge},
+		{"cms3-webbridge3.yaml", catalog.Options{}, nil},
+		{"cwms-single-dc.yaml", catalog.Options{}, checkLayout("dc1-bundle.pem", "cwms-1x")},
+		{"cwms-dual-dc-pre-mr5.yaml", catalog.Options{}, nil},
+		{"cwms-dual-dc-mr5.yaml", catalog.Options{KeyInBundle: true, PFX: true}, checkCWMSKeyAndPFX},
+		{"meetingplace.yaml", catalog.Options{}, checkLayout("homepage-bundle.pem", "meetingplace")},
+	}
+	ca := newTestCA(t)
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			e := newEnv(t)
+			e.now = time.Now()
+			p := loadExample(t, tt.file, tt.o)
+			e.run(p, pfxPassword)
+			if returned := ca.signAwaiting(t, e, p); returned != "" {
+				p = loadExample(t, tt.file, tt.o)
+				res := e.run(p, pfxPassword, func(o *Options) { o.Import = []string{returned} })
+				if len(res.Unmatched) > 0 {
+					t.Errorf("unmatched: %v", res.Unmatched)
+				}
+			}
+			for _, c := range p.Certificates {
+				if c.Status != plan.StatusSigned {
+					t.Errorf("%s: status %s after import", c.Name, c.Status)
+				}
+			}
+			runInstallChecks(t, e, p)
+			if probs := e.check(loadExample(t, tt.file, tt.o), e.now); len(probs) != 0 {
+				t.Errorf("check: %+v", probs)
+			}
+			if tt.more != nil {
+				tt.more(t, e, p)
+			}
+		})
+	}
+}
+
+func pfxPassword(o *Options) {
+	o.PFXPassword = func() ([]byte, error) { return []byte("test-password"), nil }
+}
+
+// runInstallChecks runs each `pki verify CERT BUNDLE` line of the install
+// files as `openssl verify -CAfile BUNDLE CERT`, and each `pki match KEY CERT`
+// as a comparison of openssl's public keys: the install files name the right
+// files.
+func runInstallChecks(t *testing.T, e *env, p *plan.Plan) {
+	for _, in := range p.Install {
+		for _, cmd := range in.Commands {
+			f := strings.Fields(cmd)
+			switch {
+			case len(f) == 4 && f[0] == "pki" && f[1] == "verify":
+				if out := openssltest.Run(t, e.dir, "verify", "-CAfile", f[3], f[2]); !strings.Contains(out, ": OK") {
+					t.Errorf("%s: %q: %s", in.File, cmd, out)
+				}
+			case len(f) == 4 && f[0] == "pki" && f[1] == "match":
+				if openssltest.Run(t, e.dir, "pkey", "-pubout", "-in", f[2]) != openssltest.Run(t, e.dir, "x509", "-pubkey", "-noout", "-in", f[3]) {
+					t.Errorf("%s: %q: key and certificate differ", in.File, cmd)
+				}
+			}
+			for _, word := range f[1:] {
+				if strings.HasSuffix(word, ".key") || strings.HasSuffix(word, ".crt") || strings.HasSuffix(word, ".pem") {
+					if _, err := os.Stat(e.path(word)); err != nil {
+						t.Errorf("%s: %q names %s, which was not written", in.File, cmd, word)
+					}
+				}
+			}
+		}
+	}
+}
+
+func checkCMSLab(t *testing.T, e *env, p *plan.Plan) {
+	out := openssltest.Run(t, e.dir, "x509", "-noout", "-subject", "-ext", "subjectAltName", "-in", "cms1a.crt")
+	if !strings.Contains(out, "CN = cms1.pod2.cms.lab") || !strings.Contains(out, "DNS:cms1a.pod2.cms.lab, DNS:pod2.cms.lab, DNS:conf.pod2.cms.lab, DNS:join.pod2.cms.lab") {
+		t.Errorf("cms1a.crt names (seed 003):\n%s", out)
+	}
+	if subj := openssltest.Run(t, e.dir, "x509", "-noout", "-subject", "-in", "dbclient.crt"); !strings.Contains(subj, "CN = postgres") {
+		t.Errorf("dbclient subject %q", subj)
+	}
+	if sameFile(t, e, "podca-bundle.crt", "dbca.crt") {
+		t.Error("the database CA is the internal CA")
+	}
+	if err := exec.Command("openssl", "verify", "-CAfile", e.path("podca-bundle.crt"), e.path("dbserver.crt")).Run(); err == nil {
+		t.Error("dbserver verifies against the internal CA")
+	}
+	checkTrustMembers(t, e, p)
+}
+
+func checkSplitEdge(t *testing.T, e *env, p *plan.Plan) {
+	if openssltest.Run(t, e.dir, "pkey", "-pubout", "-in", "edge1.key") == openssltest.Run(t, e.dir, "pkey", "-pubout", "-in", "core1-trunk.key") {
+		t.Error("the load balancer and the trunk share a key (seed 002 §3.1.4)")
+	}
+	in, _ := os.ReadFile(e.path("install/edge1.txt"))
+	if !strings.Contains(string(in), "loadbalancer auth core1toedge1 edge1.key edge1.crt core1-trunk.crt") {
+		t.Errorf("edge1 install does not trust the trunk's certificate:\n%s", in)
+	}
+	in, _ = os.ReadFile(e.path("install/core1.txt"))
+	if !strings.Contains(string(in), "trunk auth core1toedge1 core1-trunk.key core1-trunk.crt edge1.crt") {
+		t.Errorf("core1 install does not trust the load balancer's certificate:\n%s", in)
+	}
+	checkTrustMembers(t, e, p)
+}
+
+// checkTrustMembers: each trust bundle is its members' certificates, in order.
+func checkTrustMembers(t *testing.T, e *env, p *plan.Plan) {
+	for _, b := range p.Bundles {
+		if b.Layout != "trust" {
+			continue
+		}
+		var want []byte
+		for _, m := range b.Members {
+			data, _ := os.ReadFile(e.path(m + ".crt"))
+			want = append(want, data...)
+		}
+		if got, _ := os.ReadFile(e.path(b.File)); !bytes.Equal(got, want) {
+			t.Errorf("%s does not hold exactly %v", b.File, b.Members)
+		}
+	}
+}
+
+// checkLayout checks a bundle's order: cwms-25 intermediates from the root
+// side then the leaf (seed 001); meetingplace leaf first (seed 004).
+func checkLayout(file, layout string) func(*testing.T, *env, *plan.Plan) {
+	return func(t *testing.T, e *env, _ *plan.Plan) {
+		certs, err := readCerts(e.path(file))
+		if err != nil || len(certs) != 3 {
+			t.Fatalf("%s: %d certificates, err %v; want leaf and two intermediates", file, len(certs), err)
+		}
+		want := []string{"", "Test Issuing CA", "Test Policy CA"} // cwms-1x, meetingplace
+		if layout == "cwms-25" {
+			want = []string{"Test Policy CA", "Test Issuing CA", ""}
+		}
+		for i, w := range want {
+			if got := certs[i].Subject.CommonName; w != "" && got != w || w == "" && certs[i].IsCA {
+				t.Errorf("%s[%d] = %q, want %q (layout %s)", file, i, got, w, layout)
+			}
+		}
+	}
+}
+
+func checkCWMSKeyAndPFX(t *testing.T, e *env, _ *plan.Plan) {
+	data, _ := os.ReadFile(e.path("dc1-external-bundle.pem"))
+	if !bytes.HasPrefix(data, []byte("-----BEGIN PRIVATE KEY-----")) {
+		t.Error("--key-in-bundle: the key is not the first block (seed 001)")
+	}
+	f, err := certio.ReadFile(e.path("dc1-external.pfx"), certio.Options{Password: func() ([]byte, error) { return []byte("test-password"), nil }})
+	if err != nil || len(f.PrivateKeys()) != 1 || len(f.Certificates()) < 2 {
+		t.Fatalf("dc1-external.pfx: %v", err)
+	}
+	if st, _ := os.Stat(e.path("dc1-external.pfx")); st.Mode().Perm() != 0o600 {
+		t.Errorf("pfx mode %v, want 0600", st.Mode().Perm())
+	}
+}
+
+func sameFile(t *testing.T, e *env, a, b string) bool {
+	x, _ := os.ReadFile(e.path(a))
+	y, _ := os.ReadFile(e.path(b))
+	return bytes.Equal(x, y)
+}
+
+// testCA is an outside public CA: root, policy CA, issuing CA.
+type testCA struct {
+	certs []*x509.Certificate // root, policy, issuing
+	key   crypto.Signer       // the issuing CA's key
+}
+
+func newTestCA(t *testing.T) *testCA {
+	ca := &testCA{}
+	var parent *testpki.Issued
+	for _, cn := range []string{"Test Root", "Test Policy CA", "Test Issuing CA"} {
+		tmpl := testpki.CATemplate(cn)
+		tmpl.NotAfter = time.Now().AddDate(5, 0, 0)
+		parent = testpki.Issue(t, tmpl, parent)
+		ca.certs = append(ca.certs, parent.Cert)
+	}
+	ca.key = parent.Key
+	return ca
+}
+
+// signAwaiting signs every CSR waiting for a public CA and writes what the
+// CA returned, shuffled, into a directory; "" when nothing waits.
+func (ca *testCA) signAwaiting(t *testing.T, e *env, p *plan.Plan) string {
+	dir := t.TempDir()
+	var all []*x509.Certificate
+	for _, c := range p.Certificates {
+		if c.Status != plan.StatusAwaitingCA {
+			continue
+		}
+		csr, err := readCSR(e.path(c.Files.CSR))
+		if err != nil {
+			t.Fatal(err)
+		}
+		eku, _ := extKeyUsages(c)
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: csr.Subject,
+			DNSNames: csr.DNSNames, IPAddresses: csr.IPAddresses,
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: eku,
+		}
+		all = append(all, testpki.Sign(t, tmpl, csr.PublicKey, &testpki.Issued{Cert: ca.certs[2], Key: ca.key}))
+	}
+	if len(all) == 0 {
+		return ""
+	}
+	all = append([]*x509.Certificate{ca.certs[1]}, append(all, ca.certs[0], ca.certs[2])...)
+	p7b, err := certio.EncodePKCS7(all...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "from-the-ca.p7b"), p7b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}

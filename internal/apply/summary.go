@@ -1,0 +1,94 @@
+package apply
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/ui"
+)
+
+// WriteTable prints the summary table: certificate, CN, SANs, signer,
+// status, used by (spec plan.md, "Phases and flags").
+func WriteTable(w io.Writer, p *plan.Plan) error {
+	t := ui.NewTable("CERTIFICATE", "CN", "SANS", "SIGNER", "STATUS", "USED BY")
+	for _, c := range p.Certificates {
+		t.Row(c.Name, c.CN, strings.Join(c.SANs, ","), c.Signer, statusLabel(c.Status), usedBy(c.UsedBy))
+	}
+	return t.Render(w)
+}
+
+// statusLabel spells a status for people.
+func statusLabel(s string) string {
+	if s == plan.StatusAwaitingCA {
+		return "awaiting CA"
+	}
+	return s
+}
+
+// usedBy groups the uses by node: "cms1a: callbridge, xmpp; cms1b: ...".
+func usedBy(uses []plan.Use) string {
+	var order []string
+	services := map[string][]string{}
+	for _, u := range uses {
+		if _, ok := services[u.Node]; !ok {
+			order = append(order, u.Node)
+		}
+		services[u.Node] = append(services[u.Node], u.Service)
+	}
+	parts := make([]string, len(order))
+	for i, n := range order {
+		parts[i] = n + ": " + strings.Join(services[n], ",")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// WriteChanges prints what a run did (or a dry run would do), one line each.
+func WriteChanges(w io.Writer, res *Result, dry bool) {
+	if res.NothingToDo() {
+		fmt.Fprintln(w, "Nothing to do: the directory already matches the plan.")
+		return
+	}
+	for _, c := range res.Changes {
+		action := c.Action
+		switch {
+		case dry && action == ActionCACreated:
+			action = "CA would be created"
+		case dry:
+			action = "would be " + action
+		}
+		line := fmt.Sprintf("%s: %s", c.Name, action)
+		if c.Why != "" {
+			line += " (" + c.Why + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// WriteNextSteps prints which CSR goes to which CA, the certreq command for a
+// Microsoft CA (seed 002 §3.3, seed 003), the import command, and the
+// install files.
+func WriteNextSteps(w io.Writer, p *plan.Plan, importCmd string) {
+	var waiting []*plan.Certificate
+	for _, c := range p.Certificates {
+		if c.Status == plan.StatusAwaitingCA {
+			waiting = append(waiting, c)
+		}
+	}
+	fmt.Fprintln(w, "\nNext steps:")
+	if len(waiting) > 0 {
+		fmt.Fprintln(w, "  Send these CSRs to your public CA (or your enterprise CA):")
+		for _, c := range waiting {
+			fmt.Fprintf(w, "    %s  (CN %s)\n", c.Files.CSR, c.CN)
+		}
+		fmt.Fprintln(w, "  With a Microsoft CA:")
+		for _, c := range waiting {
+			fmt.Fprintf(w, "    certreq -submit -attrib \"CertificateTemplate:%s\" %s %s\n", c.CertreqTemplate(), c.Files.CSR, c.Files.Cert)
+		}
+		fmt.Fprintf(w, "  Then place what the CA returned:\n    %s\n", importCmd)
+	}
+	for _, in := range p.Install {
+		fmt.Fprintf(w, "  On %s: follow %s\n", in.Node, in.File)
+	}
+}

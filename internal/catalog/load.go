@@ -1,0 +1,94 @@
+package catalog
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/product"
+	"github.com/confcert/confcert/internal/strictyaml"
+)
+
+// Options are the command-line choices that change a plan: whether a public
+// CA may issue clientAuth, CWMS key-in-bundle and PFX files.
+type Options = product.Options
+
+// maxSize bounds a deployment file; real ones are a few kilobytes.
+const maxSize = 1 << 20
+
+// Error lists every problem found in a deployment file.
+type Error struct {
+	File     string
+	Problems []strictyaml.Problem
+}
+
+// Error formats one problem per line as <file>:<line>: <problem>.
+func (e *Error) Error() string {
+	return strings.Join(e.Lines(), "\n")
+}
+
+// Lines returns the problems, each formatted <file>:<line>: <problem>.
+func (e *Error) Lines() []string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		if p.Line > 0 {
+			lines[i] = fmt.Sprintf("%s:%d: %s", e.File, p.Line, p.Msg)
+		} else {
+			lines[i] = fmt.Sprintf("%s: %s", e.File, p.Msg)
+		}
+	}
+	return lines
+}
+
+// Load reads the deployment file at path (spec plan.md): it reads the YAML,
+// dispatches on its product: key to that product's rules and returns the
+// plan, or every problem found, each with its line number (as *Error).
+func Load(path string, o Options) (*plan.Plan, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("deployment file: %w", err)
+	}
+	if info.Size() > maxSize {
+		return nil, &Error{File: path, Problems: []strictyaml.Problem{strictyaml.Problemf(0, "the file is larger than %d bytes: not a deployment file", maxSize)}}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("deployment file: %w", err)
+	}
+	return Parse(path, data, o)
+}
+
+// Parse works out the plan of the deployment file data; name is the file's
+// name in messages. Problems come back as *Error.
+func Parse(name string, data []byte, o Options) (*plan.Plan, error) {
+	root, probs := strictyaml.Document(data)
+	if len(probs) > 0 {
+		return nil, &Error{File: name, Problems: probs}
+	}
+	prod, probs := productOf(root)
+	if len(probs) > 0 {
+		return nil, &Error{File: name, Problems: probs}
+	}
+	p, probs := prod.Plan(root, o)
+	if len(probs) > 0 {
+		return nil, &Error{File: name, Problems: probs}
+	}
+	return p, nil
+}
+
+// productOf finds the product named by the product: key.
+func productOf(root *yaml.Node) (product.Product, []strictyaml.Problem) {
+	known := strings.Join(Names(), ", ")
+	n := strictyaml.Lookup(root, "product")
+	if n == nil {
+		return nil, []strictyaml.Problem{strictyaml.Problemf(root.Line, "the deployment lacks the required key \"product\" (one of %s)", known)}
+	}
+	p, ok := Lookup(n.Value)
+	if n.Kind != yaml.ScalarNode || !ok {
+		return nil, []strictyaml.Problem{strictyaml.Problemf(n.Line, "unknown product %q (one of %s)", n.Value, known)}
+	}
+	return p, nil
+}

@@ -1,0 +1,449 @@
+package cwms
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/product"
+	"github.com/confcert/confcert/internal/strictyaml"
+)
+
+// Product is Cisco WebEx Meetings Server (spec plan.md "Cisco WebEx Meetings
+// Server"; seed 000, the CWMS certificate article; seed 001, the bundle article).
+type Product struct{}
+
+// Name implements product.Product.
+func (Product) Name() string { return "cwms" }
+
+type cwmsSpec struct {
+	Product     strictyaml.Str      `key:"product,required"`
+	Version     strictyaml.Str      `key:"version,required"`
+	Style       strictyaml.Str      `key:"style"`
+	SecureAudio strictyaml.Bool     `key:"secure_audio"`
+	InternalCA  strictyaml.Str      `key:"internal_ca"`
+	CAKey       strictyaml.Str      `key:"ca_key"`
+	Key         strictyaml.Str      `key:"key"`
+	Days        strictyaml.Int      `key:"days"`
+	Subject     product.SubjectSpec `key:"subject"`
+	Global      *urlsSpec           `key:"global"`
+	Datacenters []dcSpec            `key:"datacenters,required"`
+	Line        int                 `key:",line"`
+}
+
+type urlsSpec struct {
+	SiteURL  strictyaml.Str `key:"site_url,required"`
+	AdminURL strictyaml.Str `key:"admin_url,required"`
+	Line     int            `key:",line"`
+}
+
+type dcSpec struct {
+	Name     strictyaml.Str   `key:"name,required"`
+	SiteURL  strictyaml.Str   `key:"site_url,required"`
+	AdminURL strictyaml.Str   `key:"admin_url,required"`
+	VMs      []strictyaml.Str `key:"vms,required"`
+	IRP      []strictyaml.Str `key:"irp"`
+	Line     int              `key:",line"`
+}
+
+// cwmsVersion is a CWMS release: major.minor and maintenance release.
+type cwmsVersion struct{ major, minor, mr int }
+
+func (v cwmsVersion) atLeast(o cwmsVersion) bool {
+	if v.major != o.major {
+		return v.major > o.major
+	}
+	if v.minor != o.minor {
+		return v.minor > o.minor
+	}
+	return v.mr >= o.mr
+}
+
+var cwmsVersionRE = regexp.MustCompile(`(?i)^([0-9]+)\.([0-9]+|x)(?:\.[0-9]+)*\s*(?:mr\s*([0-9]+))?$`)
+
+// parseCWMSVersion reads 1.x, 2.0, 2.5, 2.5MR5, 2.6 ... 4.0 (spec plan.md CWMS).
+func parseCWMSVersion(s string) (cwmsVersion, error) {
+	m := cwmsVersionRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return cwmsVersion{}, fmt.Errorf("version %q: write the CWMS release as 1.x, 2.0, 2.5, 2.5MR5, 2.6 ... 4.0", s)
+	}
+	var v cwmsVersion
+	v.major, _ = strconv.Atoi(m[1])
+	v.minor, _ = strconv.Atoi(m[2]) // "x" reads as 0
+	v.mr, _ = strconv.Atoi(m[3])
+	if v.major < 1 || v.major > 4 {
+		return v, fmt.Errorf("version %q: CWMS releases run from 1.x to 4.0", s)
+	}
+	return v, nil
+}
+
+// Version landmarks (seed 000, seed 001).
+var (
+	cwms25    = cwmsVersion{2, 5, 0} // dual data centre; bundle root-side first, server last (seed 001)
+	cwms25MR5 = cwmsVersion{2, 5, 5} // external/internal certificate split (seed 000)
+)
+
+// cwmsDeploy is a checked CWMS deployment.
+type cwmsDeploy struct {
+	s        *cwmsSpec
+	o        product.Options
+	v        cwmsVersion
+	wildcard bool
+	key      keys.Type
+	days     int
+	subject  plan.Subject
+	ca       string // internal CA, "" for CSRs only
+	caKey    keys.Type
+}
+
+// Plan implements product.Product.
+func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml.Problem) {
+	var s cwmsSpec
+	if probs := strictyaml.Into(doc, &s, "the deployment"); len(probs) > 0 {
+		return nil, probs
+	}
+	d, probs := checkCWMS(&s, o)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	p, probs := d.build()
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return p, nil
+}
+
+func checkCWMS(s *cwmsSpec, o product.Options) (*cwmsDeploy, product.Problems) {
+	var p product.Problems
+	d := &cwmsDeploy{s: s, o: o}
+	v, err := parseCWMSVersion(s.Version.Value)
+	if err != nil {
+		p.Add(s.Version.Line, "%v", err)
+	}
+	d.v = v
+	switch s.Style.Value {
+	case "", "san":
+	case "wildcard":
+		d.wildcard = true
+	default:
+		p.Add(s.Style.Line, "style must be san or wildcard, not %q", s.Style.Value)
+	}
+	d.key = product.KeyType(s.Key, "key", false, &p)
+	d.caKey = product.KeyType(s.CAKey, "ca_key", false, &p)
+	d.days = product.ValidityDays(s.Days, &p)
+	d.subject = s.Subject.Check(&p)
+	if s.InternalCA.Value != "" {
+		d.ca = s.InternalCA.Value
+		product.CheckCAName(s.InternalCA, "internal_ca", &p)
+		if !v.atLeast(cwms25MR5) {
+			p.Add(s.InternalCA.Line, "internal_ca: before 2.5MR5 CWMS has one certificate per data centre, signed by a public CA (seed 000); remove internal_ca or set version: 2.5MR5 or later")
+		}
+	}
+	d.checkDatacenters(&p)
+	return d, p
+}
+
+func (d *cwmsDeploy) checkDatacenters(p *product.Problems) {
+	s := d.s
+	switch n := len(s.Datacenters); {
+	case n == 0:
+		p.Add(s.Line, "datacenters is empty: list the data centre with its site_url, admin_url and vms")
+	case n > 2:
+		p.Add(s.Datacenters[2].Line, "CWMS has at most two data centres, not %d", n)
+	case n == 2 && !d.v.atLeast(cwms25):
+		p.Add(s.Datacenters[1].Line, "two data centres need CWMS 2.5 or later (seed 000)")
+	case n == 2 && s.Global == nil:
+		p.Add(s.Line, "two data centres: add global: {site_url: ..., admin_url: ...}, the common URLs (seed 000)")
+	case n == 1 && s.Global != nil:
+		p.Add(s.Global.Line, "global is for dual data centre deployments only; with one data centre remove it")
+	}
+	if s.Global != nil {
+		d.checkURL(s.Global.SiteURL, "global site_url", p)
+		d.checkURL(s.Global.AdminURL, "global admin_url", p)
+	}
+	seen := map[string]int{}
+	for _, dc := range s.Datacenters {
+		d.checkDatacenter(dc, seen, p)
+	}
+}
+
+func (d *cwmsDeploy) checkURL(u strictyaml.Str, what string, p *product.Problems) {
+	if err := product.CheckDNSName(u.Value); err != nil {
+		p.Add(u.Line, "%s: %v (a URL's host name only, without https://)", what, err)
+	}
+}
+
+// checkDatacenter checks one data centre. Names must differ between data
+// centres: with secure audio, Unified CM takes equal CNs for one certificate
+// (seed 000), and the internal CN is the admin URL (seed 000, MR5).
+func (d *cwmsDeploy) checkDatacenter(dc dcSpec, seen map[string]int, p *product.Problems) {
+	if err := product.CheckFileBase(dc.Name.Value); err != nil {
+		p.Add(dc.Name.Line, "data centre name: %v", err)
+	}
+	for _, u := range []struct {
+		v    strictyaml.Str
+		what string
+	}{{dc.Name, "name"}, {dc.SiteURL, "site_url"}, {dc.AdminURL, "admin_url"}} {
+		if u.what != "name" {
+			d.checkURL(u.v, dc.Name.Value+" "+u.what, p)
+		}
+		key := u.what + "=" + strings.ToLower(u.v.Value)
+		if line, dup := seen[key]; dup {
+			p.Add(u.v.Line, "%s %s is already used by the data centre at line %d: each data centre needs its own", u.what, u.v.Value, line)
+		}
+		seen[key] = u.v.Line
+	}
+	if len(dc.VMs) == 0 {
+		p.Add(dc.Line, "data centre %s lists no vms", dc.Name.Value)
+	}
+	for _, vm := range dc.VMs {
+		if err := product.CheckHost(vm.Value, true); err != nil {
+			p.Add(vm.Line, "%s vms: %v", dc.Name.Value, err)
+		}
+	}
+	d.checkIRP(dc, p)
+}
+
+// checkIRP: Internet Reverse Proxy names never appear in a certificate (seed
+// 000), so one listed among the names that do is a mistake.
+func (d *cwmsDeploy) checkIRP(dc dcSpec, p *product.Problems) {
+	names := map[string]bool{strings.ToLower(dc.SiteURL.Value): true, strings.ToLower(dc.AdminURL.Value): true}
+	for _, vm := range dc.VMs {
+		names[strings.ToLower(vm.Value)] = true
+	}
+	for _, irp := range dc.IRP {
+		if err := product.CheckHost(irp.Value, true); err != nil {
+			p.Add(irp.Line, "%s irp: %v", dc.Name.Value, err)
+		}
+		if names[strings.ToLower(irp.Value)] {
+			p.Add(irp.Line, "%s is an Internet Reverse Proxy and also listed as a VM or URL: IRP names never go into a certificate (seed 000)", irp.Value)
+		}
+	}
+}
+
+// cwmsCert is a planned certificate with the facts its checks need.
+type cwmsCert struct {
+	spec   product.CertSpec
+	dc     dcSpec
+	role   string
+	public bool // a public CA must be able to certify every name (rule 4)
+	line   int
+}
+
+func (d *cwmsDeploy) build() (*plan.Plan, product.Problems) {
+	var p product.Problems
+	pl := product.NewPlan("cwms", d.s.Version.Value)
+	var certs []cwmsCert
+	for _, dc := range d.s.Datacenters {
+		if d.v.atLeast(cwms25MR5) {
+			certs = append(certs, d.external(dc), d.internal(dc))
+		} else {
+			certs = append(certs, d.single(dc))
+		}
+	}
+	for i := range certs {
+		d.checkPublicNames(certs[i], &p)
+		d.applyStyle(&certs[i], &p)
+	}
+	if len(p) > 0 {
+		return nil, p
+	}
+	for _, c := range certs {
+		pl.Certificates = append(pl.Certificates, d.planCert(c, certs))
+	}
+	d.finishPlan(pl)
+	return pl, nil
+}
+
+func (d *cwmsDeploy) global() (site, admin string) {
+	if g := d.s.Global; g != nil {
+		return g.SiteURL.Value, g.AdminURL.Value
+	}
+	return "", ""
+}
+
+func vmNames(dc dcSpec) []string {
+	var out []string
+	for _, vm := range dc.VMs {
+		out = append(out, vm.Value)
+	}
+	return out
+}
+
+// single: before 2.5MR5, one certificate per data centre, public CA. CN =
+// the site URL; the data centre's own with two data centres and secure
+// audio (Unified CM treats equal CNs as one certificate), else the global
+// site URL is allowed and used. SANs: VMs, site and admin URLs, local and
+// global; never IRPs (spec plan.md CWMS rule 1; seed 000).
+func (d *cwmsDeploy) single(dc dcSpec) cwmsCert {
+	gSite, gAdmin := d.global()
+	cn := dc.SiteURL.Value
+	if gSite != "" && !d.s.SecureAudio.Value {
+		cn = gSite
+	}
+	sans := append(vmNames(dc), dc.SiteURL.Value, dc.AdminURL.Value, gSite, gAdmin)
+	return cwmsCert{spec: product.CertSpec{Name: dc.Name.Value, CN: cn, SANs: sans, Signer: plan.SignerPublic, EKU: []string{product.ServerAuth}},
+		dc: dc, role: "cwms", public: true, line: dc.Line}
+}
+
+// external: from 2.5MR5, the web conferencing certificate with the site URLs
+// only, the data centre's and the global one; public CA (spec plan.md CWMS
+// rule 2; seed 000). Its CN is the data centre's own site URL.
+func (d *cwmsDeploy) external(dc dcSpec) cwmsCert {
+	gSite, _ := d.global()
+	return cwmsCert{spec: product.CertSpec{Name: dc.Name.Value + "-external", CN: dc.SiteURL.Value, SANs: []string{dc.SiteURL.Value, gSite},
+		Signer: plan.SignerPublic, EKU: []string{product.ServerAuth}}, dc: dc, role: "cwms-external", public: true, line: dc.SiteURL.Line}
+}
+
+// internal: from 2.5MR5, CN = the data centre's admin URL (so CNs differ per
+// data centre), SANs = VMs and admin URLs, local and global; the internal CA
+// signs it, or without one its CSR goes to your own CA (spec plan.md CWMS
+// rule 2; seed 000).
+func (d *cwmsDeploy) internal(dc dcSpec) cwmsCert {
+	_, gAdmin := d.global()
+	signer, eku := d.ca, []string{product.ServerAuth, product.ClientAuth}
+	if signer == "" {
+		signer, eku = plan.SignerPublic, []string{product.ServerAuth}
+	}
+	sans := append(vmNames(dc), dc.AdminURL.Value, gAdmin)
+	return cwmsCert{spec: product.CertSpec{Name: dc.Name.Value + "-internal", CN: dc.AdminURL.Value, SANs: sans, Signer: signer, EKU: eku},
+		dc: dc, role: "cwms-internal", line: dc.AdminURL.Line}
+}
+
+// checkPublicNames: a name no public CA certifies in a public certificate is
+// an error that points to the 2.5MR5 split (spec plan.md CWMS rule 4; seed 000).
+func (d *cwmsDeploy) checkPublicNames(c cwmsCert, p *product.Problems) {
+	if !c.public {
+		return
+	}
+	for _, n := range product.Uniq(append(c.spec.SANs, c.spec.CN)...) {
+		reason, bad := product.InternalOnly(n)
+		if !bad {
+			continue
+		}
+		if d.v.atLeast(cwms25MR5) {
+			p.Add(c.line, "%s: %s is %s, which no public CA certifies, and the external certificate carries only site URLs: give the site URLs public names (seed 000)", c.spec.Name, n, reason)
+		} else {
+			p.Add(c.line, "%s: %s is %s, which no public CA certifies: from CWMS 2.5MR5 internal names go into a separate internal certificate signed by your own CA; upgrade and set version: 2.5MR5, or use public names (seed 000)", c.spec.Name, n, reason)
+		}
+	}
+}
+
+// applyStyle makes a wildcard certificate: CN *.<domain>, refused unless
+// every name sits one label under that domain (spec plan.md CWMS rule 3; seed 000).
+func (d *cwmsDeploy) applyStyle(c *cwmsCert, p *product.Problems) {
+	if !d.wildcard {
+		return
+	}
+	names := product.Uniq(append(c.spec.SANs, c.spec.CN)...)
+	parent := product.ParentDomain(names[0])
+	for _, n := range names {
+		if product.ParentDomain(n) == "" || !strings.EqualFold(product.ParentDomain(n), parent) {
+			p.Add(c.line, "%s: style wildcard needs every name one label under one domain, but %s and %s are not: a *.%s certificate would not cover both; use style: san", c.spec.Name, names[0], n, parent)
+			return
+		}
+	}
+	c.spec.CN = "*." + parent
+	c.spec.SANs = nil
+}
+
+// planCert turns a checked certificate into the plan's, with its role check.
+func (d *cwmsDeploy) planCert(c cwmsCert, all []cwmsCert) *plan.Certificate {
+	s := c.spec
+	s.Key, s.Days, s.Subject = d.key, d.days, d.subject
+	pc := product.NewCert(s)
+	if d.o.PFX {
+		pc.Files.PFX = s.Name + ".pfx"
+	}
+	product.AddUse(pc, c.dc.Name.Value, strings.TrimPrefix(c.role, "cwms-"))
+	var irp []string
+	for _, i := range c.dc.IRP {
+		irp = append(irp, i.Value)
+	}
+	r := plan.RoleCheck{Role: c.role, Version: d.s.Version.Value, IRP: irp, SecureAudio: d.s.SecureAudio.Value, Names: []string{s.CN}}
+	if c.role == "cwms-internal" {
+		r.Names = []string{c.dc.AdminURL.Value} // CWMS-INTERNAL-CN checks the first name (spec roles.md)
+	}
+	for _, other := range all {
+		if other.role == c.role && other.dc.Name != c.dc.Name && c.role != "cwms-external" {
+			r.PeerCert = other.spec.Name // CWMS-DISTINCT-CN (seed 000)
+		}
+	}
+	pc.Roles = []plan.RoleCheck{r}
+	return pc
+}
+
+// finishPlan adds CAs, bundles, install files and warnings.
+func (d *cwmsDeploy) finishPlan(pl *plan.Plan) {
+	if d.ca != "" {
+		pl.CAs = []plan.CA{{Name: d.ca, KeyType: string(d.caKey), Purpose: "internal"}}
+	}
+	// Bundle order: 1.x/2.0 server first; 2.5 and later root-side
+	// intermediate first, server last; a key made outside CWMS on top
+	// (spec plan.md CWMS rule 5; seed 001).
+	layout := "cwms-25"
+	if !d.v.atLeast(cwms25) {
+		layout = "cwms-1x"
+	}
+	for _, c := range pl.Certificates {
+		b := plan.Bundle{Name: c.Name + "-bundle", File: c.Name + "-bundle.pem", Layout: layout, Members: []string{c.Name}, Key: d.o.KeyInBundle}
+		if c.Signer != plan.SignerPublic {
+			b.CA = c.Signer
+		}
+		pl.Bundles = append(pl.Bundles, b)
+	}
+	for _, dc := range d.s.Datacenters {
+		pl.Install = append(pl.Install, d.install(dc, pl, layout))
+	}
+	if d.ca == "" && d.v.atLeast(cwms25MR5) {
+		product.Warnf(pl, "no internal_ca: the internal certificates' CSRs go to your own CA (signer public here means a CA outside confcert); a public CA will refuse their internal names")
+	}
+	if d.o.KeyInBundle {
+		product.Warnf(pl, "--key-in-bundle: each bundle holds its private key unencrypted on top (seed 001); keep the files private and delete them after the upload")
+	}
+}
+
+// install: which file goes where in the CWMS administration site, and what
+// to check (spec plan.md CWMS rule 6; seeds 000, 001).
+func (d *cwmsDeploy) install(dc dcSpec, pl *plan.Plan, layout string) plan.Install {
+	in := plan.Install{Node: dc.Name.Value, File: "install/" + dc.Name.Value + ".txt"}
+	for _, c := range pl.Certificates {
+		if c.UsedBy[0].Node != dc.Name.Value {
+			continue
+		}
+		file := c.Name + "-bundle.pem"
+		if c.Files.PFX != "" {
+			file = c.Files.PFX
+		}
+		in.Uploads = append(in.Uploads, file)
+		in.Notes = append(in.Notes, d.uploadNote(c, file, layout))
+	}
+	in.Notes = append(in.Notes,
+		"a bundle out of order is refused with \"The certificates do not form a valid certificate chain\": rebuild it with confcert bundle --layout "+layout+" (seed 001)",
+		"keep the intermediates in the bundle: mobile clients need the full chain (seed 001)",
+		"Internet Reverse Proxy names are never in a certificate (seed 000)")
+	if !d.o.KeyInBundle && !d.o.PFX {
+		in.Notes = append(in.Notes, "confcert made the private keys outside CWMS: CWMS takes such a key only at the very top of the uploaded bundle (seed 001), so plan with --key-in-bundle or --pfx")
+	}
+	if d.s.SecureAudio.Value {
+		in.Notes = append(in.Notes, "secure audio: upload each data centre's certificate to Unified CM for the TLS trunk; their CNs differ, since Unified CM overwrites a certificate with the same CN (seed 000)")
+	}
+	return in
+}
+
+func (d *cwmsDeploy) uploadNote(c *plan.Certificate, file, layout string) string {
+	what := "SSL certificate"
+	switch {
+	case strings.HasSuffix(c.Name, "-external"):
+		what = "external SSL certificate (web conferencing, site URL)"
+	case strings.HasSuffix(c.Name, "-internal"):
+		what = "internal SSL certificate (system, admin URL)"
+	}
+	check := fmt.Sprintf("confcert check --role %s --version %s --cert %s", c.Roles[0].Role, d.s.Version.Value, file)
+	return fmt.Sprintf("CWMS Administration > Settings > Security > Certificates: upload %s as the %s (%s order), then run %s", file, what, layout, check)
+}

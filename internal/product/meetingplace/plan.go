@@ -1,0 +1,119 @@
+package meetingplace
+
+import (
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/product"
+	"github.com/confcert/confcert/internal/strictyaml"
+)
+
+// Product is Cisco Unified MeetingPlace web conferencing (spec plan.md
+// "Cisco Unified MeetingPlace"; seed 004, its SSL guide).
+type Product struct{}
+
+// Name implements product.Product.
+func (Product) Name() string { return "meetingplace" }
+
+type mpSpec struct {
+	Product         strictyaml.Str       `key:"product,required"`
+	HomePage        strictyaml.Str       `key:"home_page,required"`
+	WebConferencing strictyaml.Str       `key:"web_conferencing,required"`
+	Subject         *product.SubjectSpec `key:"subject,required"`
+	LegacyKeysize   strictyaml.Bool      `key:"legacy_keysize"`
+	Line            int                  `key:",line"`
+}
+
+// Plan implements product.Product.
+func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml.Problem) {
+	var s mpSpec
+	if probs := strictyaml.Into(doc, &s, "the deployment"); len(probs) > 0 {
+		return nil, probs
+	}
+	pl := product.NewPlan("meetingplace", "")
+	subject, probs := checkMP(&s, pl)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	key := keys.Default
+	if s.LegacyKeysize.Value {
+		// Release 6.0 MR5 and later support no key stronger than 1024 bits
+		// (seed 004 Restrictions).
+		key = keys.RSA1024
+		product.Warnf(pl, "legacy_keysize: %s; public CAs have refused 1024-bit RSA keys since 2014, so check that yours still signs them", keys.LegacyWarning)
+	}
+	// Two certificates, home page and web conferencing, each signed by a
+	// public CA: self-signed is not supported since 6.0 (seed 004 Task List,
+	// Restrictions).
+	for _, c := range []struct{ name, host, use string }{
+		{"homepage", s.HomePage.Value, "home-page"},
+		{"webconf", s.WebConferencing.Value, "web-conferencing"},
+	} {
+		pc := product.NewCert(product.CertSpec{Name: c.name, CN: c.host, Signer: plan.SignerPublic, EKU: []string{product.ServerAuth}, Key: key, Subject: subject})
+		product.AddUse(pc, "meetingplace", c.use)
+		pc.Roles = []plan.RoleCheck{{Role: "meetingplace", Names: []string{c.host}}}
+		pl.Certificates = append(pl.Certificates, pc)
+		// After import: the server certificate first, then the intermediates (seed 004).
+		pl.Bundles = append(pl.Bundles, plan.Bundle{Name: c.name + "-bundle", File: c.name + "-bundle.pem", Layout: "meetingplace", Members: []string{c.name}})
+	}
+	pl.Install = []plan.Install{mpInstall(s)}
+	return pl, nil
+}
+
+// checkMP checks names and the full subject: the guide asks for company,
+// unit, city and state in full, no abbreviations (seed 004 CSR steps 5-7).
+func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, product.Problems) {
+	var p product.Problems
+	for _, h := range []struct {
+		v    strictyaml.Str
+		what string
+	}{{s.HomePage, "home_page"}, {s.WebConferencing, "web_conferencing"}} {
+		if err := product.CheckDNSName(h.v.Value); err != nil {
+			p.Add(h.v.Line, "%s: %v", h.what, err)
+		} else if reason, bad := product.InternalOnly(h.v.Value); bad {
+			product.Warnf(pl, "%s %s is %s, which no public CA certifies", h.what, h.v.Value, reason)
+		}
+	}
+	if s.HomePage.Value == s.WebConferencing.Value {
+		p.Add(s.WebConferencing.Line, "web_conferencing must differ from home_page: MeetingPlace needs two host names and two certificates (seed 004 Task List)")
+	}
+	subj := s.Subject.Check(&p)
+	for _, f := range []struct {
+		v    strictyaml.Str
+		what string
+	}{{s.Subject.O, "O"}, {s.Subject.OU, "OU"}, {s.Subject.L, "L"}, {s.Subject.ST, "ST"}, {s.Subject.C, "C"}} {
+		if f.v.Value == "" {
+			p.Add(s.Subject.Line, "subject lacks %s: MeetingPlace CSRs carry the full subject, O, OU, L, ST and C (seed 004)", f.what)
+		}
+	}
+	for _, f := range []struct {
+		v    strictyaml.Str
+		what string
+	}{{s.Subject.L, "L"}, {s.Subject.ST, "ST"}} {
+		if len(f.v.Value) == 2 {
+			product.Warnf(pl, "subject %s %q looks abbreviated: write the complete, official name (seed 004 CSR step 6)", f.what, f.v.Value)
+		}
+	}
+	return subj, p
+}
+
+// mpInstall says what to order and where each file goes (seed 004).
+func mpInstall(s mpSpec) plan.Install {
+	return plan.Install{
+		Node: "meetingplace", File: "install/meetingplace.txt",
+		Uploads: []string{"homepage-bundle.pem", "webconf-bundle.pem"},
+		Notes: []string{
+			"when the CA asks for the server type, choose Apache or Custom, not Microsoft or IIS: MeetingPlace does not restart with an IIS certificate (seed 004 step 9)",
+			fmt.Sprintf("send homepage.csr (%s) and webconf.csr (%s) to the public CA; self-signed certificates are not supported since Release 6.0 (seed 004)", s.HomePage.Value, s.WebConferencing.Value),
+			"after confcert plan --import, Admin > SSL/TLS > Edit the Home Page hostname: paste homepage-bundle.pem (server certificate first, then the intermediate) (seed 004)",
+			"Admin > SSL/TLS > Edit the Web Conferencing hostname: paste webconf-bundle.pem the same way (seed 004)",
+			"the keys come from confcert, not from the SSL/TLS page's Generate Request: put homepage.key and webconf.key into the MPWEB database's SSLPrivateKey field as in \"Importing the Private Key in to the MPWEB Database\" (seed 004)",
+			"Toggle SSL on, then Reboot Server; if the certificates cannot be validated the server logs an error and turns SSL off (seed 004 To Enable SSL)",
+			"test https://" + s.HomePage.Value + "/ and start an Immediate Meeting to test " + s.WebConferencing.Value + " (seed 004 To Test)",
+			"keep homepage.key and webconf.key: they restore SSL on a rebuilt web server (seed 004 Backup and Restore)",
+		},
+	}
+}

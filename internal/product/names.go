@@ -1,0 +1,100 @@
+package product
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+
+	"github.com/confcert/confcert/internal/pkiattr"
+)
+
+var (
+	// fileBase is a name for files on the Meeting Server: letters, digits and
+	// '-' only, since the MMP refuses '.' before the extension and '_'
+	// (seed 002 §4.2 note, §3.1 note, Appendix B; spec plan.md "Output directory").
+	fileBase = regexp.MustCompile(`^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$`)
+)
+
+// CheckDNSName reports why s is not a host name fit for a certificate: the
+// rules of pkiattr.CheckDNSName (RFC 1123 labels, 253 characters), without a
+// wildcard, since every name in a deployment file names one host.
+func CheckDNSName(s string) error {
+	if strings.HasPrefix(s, "*") {
+		return fmt.Errorf("%q is a wildcard: give the host's own name", s)
+	}
+	if strings.HasSuffix(s, ".") {
+		return fmt.Errorf("%q ends with a dot: write the name without it", s)
+	}
+	return pkiattr.CheckDNSName(s)
+}
+
+// CheckHost accepts a DNS name or, when allowIP, an IP address.
+func CheckHost(s string, allowIP bool) error {
+	if ip := net.ParseIP(s); ip != nil {
+		if allowIP {
+			return nil
+		}
+		return fmt.Errorf("%q is an IP address: a DNS name is needed here", s)
+	}
+	return CheckDNSName(s)
+}
+
+// CheckFileBase reports why name cannot name certificate files.
+func CheckFileBase(name string) error {
+	if !fileBase.MatchString(name) || len(name) > 64 {
+		return fmt.Errorf("%q cannot name files on the server: use letters, digits and '-' only (the MMP refuses '.' and '_', seed 002 §4.2 note, Appendix B)", name)
+	}
+	return nil
+}
+
+// internalOnlySuffixes are domains no public CA certifies.
+var internalOnlySuffixes = []string{".local", ".lan", ".internal", ".corp"}
+
+// InternalOnly says why no public CA will certify name (spec plan.md CWMS
+// rule 4: .local, .lan, .internal, .corp, single labels, private addresses).
+func InternalOnly(name string) (reason string, yes bool) {
+	if ip := net.ParseIP(name); ip != nil {
+		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+			return "a private IP address", true
+		}
+		return "", false
+	}
+	lower := strings.ToLower(name)
+	for _, suffix := range internalOnlySuffixes {
+		if strings.HasSuffix(lower, suffix) {
+			return "a " + suffix + " name", true
+		}
+	}
+	if !strings.Contains(strings.TrimPrefix(lower, "*."), ".") {
+		return "a single-label name", true
+	}
+	return "", false
+}
+
+// FirstLabel is the first label of a DNS name.
+func FirstLabel(name string) string {
+	label, _, _ := strings.Cut(name, ".")
+	return label
+}
+
+// ParentDomain is name without its first label ("" for a single label).
+func ParentDomain(name string) string {
+	_, rest, _ := strings.Cut(name, ".")
+	return rest
+}
+
+// Uniq returns names without empty and repeated entries (case-insensitive), in order.
+func Uniq(names ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		k := strings.ToLower(n)
+		if n == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, n)
+	}
+	return out
+}

@@ -1,0 +1,39 @@
+// Package product is what every product package shares: the Product
+// interface that package catalog wires in, the command-line Options that
+// change a plan, and the helpers that turn a checked deployment file into plan
+// certificates (subject, key type, validity, names, key usage). Each product
+// lives in its own package under internal/product (cms, cwms, meetingplace),
+// holding its deployment schema, plan rules, install script and `check` roles.
+package product
+
+import (
+	"gopkg.in/yaml.v3"
+
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/rolecheck"
+	"github.com/confcert/confcert/internal/strictyaml"
+)
+
+// Options are the choices made on the command line that change a plan.
+type Options struct {
+	// AllowPublicClientAuth keeps public a certificate that needs clientAuth,
+	// for a CA that still issues it (spec plan.md CMS rule 4a).
+	AllowPublicClientAuth bool
+	// KeyInBundle puts the private key on top of each CWMS bundle, for keys
+	// made outside CWMS (seed 001; spec plan.md CWMS rule 5).
+	KeyInBundle bool
+	// PFX also plans a PKCS#12 file <name>.pfx per CWMS certificate.
+	PFX bool
+}
+
+// Product turns one product's deployment file into a plan.
+type Product interface {
+	// Name is the value of the deployment file's product: key.
+	Name() string
+	// Plan decodes and checks the deployment (the document's top mapping) and
+	// works out its plan. Problems, each with its line, come instead of a plan.
+	Plan(doc *yaml.Node, o Options) (*plan.Plan, []strictyaml.Problem)
+	// Roles are the product's `confcert check` roles (spec roles.md), each
+	// with its own rules, run by package rolecheck after the generic ones.
+	Roles() []rolecheck.Role
+}
