@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/chain"
-	"github.com/confcert/confcert/internal/describe"
 )
 
 // ExpiringDays is when the status starts warning about an element's expiry
@@ -116,7 +116,7 @@ func chainWarnings(r Request, c *chain.Chain) []string {
 func certWarnings(certs []*x509.Certificate, now time.Time) []string {
 	var out []string
 	for _, c := range certs {
-		days := describe.DaysLeft(c.NotAfter, now)
+		days := certfacts.DaysLeft(c.NotAfter, now)
 		switch {
 		case now.After(c.NotAfter):
 			out = append(out, fmt.Sprintf("%q EXPIRED on %s", chain.DisplayName(c), c.NotAfter.UTC().Format(time.DateOnly)))
