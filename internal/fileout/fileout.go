@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/confcert/confcert/internal/killpoint"
 )
 
 // File is one file to write.
@@ -85,6 +87,7 @@ func Write(f File) error {
 		os.Remove(name)
 		return fmt.Errorf("writing %s: %w", f.Path, err)
 	}
+	killpoint.Reached("write", name) // crash-safety tests kill here
 	if err := place(name, f); err != nil {
 		os.Remove(name)
 		return err
