@@ -146,6 +146,10 @@ type SignOptions struct {
 	Days        int
 	Serial      *big.Int  // nil = RandomSerial
 	Now         time.Time // zero = the current time
+	// CRLURLs and OCSPURLs, when set, become the certificate's CRL
+	// distribution points and authorityInfoAccess OCSP responder (the CA
+	// service names its own, spec serve.md).
+	CRLURLs, OCSPURLs []string
 }
 
 // Sign issues a certificate for csr signed by ca and caKey. It copies the
@@ -183,6 +187,7 @@ func Sign(csr *x509.CertificateRequest, ca *x509.Certificate, caKey crypto.Signe
 		tmpl.ExtKeyUsage = o.Profile.ExtKeyUsage()
 	}
 	tmpl.KeyUsage = signedKeyUsage(csr.PublicKey, tmpl.ExtKeyUsage)
+	tmpl.CRLDistributionPoints, tmpl.OCSPServer = o.CRLURLs, o.OCSPURLs
 	if tmpl.AuthorityKeyId, err = authorityKeyID(ca); err != nil {
 		return nil, err
 	}

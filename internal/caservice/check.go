@@ -1,0 +1,114 @@
+package caservice
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/roles"
+)
+
+// Finding is one outcome of the rules a CSR is judged by: the JSON of
+// `confcert check --json` results (rule, severity, message, fix), in the
+// same words, because it is the same engine.
+type Finding = roles.Result
+
+// checkCopy runs the profile's `check` role on leaf, the copy of the
+// certificate to be issued signed by the lint issuer, written as the file
+// the role judges (the profile's layout) with the lint issuer as the chain
+// and trust anchor. It returns the WARNING and FAILURE results and whether
+// none is a FAILURE. The rules are the role engine's; none is restated here.
+func checkCopy(p Profile, leaf, issuer *x509.Certificate) ([]Finding, bool, error) {
+	dir, err := os.MkdirTemp("", "confcert-check-")
+	if err != nil {
+		return nil, false, fmt.Errorf("checking the request: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	certFile, caFile := filepath.Join(dir, "request.crt"), filepath.Join(dir, "ca.crt")
+	if err := os.WriteFile(certFile, pemCerts(judged(p, leaf, issuer)), 0o600); err != nil {
+		return nil, false, err
+	}
+	if err := os.WriteFile(caFile, pemCerts([]*x509.Certificate{issuer}), 0o600); err != nil {
+		return nil, false, err
+	}
+	req := roles.Request{Role: p.Role, Cert: certFile, Trust: caFile, Version: p.Version}
+	if p.Layout == "" {
+		req.Bundle = caFile
+	}
+	res, err := roles.Run(req, roles.Options{SystemRoots: noSystemRoots})
+	if err != nil {
+		return nil, false, fmt.Errorf("checking the request as %s: %w", p.Role, err)
+	}
+	var out []Finding
+	for _, r := range res.Results {
+		if r.Severity != roles.Success {
+			out = append(out, r)
+		}
+	}
+	return out, res.OK, nil
+}
+
+// noSystemRoots: a private CA's certificate is never publicly trusted, and
+// the check must not depend on the machine's trust store.
+func noSystemRoots() ([]*x509.Certificate, error) { return nil, nil }
+
+// judged arranges the leaf and its issuer as the profile's layout.
+func judged(p Profile, leaf, issuer *x509.Certificate) []*x509.Certificate {
+	if p.Layout == "" {
+		return []*x509.Certificate{leaf}
+	}
+	c, err := chain.Build([]*x509.Certificate{leaf, issuer}, chain.Options{})
+	if err != nil {
+		return []*x509.Certificate{leaf}
+	}
+	return chain.Arrange(c, chain.Layout(p.Layout), true)
+}
+
+func pemCerts(certs []*x509.Certificate) []byte {
+	var b strings.Builder
+	for _, c := range certs {
+		b.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+	}
+	return []byte(b.String())
+}
+
+// suffixFindings is the profile's own rule: every DNS name of the CSR
+// (the CN when it is a name, and each SAN) under an allowed suffix.
+func suffixFindings(p Profile, csr *x509.CertificateRequest) []Finding {
+	if len(p.AllowedSuffixes) == 0 {
+		return nil
+	}
+	names := slices.Clone(csr.DNSNames)
+	if cn := csr.Subject.CommonName; strings.Contains(cn, ".") {
+		names = append(names, cn)
+	}
+	var out []Finding
+	for _, n := range names {
+		if !underSuffix(strings.ToLower(n), p.AllowedSuffixes) {
+			out = append(out, Finding{Rule: "PROFILE-SUFFIX", Severity: roles.Failure,
+				Message: fmt.Sprintf("%s is not under a name profile %s allows (%s)", n, p.Name, strings.Join(p.AllowedSuffixes, ", ")),
+				Fix:     "make a new CSR with names under " + strings.Join(p.AllowedSuffixes, " or ") + ", or ask an admin for a profile that allows this name"})
+		}
+	}
+	if len(csr.IPAddresses) > 0 {
+		out = append(out, Finding{Rule: "PROFILE-SUFFIX", Severity: roles.Failure,
+			Message: fmt.Sprintf("IP address SANs are not allowed by profile %s, which allows names under %s", p.Name, strings.Join(p.AllowedSuffixes, ", ")),
+			Fix:     "make a new CSR without IP addresses in subjectAltName"})
+	}
+	return out
+}
+
+func underSuffix(name string, suffixes []string) bool {
+	name = strings.TrimPrefix(name, "*.")
+	for _, s := range suffixes {
+		if name == s || strings.HasSuffix(name, "."+s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,316 @@
+package caservice
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/certgen"
+	"github.com/confcert/confcert/internal/roles"
+)
+
+// SubmitInput is a certificate request as a requester sends it.
+type SubmitInput struct {
+	CSRPEM  string
+	Profile string
+	Days    int // 0: the profile's maximum
+	Comment string
+}
+
+// Request is a certificate request as the service shows it.
+type Request struct {
+	castore.Request
+	// FindingList is the check's WARNING and FAILURE results.
+	FindingList []Finding
+}
+
+func toRequest(r castore.Request) Request {
+	out := Request{Request: r}
+	_ = json.Unmarshal([]byte(r.Findings), &out.FindingList) // written by Submit: always a JSON array
+	return out
+}
+
+// Submit records a request: the CSR is judged by its profile's `check`
+// role on a copy of the certificate it would get, and refused with the
+// findings (a *RefusedError) when any is a FAILURE, before anyone approves
+// it. With approval auto the certificate is issued at once.
+func (s *Service) Submit(ctx context.Context, p Principal, in SubmitInput) (Request, error) {
+	if err := p.require(PermSubmit); err != nil {
+		return Request{}, err
+	}
+	csr, err := parseCSR(in.CSRPEM)
+	if err != nil {
+		return Request{}, err
+	}
+	prof, err := s.Profile(ctx, in.Profile)
+	if err != nil {
+		return Request{}, err
+	}
+	days, findings, err := validity(prof, in.Days)
+	if err != nil {
+		return Request{}, err
+	}
+	iss, _, err := s.issuer(ctx, prof.CA)
+	if err != nil {
+		return Request{}, err
+	}
+	checked, err := s.judge(iss, prof, csr, days)
+	if err != nil {
+		return Request{}, err
+	}
+	findings = slices.Concat(suffixFindings(prof, csr), checked, findings)
+	if slices.ContainsFunc(findings, func(f Finding) bool { return f.Severity == roles.Failure }) {
+		return Request{}, &RefusedError{Profile: prof.Name, Findings: findings}
+	}
+	r, err := s.record(ctx, p, in, prof, iss.ca.Name, csr, days, findings)
+	if err != nil || prof.Approval != ApprovalAuto {
+		return r, err
+	}
+	return s.issueRequest(ctx, Principal{Name: "auto", Remote: p.Remote}, r.Request)
+}
+
+// judge runs the role's rules on a copy signed by the lint issuer.
+func (s *Service) judge(iss *issuer, prof Profile, csr *x509.CertificateRequest, days int) ([]Finding, error) {
+	serial, err := certgen.RandomSerial()
+	if err != nil {
+		return nil, err
+	}
+	c, err := iss.lintCopy(csr, iss.options(prof, days, serial, s.now()))
+	if err != nil {
+		return nil, err
+	}
+	found, _, err := checkCopy(prof, c, iss.lintCert)
+	return found, err
+}
+
+func (s *Service) record(ctx context.Context, p Principal, in SubmitInput, prof Profile, ca string, csr *x509.CertificateRequest, days int, findings []Finding) (Request, error) {
+	js, err := json.Marshal(nonNilFindings(findings))
+	if err != nil {
+		return Request{}, err
+	}
+	r := castore.Request{ID: newID(), Profile: prof.Name, CA: ca, Status: StatusPending,
+		CSRPEM:    string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr.Raw})),
+		SubjectCN: csr.Subject.CommonName, SANs: csrNames(csr), Days: days, Comment: in.Comment,
+		Findings: string(js), RequestedBy: p.Name, RequestedAt: s.now().UTC()}
+	if err := s.cfg.Store.CreateRequest(ctx, r); err != nil {
+		return Request{}, err
+	}
+	s.observeStatus(StatusPending)
+	return toRequest(r), s.audit(ctx, p, "submit", "request "+r.ID, fmt.Sprintf("profile %s, CN %q, %d days", prof.Name, r.SubjectCN, days))
+}
+
+// validity caps the days asked for at the profile's maximum, saying so.
+func validity(p Profile, days int) (int, []Finding, error) {
+	switch {
+	case days < 0:
+		return 0, nil, invalid("days must be positive")
+	case days == 0:
+		return p.MaxDays, nil, nil
+	case days > p.MaxDays:
+		return p.MaxDays, []Finding{{Rule: "PROFILE-VALIDITY", Severity: roles.Warning,
+			Message: fmt.Sprintf("%d days asked for; profile %s allows at most %d, which the certificate gets", days, p.Name, p.MaxDays)}}, nil
+	}
+	return days, nil, nil
+}
+
+// Approve approves a pending request and issues its certificate. Nobody
+// approves a request they submitted (spec serve.md).
+func (s *Service) Approve(ctx context.Context, p Principal, id, reason string) (Request, error) {
+	r, err := s.decidable(ctx, p, id)
+	if err != nil {
+		return Request{}, err
+	}
+	if r.RequestedBy == p.Name {
+		return Request{}, &ForbiddenError{Reason: "nobody approves a request they submitted: ask another approver"}
+	}
+	d := castore.Decision{Status: StatusApproved, By: p.Name, At: s.now().UTC(), Reason: reason}
+	if err := s.decide(ctx, r.ID, StatusPending, d); err != nil {
+		return Request{}, err
+	}
+	if err := s.audit(ctx, p, "approve", "request "+r.ID, reason); err != nil {
+		return Request{}, err
+	}
+	r.Status, r.DecidedBy, r.DecidedAt, r.Reason = d.Status, d.By, d.At, d.Reason
+	return s.issueRequest(ctx, p, r)
+}
+
+// Reject rejects a pending request.
+func (s *Service) Reject(ctx context.Context, p Principal, id, reason string) (Request, error) {
+	r, err := s.decidable(ctx, p, id)
+	if err != nil {
+		return Request{}, err
+	}
+	d := castore.Decision{Status: StatusRejected, By: p.Name, At: s.now().UTC(), Reason: reason}
+	if err := s.decide(ctx, r.ID, StatusPending, d); err != nil {
+		return Request{}, err
+	}
+	s.observeStatus(StatusRejected)
+	if err := s.audit(ctx, p, "reject", "request "+r.ID, reason); err != nil {
+		return Request{}, err
+	}
+	return s.Request(ctx, p, id)
+}
+
+// decidable returns a pending request the caller may decide.
+func (s *Service) decidable(ctx context.Context, p Principal, id string) (castore.Request, error) {
+	if err := p.require(PermDecide); err != nil {
+		return castore.Request{}, err
+	}
+	r, err := s.storedRequest(ctx, id)
+	if err != nil {
+		return castore.Request{}, err
+	}
+	if r.Status != StatusPending {
+		return castore.Request{}, fmt.Errorf("%w: request %s is %s, not pending", ErrConflict, id, r.Status)
+	}
+	return r, nil
+}
+
+func (s *Service) decide(ctx context.Context, id, from string, d castore.Decision) error {
+	err := s.cfg.Store.DecideRequest(ctx, id, from, d)
+	if errors.Is(err, castore.ErrConflict) {
+		return fmt.Errorf("%w: request %s was decided meanwhile", ErrConflict, id)
+	}
+	return err
+}
+
+// issueRequest signs an approved (or auto) request. A lint failure marks
+// the request failed: nothing was signed.
+func (s *Service) issueRequest(ctx context.Context, p Principal, r castore.Request) (Request, error) {
+	start := time.Now()
+	prof, err := s.Profile(ctx, r.Profile)
+	if err != nil {
+		return Request{}, err
+	}
+	iss, ans, err := s.issuer(ctx, r.CA)
+	if err != nil {
+		return Request{}, err
+	}
+	csr, err := parseCSR(r.CSRPEM)
+	if err != nil {
+		return Request{}, err
+	}
+	cert, err := iss.issue(ctx, s.cfg.Store, csr, prof, r.Days, s.now(), r.ID)
+	if errors.Is(err, ErrLint) {
+		d := castore.Decision{Status: StatusFailed, By: p.Name, At: s.now().UTC(), Reason: err.Error()}
+		_ = s.cfg.Store.DecideRequest(ctx, r.ID, r.Status, d) // the request stays as it was if this fails too
+		return Request{}, err
+	}
+	if err != nil {
+		return Request{}, err
+	}
+	s.observeIssued(iss.ca.Name, time.Since(start))
+	s.observeStatus(StatusIssued)
+	s.presign(iss, ans, cert.Raw)
+	r.Status, r.Serial = StatusIssued, castore.SerialHex(cert.SerialNumber)
+	return toRequest(r), s.audit(ctx, p, "issue", "certificate "+r.Serial, "request "+r.ID+", CA "+iss.ca.Name)
+}
+
+// Requests lists requests, oldest first: all for approvers and auditors,
+// the caller's own for everyone else.
+func (s *Service) Requests(ctx context.Context, p Principal, status string) ([]Request, error) {
+	f := castore.RequestFilter{Status: status}
+	if !p.Role.May(PermReadAll) {
+		if err := p.require(PermReadOwn); err != nil {
+			return nil, err
+		}
+		f.RequestedBy = p.Name
+	}
+	rs, err := s.cfg.Store.Requests(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Request, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, toRequest(r))
+	}
+	return out, nil
+}
+
+// Request returns one request the caller may read; another requester's
+// request is ErrNotFound, so IDs reveal nothing.
+func (s *Service) Request(ctx context.Context, p Principal, id string) (Request, error) {
+	if err := p.require(PermReadOwn); err != nil && !p.Role.May(PermReadAll) {
+		return Request{}, err
+	}
+	r, err := s.storedRequest(ctx, id)
+	if err != nil {
+		return Request{}, err
+	}
+	if !p.Role.May(PermReadAll) && r.RequestedBy != p.Name {
+		return Request{}, fmt.Errorf("request %s: %w", id, ErrNotFound)
+	}
+	return toRequest(r), nil
+}
+
+func (s *Service) storedRequest(ctx context.Context, id string) (castore.Request, error) {
+	if !ValidID(id) {
+		return castore.Request{}, fmt.Errorf("request %q: %w", id, ErrNotFound)
+	}
+	r, err := s.cfg.Store.Request(ctx, id)
+	if errors.Is(err, castore.ErrNotFound) {
+		return castore.Request{}, fmt.Errorf("request %s: %w", id, ErrNotFound)
+	}
+	return r, err
+}
+
+// ResumeApproved issues requests left approved but not issued by a crash
+// between approval and issuance (older than grace, so as not to race an
+// instance still working on one). It returns how many it issued.
+func (s *Service) ResumeApproved(ctx context.Context, grace time.Duration) (int, error) {
+	rs, err := s.cfg.Store.Requests(ctx, castore.RequestFilter{Status: StatusApproved})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range rs {
+		if s.now().Sub(r.DecidedAt) < grace {
+			continue
+		}
+		if _, err := s.issueRequest(ctx, Principal{Name: "resume"}, r); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func parseCSR(text string) (*x509.CertificateRequest, error) {
+	block, _ := pem.Decode([]byte(text))
+	if block == nil || block.Type != "CERTIFICATE REQUEST" && block.Type != "NEW CERTIFICATE REQUEST" {
+		return nil, invalid("csr: want a PEM CERTIFICATE REQUEST")
+	}
+	csr, err := x509.ParseCertificateRequest(block.Bytes)
+	if err != nil {
+		return nil, invalid("csr: %v", err)
+	}
+	if err := csr.CheckSignature(); err != nil {
+		return nil, invalid("csr: %v: %v", certgen.ErrBadCSRSignature, err)
+	}
+	return csr, nil
+}
+
+// csrNames lists the CSR's subjectAltName entries as text.
+func csrNames(csr *x509.CertificateRequest) []string {
+	out := slices.Clone(csr.DNSNames)
+	for _, ip := range csr.IPAddresses {
+		out = append(out, ip.String())
+	}
+	out = append(out, csr.EmailAddresses...)
+	for _, u := range csr.URIs {
+		out = append(out, u.String())
+	}
+	return out
+}
+
+func nonNilFindings(f []Finding) []Finding {
+	if f == nil {
+		return []Finding{}
+	}
+	return f
+}
