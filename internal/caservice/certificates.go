@@ -192,3 +192,9 @@ func reasonName(code int) string {
 	}
 	return fmt.Sprint(code)
 }
+
+// ReasonName is the RFC 5280 name of a reason code, as the API takes it.
+func ReasonName(code int) string { return reasonName(code) }
+
+// PEM encodes a certificate.
+func PEM(c *x509.Certificate) []byte { return pemCerts([]*x509.Certificate{c}) }

@@ -64,21 +64,23 @@ type Service struct {
 	answers map[string]*answers
 }
 
-// New returns a service over cfg.Store; the default CA is created on first
-// start (as `ca create` would) when the store has none of that name.
-func New(ctx context.Context, cfg Config) (*Service, bool, error) {
+// New returns a service over cfg.Store. It loads no CA yet: EnsureCA
+// does, and the verbs that only manage tokens or profiles never need one.
+func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, issuers: map[string]*issuer{}, answers: map[string]*answers{}}
-	ca, created, err := localca.EnsureCA(ctx, cfg.Store, cfg.DefaultCA, cfg.CAKeyType, cfg.Now())
+	return &Service{cfg: cfg, issuers: map[string]*issuer{}, answers: map[string]*answers{}}
+}
+
+// EnsureCA loads the default CA, creating it (as `ca create` would) when the
+// store has none of that name; created says whether it was made now.
+func (s *Service) EnsureCA(ctx context.Context) (created bool, err error) {
+	ca, created, err := localca.EnsureCA(ctx, s.cfg.Store, s.cfg.DefaultCA, s.cfg.CAKeyType, s.now())
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
-	if err := s.addIssuer(ca); err != nil {
-		return nil, false, err
-	}
-	return s, created, nil
+	return created, s.addIssuer(ca)
 }
 
 // Store returns the store the service works on.
@@ -178,3 +180,6 @@ func (s *Service) observeStatus(status string) {
 		s.cfg.Observer.RequestStatus(status)
 	}
 }
+
+// Observe sets the observer (metrics) after New.
+func (s *Service) Observe(o Observer) { s.cfg.Observer = o }

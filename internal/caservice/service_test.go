@@ -29,9 +29,9 @@ func newTestService(t *testing.T) *Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { o.Store.Close() })
-	s, created, err := New(ctx, Config{Store: o.Store, BaseURL: "https://ca.test:8443", DefaultCA: "testca", CAKeyType: keys.ECDSAP256})
-	if err != nil || !created {
-		t.Fatalf("New = %v, created %v", err, created)
+	s := New(Config{Store: o.Store, BaseURL: "https://ca.test:8443", DefaultCA: "testca", CAKeyType: keys.ECDSAP256})
+	if created, err := s.EnsureCA(ctx); err != nil || !created {
+		t.Fatalf("EnsureCA = %v, %v", created, err)
 	}
 	return s
 }

@@ -25,6 +25,9 @@ type Config struct {
 	// Seal: keep CA keys sealed in the store, creating the KEK file when
 	// absent (what `confcert serve` does).
 	Seal bool
+	// ReadOnly opens an existing SQLite database for reading, as
+	// OpenExisting does: nothing created, locks waited for only briefly.
+	ReadOnly bool
 }
 
 // Opened is an open store with what opening it did.
@@ -60,7 +63,11 @@ func OpenConfig(ctx context.Context, c Config) (*Opened, error) {
 		} else {
 			where = filepath.Join(dir, DBFile)
 		}
-		s, err = openSQLiteFile(ctx, dir, where)
+		if c.ReadOnly {
+			s, err = openExistingFile(ctx, dir, where)
+		} else {
+			s, err = openSQLiteFile(ctx, dir, where)
+		}
 	default:
 		return nil, fmt.Errorf("store %q: want sqlite:PATH or postgres://...", redact(c.URL))
 	}

@@ -47,7 +47,12 @@ func OpenExisting(ctx context.Context, dir string) (Store, error) {
 	if err := CheckHome(dir); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, DBFile)
+	return openExistingFile(ctx, dir, filepath.Join(dir, DBFile))
+}
+
+// openExistingFile is OpenExisting for the database at path, with CA key
+// files in dir.
+func openExistingFile(ctx context.Context, dir, path string) (*sqlStore, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}

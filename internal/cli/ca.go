@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,22 +49,17 @@ func caHome() (string, error) {
 // openCAStore opens the store; with create false a home without a database
 // gives (nil, nil), so listing never creates anything, and a lock held by a
 // writer is waited for only briefly.
-func openCAStore(ctx context.Context, create bool) (castore.Store, string, error) {
+func openCAStore(ctx context.Context, a *app, create bool) (castore.Store, string, error) {
 	home, err := caHome()
 	if err != nil {
 		return nil, "", err
 	}
-	var s castore.Store
-	if create {
-		s, err = castore.Open(ctx, home)
-	} else {
-		s, err = castore.OpenExisting(ctx, home)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, home, nil
-		}
-	}
+	s, err := a.openConfigured(ctx, home, create)
 	if err != nil {
-		return nil, home, storeError(err, home)
+		return nil, home, err
+	}
+	if s == nil {
+		return nil, home, nil
 	}
 	return s, home, nil
 }
@@ -106,7 +100,7 @@ type caJSON struct {
 }
 
 func runCAList(ctx context.Context, a *app, asJSON bool) error {
-	s, home, err := openCAStore(ctx, false)
+	s, home, err := openCAStore(ctx, a, false)
 	if err != nil {
 		return err
 	}
@@ -187,7 +181,7 @@ func runCAIssued(ctx context.Context, a *app, o issuedOptions) error {
 	if o.expiringSet && o.expiring < 0 {
 		return badInput(fmt.Errorf("--expiring %d: the number of days cannot be negative", o.expiring), "")
 	}
-	s, home, err := openCAStore(ctx, false)
+	s, home, err := openCAStore(ctx, a, false)
 	if err != nil {
 		return err
 	}
@@ -301,7 +295,7 @@ func runCACreate(ctx context.Context, a *app, name, keyType string) error {
 	if err := castore.CheckName(name); err != nil {
 		return badInput(err, "name the CA with letters, digits and '-' only")
 	}
-	s, home, err := openCAStore(ctx, true)
+	s, home, err := openCAStore(ctx, a, true)
 	if err != nil {
 		return err
 	}
@@ -350,7 +344,7 @@ func runCASign(ctx context.Context, a *app, o caSignOptions) error {
 	if err != nil {
 		return err
 	}
-	s, home, err := openCAStore(ctx, false)
+	s, home, err := openCAStore(ctx, a, false)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 	if f.dryRun && f.out == "" {
 		return printPlan(a, f, p)
 	}
-	store, err := openStore(ctx, f.check || f.dryRun)
+	store, err := openStore(ctx, a, f.check || f.dryRun)
 	if err != nil {
 		return err
 	}
@@ -113,8 +113,8 @@ func (f *planFlags) options(a *app, store castore.Store, more []string) apply.Op
 
 // openStore opens the confcert home's CA store. A check or a dry run never
 // creates one: with no database yet they run without it.
-func openStore(ctx context.Context, readOnly bool) (castore.Store, error) {
-	s, _, err := openCAStore(ctx, !readOnly)
+func openStore(ctx context.Context, a *app, readOnly bool) (castore.Store, error) {
+	s, _, err := openCAStore(ctx, a, !readOnly)
 	return s, err
 }
 

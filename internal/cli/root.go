@@ -26,6 +26,8 @@ type app struct {
 	stdin          io.Reader
 	dir            string
 	passwordFile   string
+	storeURL       string // --store: sqlite:PATH or postgres://... (else CONFCERT_STORE)
+	kekFile        string // --kek-file (else CONFCERT_KEK_FILE)
 	clock          func() time.Time
 }
 
@@ -83,6 +85,8 @@ func newRootCmd(a *app) *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.dir, "dir", ".", "directory the pki verbs work in, like the MMP file store")
 	root.PersistentFlags().StringVar(&a.passwordFile, "password-file", "", "read passwords from the first line of `FILE`")
+	root.PersistentFlags().StringVar(&a.storeURL, "store", "", "the CA store: `sqlite:PATH` or postgres://... (default: the confcert home's confcert.db; also CONFCERT_STORE)")
+	root.PersistentFlags().StringVar(&a.kekFile, "kek-file", "", "the key-encryption key sealing CA keys in the store (`FILE`; also CONFCERT_KEK_FILE)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return badInput(err, "run 'confcert help' for the flags of each verb")
 	})
@@ -91,7 +95,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newVerifyCmd(a), newUnlockCmd(a), newListCmd(a), newPKCS12ToSSHCmd(a),
 		newBundleCmd(a), newConvertCmd(a),
 		newPlanCmd(a), newCACmd(a),
-		newCheckCmd(a),
+		newCheckCmd(a), newServeCmd(a),
 		newProbeCmd(a), newExpiryCmd(a),
 	)
 	return root
