@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/caservice"
+	"github.com/confcert/confcert/internal/castore"
 )
 
 // requestJSON is a request as the API shows it (spec serve.md).
