@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/confcert/confcert/internal/castore"
 )
@@ -28,14 +29,29 @@ func (a *app) storeConfig(seal bool) (castore.Config, error) {
 	return c, nil
 }
 
+// sqliteAbsent reports whether a reading verb finds no SQLite store to
+// read; a home that exists but is not private is refused first, as
+// castore.OpenExisting does.
+func sqliteAbsent(c castore.Config) (bool, error) {
+	if c.URL != "" && !strings.HasPrefix(c.URL, "sqlite:") {
+		return false, nil
+	}
+	if _, err := os.Stat(c.Home); err == nil {
+		if err := castore.CheckHome(c.Home); err != nil {
+			return false, storeError(err, c.Home)
+		}
+	}
+	return defaultStoreAbsent(c), nil
+}
+
 // defaultStoreAbsent reports whether the store is the home's confcert.db
 // and it does not exist yet (reading verbs then create nothing).
 func defaultStoreAbsent(c castore.Config) bool {
 	path := filepath.Join(c.Home, castore.DBFile)
 	switch {
 	case c.URL == "":
-	case len(c.URL) > len("sqlite:") && c.URL[:len("sqlite:")] == "sqlite:":
-		path = c.URL[len("sqlite:"):]
+	case strings.HasPrefix(c.URL, "sqlite:"):
+		path = strings.TrimPrefix(c.URL, "sqlite:")
 	default:
 		return false
 	}
@@ -51,8 +67,10 @@ func (a *app) openConfigured(ctx context.Context, home string, create bool) (cas
 	if err != nil {
 		return nil, err
 	}
-	if !create && defaultStoreAbsent(c) {
-		return nil, nil
+	if !create {
+		if absent, err := sqliteAbsent(c); absent || err != nil {
+			return nil, err
+		}
 	}
 	c.ReadOnly = !create
 	o, err := castore.OpenConfig(ctx, c)

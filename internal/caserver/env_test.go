@@ -1,0 +1,236 @@
+package caserver_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/confcert/confcert/internal/caapi"
+	"github.com/confcert/confcert/internal/caserver"
+	"github.com/confcert/confcert/internal/caservice"
+	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/pgtest"
+)
+
+// env is a running service on a loopback port, over real HTTPS with the
+// certificate its own CA issued on start, and tokens for every role.
+type env struct {
+	t      *testing.T
+	dir    string
+	base   string
+	client *http.Client
+	svc    *caservice.Service
+	store  castore.Service
+	caFile string
+	tokens map[string]string
+}
+
+// backend names a store URL for a test's directory.
+type backend struct {
+	name string
+	url  func(t *testing.T, dir string) string
+}
+
+func backends() []backend {
+	return []backend{
+		{"sqlite", func(_ *testing.T, dir string) string { return "sqlite:" + filepath.Join(dir, "ca.db") }},
+		{"postgres", func(t *testing.T, _ string) string { return pgtest.URL(t) }},
+	}
+}
+
+// forEachBackend runs test against a fresh service on each backend.
+func forEachBackend(t *testing.T, test func(t *testing.T, e *env)) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			dir := t.TempDir()
+			test(t, start(t, dir, b.url(t, dir)))
+		})
+	}
+}
+
+func start(t *testing.T, dir, storeURL string) *env {
+	t.Helper()
+	ctx := context.Background()
+	opened, err := castore.OpenConfig(ctx, castore.Config{URL: storeURL, Home: filepath.Join(dir, "home"), Seal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { opened.Store.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "https://" + ln.Addr().String()
+	svc := caservice.New(caservice.Config{Store: opened.Store, BaseURL: base, DefaultCA: "e2eca", CAKeyType: keys.ECDSAP256})
+	if _, err := svc.EnsureCA(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cert, issued, err := caserver.ListenCertificate(ctx, svc, filepath.Join(dir, "home"), []string{"127.0.0.1"}, time.Now())
+	if err != nil || !issued {
+		t.Fatalf("ListenCertificate: issued %v, %v", issued, err)
+	}
+	e := &env{t: t, dir: dir, base: base, svc: svc, store: opened.Store, tokens: map[string]string{}}
+	e.trustCA(ctx)
+	metrics := caapi.NewMetrics(opened.Store)
+	svc.Observe(metrics)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api := caapi.New(svc, metrics, log)
+	sctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- caserver.Serve(sctx, svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log}) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("graceful shutdown: %v", err)
+		}
+	})
+	for _, who := range []struct {
+		name string
+		role caservice.Role
+	}{{"alice", caservice.RoleRequester}, {"mallory", caservice.RoleRequester}, {"bob", caservice.RoleApprover},
+		{"carol", caservice.RoleApprover}, {"eve", caservice.RoleAuditor}, {"root", caservice.RoleAdmin}} {
+		secret, err := svc.CreateToken(ctx, caservice.Principal{Name: "test"}, who.name, who.role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[who.name] = secret
+	}
+	return e
+}
+
+// trustCA writes the CA certificate to a file and makes a client that
+// trusts only it: the HTTPS certificate must chain to the service's CA.
+func (e *env) trustCA(ctx context.Context) {
+	ca, err := e.svc.CACertificate(ctx, "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.caFile = filepath.Join(e.dir, "ca.pem")
+	if err := os.WriteFile(e.caFile, caservice.PEM(ca), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	e.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+// call sends a request as a token's owner ("" for none) with a JSON or raw
+// body, and returns the status and body.
+func (e *env) call(method, path, who string, body any) (int, []byte) {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		js, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(js)
+	}
+	req, err := http.NewRequest(method, e.base+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer "+e.tokens[who])
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// requestJSON is the part of a request's JSON the tests look at.
+type requestJSON struct {
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	Serial   string `json:"serial"`
+	Error    string `json:"error"`
+	Findings []struct {
+		Rule     string `json:"rule"`
+		Severity string `json:"severity"`
+		Message  string `json:"message"`
+		Fix      string `json:"fix"`
+	} `json:"findings"`
+}
+
+func (e *env) submit(who, csr, profile string, days int) (int, requestJSON) {
+	e.t.Helper()
+	code, body := e.call("POST", "/api/v1/requests", who, map[string]any{"csr": csr, "profile": profile, "days": days})
+	var r requestJSON
+	if err := json.Unmarshal(body, &r); err != nil {
+		e.t.Fatalf("submit answer %d is not JSON: %s", code, body)
+	}
+	return code, r
+}
+
+type csrSpec struct {
+	cn     string
+	sans   []string
+	caTrue bool
+}
+
+// makeCSR makes a CSR with a new P-256 key; caTrue asks for CA:TRUE.
+func makeCSR(t testing.TB, c csrSpec) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.CertificateRequest{Subject: pkix.Name{CommonName: c.cn}, DNSNames: c.sans}
+	if c.caTrue {
+		bc, _ := asn1.Marshal(struct{ IsCA bool }{true})
+		tmpl.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 19}, Critical: true, Value: bc}}
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+}
+
+func (e *env) write(name string, data []byte) string {
+	e.t.Helper()
+	p := filepath.Join(e.dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+var adminPrincipal = caservice.Principal{Name: "test-admin", Role: caservice.RoleAdmin}
+
+// applyAuto adds the profile auto-cb: Call Bridge rules, issued at once.
+func (e *env) applyAuto(t *testing.T) {
+	t.Helper()
+	yaml := "profiles:\n- {name: auto-cb, role: cms-callbridge, approval: auto, max_days: 397}\n"
+	if _, err := e.svc.ApplyProfiles(t.Context(), adminPrincipal, []byte(yaml)); err != nil {
+		t.Fatal(err)
+	}
+}
