@@ -33,7 +33,8 @@ func newCACmd(a *app) *cobra.Command {
 			"$CONFCERT_HOME, else $XDG_DATA_HOME/confcert, else ~/.local/share/confcert.",
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newCAListCmd(a), newCAIssuedCmd(a), newCACreateCmd(a), newCASignCmd(a))
+	cmd.AddCommand(newCAListCmd(a), newCAIssuedCmd(a), newCACreateCmd(a), newCASignCmd(a),
+		newCASubmitCmd(a), newCARequestsCmd(a), newCAApproveCmd(a))
 	return cmd
 }
 
