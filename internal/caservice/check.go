@@ -9,14 +9,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/chain"
-	"github.com/confcert/confcert/internal/roles"
+	"github.com/confcert/confcert/internal/rolecheck"
 )
 
 // Finding is one outcome of the rules a CSR is judged by: the JSON of
 // `confcert check --json` results (rule, severity, message, fix), in the
 // same words, because it is the same engine.
-type Finding = roles.Result
+type Finding = rolecheck.Result
 
 // checkCopy runs the profile's `check` role on leaf, the copy of the
 // certificate to be issued signed by the lint issuer, written as the file
@@ -36,17 +37,17 @@ func checkCopy(p Profile, leaf, issuer *x509.Certificate) ([]Finding, bool, erro
 	if err := os.WriteFile(caFile, pemCerts([]*x509.Certificate{issuer}), 0o600); err != nil {
 		return nil, false, err
 	}
-	req := roles.Request{Role: p.Role, Cert: certFile, Trust: caFile, Version: p.Version}
+	req := rolecheck.Request{Role: p.Role, Cert: certFile, Trust: caFile, Version: p.Version}
 	if p.Layout == "" {
 		req.Bundle = caFile
 	}
-	res, err := roles.Run(req, roles.Options{SystemRoots: noSystemRoots})
+	res, err := catalog.Roles().Run(req, rolecheck.Options{SystemRoots: noSystemRoots})
 	if err != nil {
 		return nil, false, fmt.Errorf("checking the request as %s: %w", p.Role, err)
 	}
 	var out []Finding
 	for _, r := range res.Results {
-		if r.Severity != roles.Success {
+		if r.Severity != rolecheck.Success {
 			out = append(out, r)
 		}
 	}
@@ -90,13 +91,13 @@ func suffixFindings(p Profile, csr *x509.CertificateRequest) []Finding {
 	var out []Finding
 	for _, n := range names {
 		if !underSuffix(strings.ToLower(n), p.AllowedSuffixes) {
-			out = append(out, Finding{Rule: "PROFILE-SUFFIX", Severity: roles.Failure,
+			out = append(out, Finding{Rule: "PROFILE-SUFFIX", Severity: rolecheck.Failure,
 				Message: fmt.Sprintf("%s is not under a name profile %s allows (%s)", n, p.Name, strings.Join(p.AllowedSuffixes, ", ")),
 				Fix:     "make a new CSR with names under " + strings.Join(p.AllowedSuffixes, " or ") + ", or ask an admin for a profile that allows this name"})
 		}
 	}
 	if len(csr.IPAddresses) > 0 {
-		out = append(out, Finding{Rule: "PROFILE-SUFFIX", Severity: roles.Failure,
+		out = append(out, Finding{Rule: "PROFILE-SUFFIX", Severity: rolecheck.Failure,
 			Message: fmt.Sprintf("IP address SANs are not allowed by profile %s, which allows names under %s", p.Name, strings.Join(p.AllowedSuffixes, ", ")),
 			Fix:     "make a new CSR without IP addresses in subjectAltName"})
 	}

@@ -10,9 +10,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/certgen"
 	"github.com/confcert/confcert/internal/chain"
-	"github.com/confcert/confcert/internal/roles"
 )
 
 // Profile is a certificate template (spec serve.md, "Profiles"): what a
@@ -82,8 +82,8 @@ func (p *Profile) normalize() error {
 	if err := castore.CheckName(p.Name); err != nil {
 		return fmt.Errorf("profile name: %w", err)
 	}
-	if !slices.Contains(roles.RoleNames(), p.Role) {
-		return fmt.Errorf("profile %s: unknown role %q (roles: %s)", p.Name, p.Role, strings.Join(roles.RoleNames(), ", "))
+	if !slices.Contains(catalog.Roles().Names(), p.Role) {
+		return fmt.Errorf("profile %s: unknown role %q (roles: %s)", p.Name, p.Role, strings.Join(catalog.Roles().Names(), ", "))
 	}
 	u, err := certgen.ParseProfile(p.Usage)
 	if err != nil {
@@ -145,7 +145,7 @@ var builtinShapes = map[string]builtinShape{
 // it, approval manual (spec serve.md).
 func Builtin() []Profile {
 	var out []Profile
-	for _, role := range roles.RoleNames() {
+	for _, role := range catalog.Roles().Names() {
 		sh := builtinShapes[role]
 		p := Profile{Name: role, Role: role, Usage: sh.usage, Layout: sh.layout, Version: sh.version}
 		if err := p.normalize(); err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/certgen"
-	"github.com/confcert/confcert/internal/roles"
+	"github.com/confcert/confcert/internal/rolecheck"
 )
 
 // SubmitInput is a certificate request as a requester sends it.
@@ -65,7 +65,7 @@ func (s *Service) Submit(ctx context.Context, p Principal, in SubmitInput) (Requ
 		return Request{}, err
 	}
 	findings = slices.Concat(suffixFindings(prof, csr), checked, findings)
-	if slices.ContainsFunc(findings, func(f Finding) bool { return f.Severity == roles.Failure }) {
+	if slices.ContainsFunc(findings, func(f Finding) bool { return f.Severity == rolecheck.Failure }) {
 		return Request{}, &RefusedError{Profile: prof.Name, Findings: findings}
 	}
 	r, err := s.record(ctx, p, in, prof, iss.ca.Name, csr, days, findings)
@@ -113,7 +113,7 @@ func validity(p Profile, days int) (int, []Finding, error) {
 	case days == 0:
 		return p.MaxDays, nil, nil
 	case days > p.MaxDays:
-		return p.MaxDays, []Finding{{Rule: "PROFILE-VALIDITY", Severity: roles.Warning,
+		return p.MaxDays, []Finding{{Rule: "PROFILE-VALIDITY", Severity: rolecheck.Warning,
 			Message: fmt.Sprintf("%d days asked for; profile %s allows at most %d, which the certificate gets", days, p.Name, p.MaxDays)}}, nil
 	}
 	return days, nil, nil
