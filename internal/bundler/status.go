@@ -112,7 +112,7 @@ func chainWarnings(r Request, c *chain.Chain) []string {
 }
 
 // certWarnings flags written certificates that have expired, expire within
-// ExpiringDays, or are signed with SHA-1.
+// ExpiringDays, or are signed with SHA-1 or a broken algorithm (MD5).
 func certWarnings(certs []*x509.Certificate, now time.Time) []string {
 	var out []string
 	for _, c := range certs {
@@ -123,7 +123,10 @@ func certWarnings(certs []*x509.Certificate, now time.Time) []string {
 		case days < ExpiringDays:
 			out = append(out, fmt.Sprintf("%q expires in %d days (%s)", chain.DisplayName(c), days, c.NotAfter.UTC().Format(time.DateOnly)))
 		}
-		if chain.SignatureStrength(c) != chain.Sound {
+		switch chain.SignatureStrength(c) {
+		case chain.Broken:
+			out = append(out, fmt.Sprintf("%q is signed with %s: a broken algorithm no current client accepts", chain.DisplayName(c), c.SignatureAlgorithm))
+		case chain.Weak:
 			out = append(out, fmt.Sprintf("%q is signed with %s (SHA-1)", chain.DisplayName(c), c.SignatureAlgorithm))
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/confcert/confcert/internal/inputfile"
 )
 
 // Encoding is the outer form of a file.
@@ -109,11 +111,27 @@ type Options struct {
 	MaxKDFIterations int
 }
 
-// ReadFile reads and parses the file at path.
+// Stdin is the path that names standard input, as in openssl and most tools.
+const Stdin = "-"
+
+// stdinName is how errors name standard input.
+const stdinName = "standard input"
+
+// ReadFile reads and parses the file at path, or standard input when path is
+// Stdin. Only regular files are read (a FIFO or a device such as /dev/zero
+// is refused, also behind a symlink), and at most inputfile.MaxCertFile
+// bytes: nothing a user names can block confcert or exhaust its memory.
 func ReadFile(path string, opts Options) (*File, error) {
-	data, err := os.ReadFile(path)
+	if path == Stdin {
+		data, err := inputfile.ReadFrom(os.Stdin, inputfile.MaxCertFile)
+		if err != nil {
+			return nil, &FileError{Name: stdinName, Err: err}
+		}
+		return Parse(stdinName, data, opts)
+	}
+	data, err := inputfile.Read(path, inputfile.MaxCertFile)
 	if err != nil {
-		return nil, &FileError{Name: path, Err: unwrapPathError(err)}
+		return nil, &FileError{Name: path, Err: err}
 	}
 	return Parse(path, data, opts)
 }
@@ -175,14 +193,6 @@ func (f *File) PrivateKeys() []Object {
 		}
 	}
 	return out
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 func password(opts Options) ([]byte, error) {

@@ -23,17 +23,30 @@ var errCostlyKDF = errors.New("its key derivation asks for an unreasonable itera
 // found by shape: a SEQUENCE holding an OCTET STRING (the salt) followed by
 // INTEGERs (iterations; or scrypt's N, r, p). OCTET STRINGs holding DER,
 // as PKCS#12 nests its contents, are searched too.
+//
+// The limit is a budget for the whole input: the iterations of every
+// key-derivation found are added up (a PKCS#12 file's MAC and each of its
+// bags; each key of a PEM file, see costlyKDFBlocks), so twenty keys at the
+// limit cost no more than one.
 func costlyKDF(data []byte, maxIterations int) bool {
+	return costlyKDFBlocks([][]byte{data}, maxIterations)
+}
+
+// costlyKDFBlocks is costlyKDF for the blocks of one file together.
+func costlyKDFBlocks(blocks [][]byte, maxIterations int) bool {
 	s := kdfScan{maxIterations: int64(maxIterations)}
 	if s.maxIterations <= 0 {
 		s.maxIterations = DefaultMaxKDFIterations
 	}
-	s.list(data, 0, false)
+	for _, b := range blocks {
+		s.list(b, 0, false)
+	}
 	return s.costly
 }
 
 type kdfScan struct {
 	maxIterations int64
+	total         int64 // iterations of every derivation seen so far
 	costly        bool
 }
 
@@ -88,7 +101,8 @@ func (s *kdfScan) check(ints []int64) {
 	if len(ints) == 0 {
 		return
 	}
-	if ints[0] > s.maxIterations {
+	s.total = saturatingSum(s.total, ints[0])
+	if s.total > s.maxIterations {
 		s.costly = true
 	}
 	if len(ints) >= 3 && saturatingProduct(ints[:3]) > maxScryptWork {
@@ -124,4 +138,11 @@ func saturatingProduct(vs []int64) int64 {
 		p *= v
 	}
 	return p
+}
+
+func saturatingSum(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }

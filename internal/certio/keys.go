@@ -3,6 +3,7 @@ package certio
 import (
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -117,7 +118,10 @@ func openEncryptedPKCS8(der []byte, opts Options) (Object, error) {
 	if err != nil {
 		return Object{}, err
 	}
-	key, _, err := pkcs8.ParsePrivateKey(der, pw)
+	key, err := decryptPKCS8(der, pw)
+	if errors.Is(err, ErrMalformed) || errors.Is(err, errBadPBES2) {
+		return Object{}, err
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "password") || strings.Contains(err.Error(), "decrypt") {
 			return Object{}, ErrWrongPassword
@@ -151,4 +155,30 @@ func openLegacyPEM(b *pem.Block, opts Options) (Object, error) {
 		return Object{}, ErrWrongPassword
 	}
 	return keyObject(key, LegacyEncryptedPEM, true), nil
+}
+
+// decryptPKCS8 opens an encrypted PKCS#8 key: PBES2 through
+// github.com/youmark/pkcs8 (after checking the shapes it would crash on, and
+// with a recover as the last line of defence), PKCS#12 PBE (PBES1 as
+// OpenSSL 1.0, Java and Windows write it) through go-pkcs12 (pbes1.go).
+func decryptPKCS8(der, pw []byte) (any, error) {
+	var info encryptedPrivateKeyInfo
+	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) > 0 {
+		return nil, fmt.Errorf("%w: not an EncryptedPrivateKeyInfo", errBadPBES2)
+	}
+	if isPKCS12PBE(info.Algo.Algorithm) {
+		return decryptPBES1(der, pw)
+	}
+	if info.Algo.Algorithm.Equal(oidPBES2) {
+		if err := checkPBES2Shape(info); err != nil {
+			return nil, err
+		}
+	}
+	var key any
+	err := recovered("the PKCS#8 decrypter", func() error {
+		var err error
+		key, _, err = pkcs8.ParsePrivateKey(der, pw)
+		return err
+	})
+	return key, err
 }

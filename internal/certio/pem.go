@@ -27,6 +27,9 @@ func parsePEM(data []byte, opts Options) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	if costlyKDFBlocks(encryptedKeyBlocks(blocks), opts.MaxKDFIterations) {
+		return nil, fmt.Errorf("encrypted keys: %w", errCostlyKDF)
+	}
 	f := &File{Encoding: PEM}
 	var pending []int // objects whose certificate DER is parsed below, in parallel
 	for i, b := range blocks {
@@ -248,4 +251,16 @@ func parsePublicKey(typ string, der []byte) (Object, error) {
 		return Object{}, err
 	}
 	return Object{Kind: KindPublicKey, PublicKey: pub}, nil
+}
+
+// encryptedKeyBlocks returns the DER of the file's encrypted PKCS#8 keys,
+// whose key derivations share the file's budget.
+func encryptedKeyBlocks(blocks []*pem.Block) [][]byte {
+	var out [][]byte
+	for _, b := range blocks {
+		if b.Type == "ENCRYPTED PRIVATE KEY" {
+			out = append(out, b.Bytes)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package certio
 import (
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"fmt"
 
@@ -57,11 +58,34 @@ func parsePKCS12(data []byte, opts Options) (*File, error) {
 }
 
 // openPKCS12 returns the key first, then the certificates in bag order.
+// Files go-pkcs12's entry points refuse for their shape (certificate only,
+// no MAC, more safe contents) are repacked (pkcs12repack.go).
 func openPKCS12(data []byte, pw string) ([]Object, error) {
-	blocks, err := pkcs12.ToPEM(data, pw)
-	if err != nil {
-		return openPKCS12Chain(data, pw, err)
+	var blocks []*pem.Block
+	err := recovered("the PKCS#12 decoder", func() (err error) {
+		blocks, err = pkcs12.ToPEM(data, pw)
+		return err
+	})
+	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
+		return nil, err
 	}
+	if err != nil {
+		objs, cerr := openPKCS12Chain(data, pw, err)
+		if cerr == nil {
+			return objs, nil
+		}
+		var rerr error
+		if blocks, rerr = repackPKCS12(data, pw); rerr != nil {
+			if errors.Is(rerr, errPKCS12WrongStructure) {
+				return nil, cerr
+			}
+			return nil, rerr
+		}
+	}
+	return pkcs12Objects(blocks)
+}
+
+func pkcs12Objects(blocks []*pem.Block) ([]Object, error) {
 	var keys, certs []Object
 	for _, b := range blocks {
 		if b.Type == "CERTIFICATE" {
@@ -87,9 +111,22 @@ func openPKCS12Chain(data []byte, pw string, toPEMErr error) ([]Object, error) {
 	if errors.Is(toPEMErr, pkcs12.ErrIncorrectPassword) {
 		return nil, toPEMErr
 	}
-	key, leaf, cas, err := pkcs12.DecodeChain(data, pw)
+	var (
+		key   any
+		leaf  *x509.Certificate
+		cas   []*x509.Certificate
+		certs []*x509.Certificate
+		terr  error
+	)
+	err := recovered("the PKCS#12 decoder", func() (err error) {
+		key, leaf, cas, err = pkcs12.DecodeChain(data, pw)
+		return err
+	})
 	if err != nil {
-		certs, terr := pkcs12.DecodeTrustStore(data, pw)
+		terr = recovered("the PKCS#12 decoder", func() (err error) {
+			certs, err = pkcs12.DecodeTrustStore(data, pw)
+			return err
+		})
 		if terr != nil {
 			return nil, err
 		}

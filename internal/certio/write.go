@@ -85,13 +85,19 @@ func EncodePKCS7(certs ...*x509.Certificate) ([]byte, error) {
 	return pkcs7.DegenerateCertificate(all)
 }
 
+// legacyIterations is what OpenSSL uses for the legacy PKCS#12 form's key
+// derivations and MAC (PKCS12_DEFAULT_ITER).
+const legacyIterations = 2048
+
 // EncodePKCS12 returns a PFX holding key, leaf and the CA certificates, encrypted
 // with password: modern AES-256/PBKDF2 by default, 3DES when legacy is set
 // for appliances that cannot read the modern form.
 func EncodePKCS12(key crypto.Signer, leaf *x509.Certificate, cas []*x509.Certificate, password string, legacy bool) ([]byte, error) {
 	enc := pkcs12.Modern
 	if legacy {
-		enc = pkcs12.LegacyDES
+		// openssl pkcs12 -export -legacy: 3DES/RC2 and a SHA-1 MAC, both with
+		// 2048 iterations (go-pkcs12's LegacyDES MACs with 1).
+		enc = pkcs12.LegacyDES.WithIterations(legacyIterations)
 	}
 	return enc.Encode(key, leaf, cas, password)
 }

@@ -203,6 +203,28 @@ func TestPKCS12OpenSSL(t *testing.T) {
 	}
 }
 
+// TestPKCS12MACIterations checks both forms use a MAC of 2048 iterations,
+// as `openssl pkcs12 -export [-legacy]` writes (issue 11 item 14: the legacy
+// form once had 1), as openssl's ASN.1 dump shows.
+func TestPKCS12MACIterations(t *testing.T) {
+	openssltest.Need(t)
+	certs, key := fixtureChain(t)
+	for _, legacy := range []bool{false, true} {
+		pfx, err := certio.EncodePKCS12(key, certs[0], certs[1:], "s3cret", legacy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		write(t, dir, "id.p12", pfx)
+		// The MAC's iteration count is the PFX's last field.
+		out := strings.TrimSpace(openssltest.Run(t, dir, "asn1parse", "-inform", "DER", "-in", "id.p12"))
+		last := out[strings.LastIndex(out, "\n")+1:]
+		if !strings.HasSuffix(last, "INTEGER           :0800") {
+			t.Errorf("legacy=%t: openssl asn1parse ends with %q, want the MAC iterations 2048 (0x800)", legacy, last)
+		}
+	}
+}
+
 // TestToCRLF checks CRLF output reads back to the same certificates.
 func TestToCRLF(t *testing.T) {
 	certs, _ := fixtureChain(t)

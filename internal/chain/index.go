@@ -1,10 +1,10 @@
 package chain
 
 import (
-	"bytes"
+	"crypto"
+	"crypto/md5" //nolint:gosec // checking old certificates' MD5 signatures, never making any
+	"crypto/rsa"
 	"crypto/x509"
-
-	"github.com/confcert/confcert/internal/dname"
 )
 
 // node is one distinct certificate known to the index: from the pile, from
@@ -14,6 +14,8 @@ type node struct {
 	pos    int  // input position; anchors that are not in the pile come after
 	pile   bool // the certificate came from the pile
 	anchor bool // the certificate is a trust anchor
+
+	subjectKey, issuerKey string // the names, by nameKey
 
 	issuersDone bool
 	issuers     []*node // nodes whose key verifies this certificate's signature
@@ -25,9 +27,9 @@ type node struct {
 // index finds issuers and subjects in constant time per lookup.
 type index struct {
 	nodes     []*node
-	bySubject map[string][]*node // raw subject
+	bySubject map[string][]*node // subject, by nameKey
 	byKeyID   map[string][]*node // subject key identifier
-	byIssuer  map[string][]*node // raw issuer, pile only
+	byIssuer  map[string][]*node // issuer, by nameKey, pile only
 	byAuthKey map[string][]*node // authority key identifier, pile only
 }
 
@@ -40,10 +42,10 @@ func newIndex(pile, anchors []*x509.Certificate) *index {
 	}
 	byRaw := make(map[string]*node, len(pile)+len(anchors))
 	for i, c := range pile {
-		n := &node{cert: c, pos: i, pile: true}
+		n := &node{cert: c, pos: i, pile: true, subjectKey: nameKey(c.RawSubject), issuerKey: nameKey(c.RawIssuer)}
 		byRaw[string(c.Raw)] = n
 		ix.add(n)
-		ix.byIssuer[string(c.RawIssuer)] = append(ix.byIssuer[string(c.RawIssuer)], n)
+		ix.byIssuer[n.issuerKey] = append(ix.byIssuer[n.issuerKey], n)
 		if len(c.AuthorityKeyId) > 0 {
 			ix.byAuthKey[string(c.AuthorityKeyId)] = append(ix.byAuthKey[string(c.AuthorityKeyId)], n)
 		}
@@ -53,7 +55,7 @@ func newIndex(pile, anchors []*x509.Certificate) *index {
 			n.anchor = true
 			continue
 		}
-		n := &node{cert: c, pos: len(pile) + i, anchor: true}
+		n := &node{cert: c, pos: len(pile) + i, anchor: true, subjectKey: nameKey(c.RawSubject), issuerKey: nameKey(c.RawIssuer)}
 		byRaw[string(c.Raw)] = n
 		ix.add(n)
 	}
@@ -62,27 +64,34 @@ func newIndex(pile, anchors []*x509.Certificate) *index {
 
 func (ix *index) add(n *node) {
 	ix.nodes = append(ix.nodes, n)
-	ix.bySubject[string(n.cert.RawSubject)] = append(ix.bySubject[string(n.cert.RawSubject)], n)
+	ix.bySubject[n.subjectKey] = append(ix.bySubject[n.subjectKey], n)
 	if len(n.cert.SubjectKeyId) > 0 {
 		ix.byKeyID[string(n.cert.SubjectKeyId)] = append(ix.byKeyID[string(n.cert.SubjectKeyId)], n)
 	}
-}
-
-// sameName reports whether two encoded names are the same name, allowing for
-// different string encodings of the same attributes.
-func sameName(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	return dname.FormatRaw(a) == dname.FormatRaw(b)
 }
 
 // SignedBy reports whether parent's key verifies child's signature. SHA-1
 // signatures, which x509.CheckSignatureFrom refuses, are accepted: they are
 // weak, yet the signer is a fact (old CMS bundles still hold them, seed 002
 // §4.4), and they are reported as warnings elsewhere.
+//
+// MD5 signatures, which crypto/x509 refuses to check at all, are checked
+// here: a certificate signed with MD5 then links to its issuer and is
+// reported as signed with a broken algorithm, not as missing its issuer.
 func SignedBy(child, parent *x509.Certificate) bool {
+	if child.SignatureAlgorithm == x509.MD5WithRSA {
+		return signedWithMD5(child, parent)
+	}
 	return parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil
+}
+
+func signedWithMD5(child, parent *x509.Certificate) bool {
+	pub, ok := parent.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return false
+	}
+	sum := md5.Sum(child.RawTBSCertificate)
+	return rsa.VerifyPKCS1v15(pub, crypto.MD5, sum[:], child.Signature) == nil
 }
 
 // SelfSigned reports whether c issued itself: its issuer name is its own
@@ -110,13 +119,13 @@ func (ix *index) issuersOf(n *node) []*node {
 	}
 	n.issuersDone = true
 	c := n.cert
-	cands := ix.bySubject[string(c.RawIssuer)]
+	cands := ix.bySubject[n.issuerKey]
 	if len(c.AuthorityKeyId) > 0 {
 		cands = append(append([]*node{}, cands...), ix.byKeyID[string(c.AuthorityKeyId)]...)
 	}
 	seen := make(map[*node]bool, len(cands))
 	for _, p := range cands {
-		if p == n || seen[p] || !sameName(c.RawIssuer, p.cert.RawSubject) {
+		if p == n || seen[p] || n.issuerKey != p.subjectKey {
 			continue
 		}
 		seen[p] = true
@@ -131,7 +140,7 @@ func (ix *index) issuersOf(n *node) []*node {
 
 // issuedSomething reports whether n signed another certificate of the pile.
 func (ix *index) issuedSomething(n *node) bool {
-	cands := ix.byIssuer[string(n.cert.RawSubject)]
+	cands := ix.byIssuer[n.subjectKey]
 	if len(n.cert.SubjectKeyId) > 0 {
 		cands = append(append([]*node{}, cands...), ix.byAuthKey[string(n.cert.SubjectKeyId)]...)
 	}

@@ -156,7 +156,7 @@ func (ix *index) dropped(p *path) []Dropped {
 // issuesExplored reports whether n was found as the issuer of a certificate
 // examined during the search.
 func (ix *index) issuesExplored(n *node) bool {
-	for _, child := range ix.byIssuer[string(n.cert.RawSubject)] {
+	for _, child := range ix.byIssuer[n.subjectKey] {
 		if !child.issuersDone {
 			continue
 		}

@@ -21,6 +21,9 @@ const (
 	ReasonHostname        = "hostname mismatch"
 	ReasonSelfSigned      = "self-signed certificate"
 	ReasonSelfSignedChain = "self-signed certificate in certificate chain"
+	// ReasonBrokenSignature is confcert's own: openssl 3 at its default level
+	// still passes MD5, which no current client accepts.
+	ReasonBrokenSignature = "certificate signed with a broken algorithm (MD5)"
 )
 
 // VerifyOptions tune Verify.
@@ -65,7 +68,7 @@ func Verify(leaf *x509.Certificate, intermediates, roots []*x509.Certificate, o 
 	if err := untrusted(p, certs); err != nil {
 		return err
 	}
-	for _, check := range []func([]*x509.Certificate, VerifyOptions) error{checkExtensions, checkHost, checkTimes} {
+	for _, check := range []func([]*x509.Certificate, VerifyOptions) error{checkExtensions, checkHost, checkBroken, checkTimes} {
 		if err := check(certs, o); err != nil {
 			return err
 		}
@@ -180,6 +183,22 @@ func checkHost(certs []*x509.Certificate, o VerifyOptions) error {
 		return nil
 	}
 	return failure(certs, 0, ReasonHostname)
+}
+
+// checkBroken refuses, from the root down, a certificate whose signature was
+// made with a broken algorithm. The root's signature on itself is left out:
+// trust in a root comes from the trust store, not from that signature.
+func checkBroken(certs []*x509.Certificate, _ VerifyOptions) error {
+	for depth := len(certs) - 1; depth >= 0; depth-- {
+		c := certs[depth]
+		if depth > 0 && depth == len(certs)-1 && SelfSigned(c) {
+			continue
+		}
+		if SignatureStrength(c) == Broken {
+			return failure(certs, depth, ReasonBrokenSignature)
+		}
+	}
+	return nil
 }
 
 // checkTimes checks validity periods from the root down.

@@ -28,6 +28,10 @@ func newUnlockCmd(a *app) *cobra.Command {
 }
 
 func runUnlock(a *app, name string) error {
+	if name == certio.Stdin {
+		return badInput(fmt.Errorf("unlock replaces the key file itself: it cannot read standard input"),
+			"name the key file: confcert unlock callbridge.key")
+	}
 	path := a.path(name)
 	obj, err := lockedKeyObject(a, path)
 	if err != nil {

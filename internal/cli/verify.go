@@ -115,10 +115,13 @@ func verifyInputs(a *app, args []string) (leaf *x509.Certificate, inter, roots [
 func verifyHint(ve *chain.VerifyError, files int) string {
 	switch ve.Reason {
 	case chain.ReasonNoIssuer:
+		missing := "\"" + ve.Issuer + "\", the issuer of \"" + ve.Subject + "\", is missing: "
 		if files == 2 {
-			return "the issuer of \"" + ve.Issuer + "\" is missing: add it to the bundle, or give the trusted CA as a third file"
+			return missing + "add it to the bundle, or give the trusted CA as a third file"
 		}
-		return "the issuer of \"" + ve.Issuer + "\" is missing: add it to the bundle, or check that the CA file is the right one"
+		return missing + "add it to the bundle, or check that the CA file is the right one"
+	case chain.ReasonBrokenSignature:
+		return "\"" + ve.Subject + "\" is signed with MD5, which no current client accepts: have it re-issued with SHA-256"
 	case chain.ReasonSelfSigned, chain.ReasonSelfSignedChain:
 		return "the chain ends at \"" + ve.Subject + "\", which is not the trusted CA given"
 	case chain.ReasonExpired:
