@@ -53,9 +53,11 @@ func TestHostileInputsAreRefused(t *testing.T) {
 		"inspect": func(p string) []string { return []string{"inspect", p} },
 		"verify":  func(p string) []string { return []string{"verify", p, p} },
 		"bundle":  func(p string) []string { return []string{"bundle", p} },
-		"convert": func(p string) []string { return []string{"convert", p, "-o", filepath.Join(dir, "out.der"), "--to", "der"} },
-		"match":   func(p string) []string { return []string{"match", p, p} },
-		"expiry":  func(p string) []string { return []string{"expiry", p} },
+		"convert": func(p string) []string {
+			return []string{"convert", p, "-o", filepath.Join(dir, "out.der"), "--to", "der"}
+		},
+		"match":  func(p string) []string { return []string{"match", p, p} },
+		"expiry": func(p string) []string { return []string{"expiry", p} },
 	}
 	for what, path := range hostileInputs(t, dir) {
 		for verb, args := range verbs {
