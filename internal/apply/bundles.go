@@ -29,7 +29,7 @@ func (r *run) bundles() []plan.Bundle {
 	for _, c := range r.p.Certificates {
 		if f := c.Files.FullChain; f != "" && !named[f] {
 			named[f] = true
-			out = append(out, plan.Bundle{Name: c.Name + "-fullchain", File: f, Layout: string(chain.LayoutFullchain), Members: []string{c.Name}})
+			out = append(out, plan.Bundle{Name: c.Name + "-fullchain", File: f, Layout: chain.LayoutFullchain, Members: []string{c.Name}})
 		}
 	}
 	return out
@@ -72,7 +72,7 @@ func (r *run) bundleData(b plan.Bundle) (data []byte, why string, err error) {
 		}
 		return certio.CertificatesPEM(ca.Certificate()), "", nil
 	}
-	if b.Layout == string(chain.LayoutTrust) {
+	if b.Layout == chain.LayoutTrust {
 		return r.trustData(b)
 	}
 	return r.chainData(b)
@@ -82,7 +82,7 @@ func (r *run) bundleData(b plan.Bundle) (data []byte, why string, err error) {
 // `<ca>-bundle.crt`, `dbca.crt`) rather than a leaf's chain that ends at that
 // CA (a CWMS bundle of an internally signed certificate).
 func IsCABundle(b plan.Bundle) bool {
-	return b.CA != "" && !chain.Layout(b.Layout).HasLeaf()
+	return b.CA != "" && !b.Layout.HasLeaf()
 }
 
 // trustData is the certificates of every member, in member order (seed 003
@@ -122,7 +122,7 @@ func (r *run) chainData(b plan.Bundle) ([]byte, string, error) {
 	if !c.Complete {
 		return nil, fmt.Sprintf("the issuer %q of %s is missing: --import the intermediates the CA sent", c.MissingIssuer, it.c.Name), nil
 	}
-	layout := chain.Layout(b.Layout)
+	layout := b.Layout
 	certs := chain.Arrange(c, layout, layout.HasRoot())
 	if !b.Key {
 		return certio.CertificatesPEM(certs...), "", nil

@@ -6,7 +6,11 @@
 // (package rolecheck).
 package plan
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/confcert/confcert/internal/chain"
+)
 
 // Signer values other than a local CA's name (spec plan.md, "The plan document").
 const (
@@ -83,10 +87,15 @@ type Use struct {
 	Service string `json:"service"`
 }
 
+// RoleName names a `confcert check` role (spec roles.md), e.g.
+// "cms-callbridge". Each product package declares its roles' names as
+// constants and uses them both in its plan and in its role rules.
+type RoleName string
+
 // RoleCheck is one `confcert check` role run on a certificate, with the
 // arguments that role takes (spec roles.md).
 type RoleCheck struct {
-	Role        string   `json:"role"`
+	Role        RoleName `json:"role"`
 	Names       []string `json:"names,omitempty"`
 	Domain      string   `json:"domain,omitempty"`
 	CUCM        bool     `json:"cucm,omitempty"`
@@ -100,10 +109,10 @@ type RoleCheck struct {
 
 // Bundle is a chain or trust file the deployment needs.
 type Bundle struct {
-	Name    string   `json:"name"`
-	File    string   `json:"file"`
-	Layout  string   `json:"layout"`
-	Members []string `json:"members"`
+	Name    string       `json:"name"`
+	File    string       `json:"file"`
+	Layout  chain.Layout `json:"layout"`
+	Members []string     `json:"members"`
 	// CA is the local CA whose chain this bundle carries, when it is a CA bundle.
 	CA string `json:"ca,omitempty"`
 	// Key is true when the private key block goes on top (seed 001; CWMS --key-in-bundle).

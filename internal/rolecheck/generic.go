@@ -39,7 +39,7 @@ func genericRules(r Role) []Rule {
 	if r.ClientOnly {
 		rules = slices.DeleteFunc(rules, func(ru Rule) bool { return ru.ID == "SAN-PRESENT" })
 	}
-	if r.Product == "cms" {
+	if r.MMPFileNames {
 		// File names are an MMP rule (002 §4.2 note, Appendix B); WebEx Meetings
 		// Server takes .txt and .p12 uploads (seed 001 comments).
 		rules = append(rules, Rule{"FILENAME", "002 §4.2 note, Appendix B", fileName})
@@ -175,8 +175,8 @@ func bundleFormat(in *Input) []Result {
 	var out []Result
 	for _, s := range in.formatFiles() {
 		pemOnly := s != in.Cert || in.Role.File != LeafFile
-		if in.Role.Product == "cwms" && s.File.Encoding == certio.PKCS12 {
-			pemOnly = false // CWMS takes a PKCS#12 upload (seed 001 comments)
+		if in.Role.AcceptsPKCS12 && s.File.Encoding == certio.PKCS12 {
+			pemOnly = false // e.g. CWMS takes a PKCS#12 upload (seed 001 comments)
 		}
 		out = append(out, formatResult(s, pemOnly)...)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/release"
 )
 
 // Source is one input file: its bytes (for the format rules), what certio
@@ -36,9 +37,9 @@ type Input struct {
 
 	Leaf     *x509.Certificate
 	PeerLeaf *x509.Certificate
-	PrivKey  crypto.Signer // from --key, or a key block in the certificate file
-	KeyFrom  string        // the file privKey came from
-	Version  Version       // --version, parsed (zero when not given)
+	PrivKey  crypto.Signer   // from --key, or a key block in the certificate file
+	KeyFrom  string          // the file privKey came from
+	Version  release.Version // --version, read by the role's product (zero when not given)
 
 	// publicRoots returns the system trust anchors, read once.
 	publicRoots func() ([]*x509.Certificate, error)
@@ -88,7 +89,11 @@ func (in *Input) loadVersion() error {
 		}
 		return nil
 	}
-	v, err := ParseVersion(in.Req.Version)
+	parse := in.Role.ParseVersion
+	if parse == nil {
+		parse = release.Parse
+	}
+	v, err := parse(in.Req.Version)
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,8 @@ package rolecheck
 
 import (
 	"crypto/x509"
-	"fmt"
 	"net"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -82,31 +79,4 @@ func InternalOnly(name string) string {
 		}
 	}
 	return ""
-}
-
-// Version is a product release such as 2.5MR5 (major 2, minor 5, MR 5).
-type Version struct {
-	Major, Minor, MR int
-	Text             string
-}
-
-var versionRE = regexp.MustCompile(`^(?i)(\d+)\.(\d+|x)(?:\s*MR\s*(\d+))?$`)
-
-func ParseVersion(s string) (Version, error) {
-	m := versionRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return Version{}, fmt.Errorf("version %q: want MAJOR.MINOR with an optional MRn, for example 2.0, 2.5MR5, 6.0MR5", s)
-	}
-	v := Version{Text: s}
-	v.Major, _ = strconv.Atoi(m[1])
-	v.Minor, _ = strconv.Atoi(m[2]) // "x" stays 0
-	if m[3] != "" {
-		v.MR, _ = strconv.Atoi(m[3])
-	}
-	return v, nil
-}
-
-// AtLeast reports whether v is major.minor MR mr or later.
-func (v Version) AtLeast(major, minor, mr int) bool {
-	return slices.Compare([]int{v.Major, v.Minor, v.MR}, []int{major, minor, mr}) >= 0
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/confcert/confcert/internal/chain"
@@ -33,10 +32,10 @@ func (rs Roles) CheckPlan(p *plan.Plan, dir string, o Options) (*Report, error) 
 			req := rs.planRequest(p, c, rc, dir)
 			if _, err := os.Stat(req.Cert); errors.Is(err, fs.ErrNotExist) {
 				if c.Status == plan.StatusAwaitingCA && existing(dir, c.Files.Cert) == "" {
-					rep.Skipped = append(rep.Skipped, c.Name+" ("+rc.Role+"): awaiting its CA, no certificate yet")
+					rep.Skipped = append(rep.Skipped, c.Name+" ("+string(rc.Role)+"): awaiting its CA, no certificate yet")
 					continue
 				}
-				rep.add(missing(c, rc.Role, req.Cert))
+				rep.add(missing(c, string(rc.Role), req.Cert))
 				continue
 			}
 			chk, err := rs.run(req, o, lints)
@@ -68,9 +67,9 @@ func (rs Roles) planRequest(p *plan.Plan, c *plan.Certificate, rc plan.RoleCheck
 		}
 		return filepath.Join(dir, name)
 	}
-	r, _ := rs.find(rc.Role)
+	r, _ := rs.find(string(rc.Role))
 	req := Request{
-		Role: rc.Role, Cert: in(certFileFor(p, c, r)), Key: in(existing(dir, c.Files.Key)),
+		Role: string(rc.Role), Cert: in(certFileFor(p, c, r)), Key: in(existing(dir, c.Files.Key)),
 		Names: rc.Names, Domain: rc.Domain, CUCM: rc.CUCM, LyncFQDN: rc.LyncFQDN,
 		Version: firstNonEmpty(rc.Version, p.Version), IRP: rc.IRP, SecureAudio: rc.SecureAudio,
 	}
@@ -94,7 +93,7 @@ func certFileFor(p *plan.Plan, c *plan.Certificate, r Role) string {
 		return firstNonEmpty(c.Files.FullChain, c.Files.Cert)
 	case UploadFile:
 		for _, b := range p.Bundles {
-			if slices.Contains(b.Members, c.Name) && (strings.HasPrefix(b.Layout, "cwms") || b.Layout == "meetingplace") {
+			if slices.Contains(b.Members, c.Name) && b.Layout.HasLeaf() && b.Layout != chain.LayoutFullchain {
 				return b.File
 			}
 		}
@@ -105,7 +104,7 @@ func certFileFor(p *plan.Plan, c *plan.Certificate, r Role) string {
 // caBundle is the CA bundle (layout cms) of the certificate's signer.
 func caBundle(p *plan.Plan, c *plan.Certificate) string {
 	for _, b := range p.Bundles {
-		if b.Layout == "cms" && (b.CA == c.Signer || slices.Contains(b.Members, c.Name)) {
+		if b.Layout == chain.LayoutCMS && (b.CA == c.Signer || slices.Contains(b.Members, c.Name)) {
 			return b.File
 		}
 	}
@@ -117,7 +116,7 @@ func caBundle(p *plan.Plan, c *plan.Certificate) string {
 // too, but holds the leaf).
 func trustFile(p *plan.Plan, ca string) string {
 	for _, b := range p.Bundles {
-		if b.CA == ca && !chain.Layout(b.Layout).HasLeaf() {
+		if b.CA == ca && !b.Layout.HasLeaf() {
 			return b.File
 		}
 	}

@@ -19,6 +19,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/release"
 )
 
 // Severity is the outcome of one rule, in the Meeting Server's words.
@@ -113,9 +116,8 @@ const (
 
 // Role is one product Role and its own rules.
 type Role struct {
-	Name    string
-	Product string
-	File    CertFile
+	Name plan.RoleName
+	File CertFile
 	// OwnNames: the role's own rule says what --name must match (CN or SAN),
 	// so the generic NAMES rule (SAN only) does not run.
 	OwnNames bool
@@ -123,8 +125,17 @@ type Role struct {
 	// client, CN postgres): no browser or client checks its names, so
 	// SAN-PRESENT does not apply (seed 002 §3.1.5).
 	ClientOnly bool
+	// MMPFileNames: the files are uploaded to the Meeting Server's MMP, whose
+	// file name rules (rule FILENAME) apply (seed 002 §4.2 note, Appendix B).
+	MMPFileNames bool
+	// AcceptsPKCS12: the upload may be a PKCS#12 file (CWMS, seed 001 comments).
+	AcceptsPKCS12 bool
 	// NeedsVersion: --version is required.
 	NeedsVersion bool
+	// ParseVersion reads --version: the product's own parser, the one its
+	// plan uses, so that every version `plan` accepts `check` accepts too;
+	// nil means release.Parse.
+	ParseVersion release.Parser
 	Rules        []Rule
 }
 
@@ -136,14 +147,14 @@ type Roles []Role
 func (rs Roles) Names() []string {
 	var names []string
 	for _, r := range rs {
-		names = append(names, r.Name)
+		names = append(names, string(r.Name))
 	}
 	return names
 }
 
 func (rs Roles) find(name string) (Role, error) {
 	for _, r := range rs {
-		if r.Name == name {
+		if string(r.Name) == name {
 			return r, nil
 		}
 	}
@@ -167,7 +178,7 @@ func (rs Roles) run(req Request, o Options, lints func(*x509.Certificate) ([]Res
 	if err != nil {
 		return nil, err
 	}
-	c := &Check{Role: r.Name, File: req.Cert}
+	c := &Check{Role: string(r.Name), File: req.Cert}
 	for _, ru := range slices.Concat(genericRules(r), r.Rules) {
 		c.Results = append(c.Results, ru.Check(in)...)
 	}

@@ -1,6 +1,8 @@
 package cms
 
 import (
+	"github.com/confcert/confcert/internal/chain"
+
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/product"
 )
@@ -38,14 +40,14 @@ func (b *cmsBuild) chainBundles() {
 		if ca.Name == b.d.dbCA {
 			name = ca.Name
 		}
-		b.p.Bundles = append(b.p.Bundles, plan.Bundle{Name: name, File: name + ".crt", Layout: "cms", Members: members, CA: ca.Name})
+		b.p.Bundles = append(b.p.Bundles, plan.Bundle{Name: name, File: name + ".crt", Layout: chain.LayoutCMS, Members: members, CA: ca.Name})
 	}
 	for _, c := range b.p.Certificates {
 		if c.Signer == plan.SignerPublic {
-			b.p.Bundles = append(b.p.Bundles, plan.Bundle{Name: c.Name + "-bundle", File: c.Name + "-bundle.crt", Layout: "cms", Members: []string{c.Name}})
+			b.p.Bundles = append(b.p.Bundles, plan.Bundle{Name: c.Name + "-bundle", File: c.Name + "-bundle.crt", Layout: chain.LayoutCMS, Members: []string{c.Name}})
 		}
 		if c.Files.FullChain != "" {
-			b.p.Bundles = append(b.p.Bundles, plan.Bundle{Name: c.Name + "-fullchain", File: c.Files.FullChain, Layout: "fullchain", Members: []string{c.Name}})
+			b.p.Bundles = append(b.p.Bundles, plan.Bundle{Name: c.Name + "-fullchain", File: c.Files.FullChain, Layout: chain.LayoutFullchain, Members: []string{c.Name}})
 		}
 	}
 }
@@ -84,7 +86,7 @@ func (b *cmsBuild) needCallbridgeTrust() bool {
 }
 
 func (b *cmsBuild) trust(name, file string, members []string) {
-	b.p.Bundles = append(b.p.Bundles, plan.Bundle{Name: name, File: file, Layout: "trust", Members: members})
+	b.p.Bundles = append(b.p.Bundles, plan.Bundle{Name: name, File: file, Layout: chain.LayoutTrust, Members: members})
 }
 
 func (b *cmsBuild) nodesRunning(service string) []cmsNode {

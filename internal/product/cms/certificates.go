@@ -170,19 +170,19 @@ func (b *cmsBuild) serviceRole(c *plan.Certificate, n cmsNode, sv string) {
 	s := b.d.s
 	switch sv {
 	case svcCallbridge:
-		addRole(c, plan.RoleCheck{Role: "cms-callbridge", CUCM: b.d.callbridgeClient, LyncFQDN: s.LyncFQDN.Value})
+		addRole(c, plan.RoleCheck{Role: RoleCallbridge, CUCM: b.d.callbridgeClient, LyncFQDN: s.LyncFQDN.Value})
 	case svcWebbridge:
-		addRole(c, plan.RoleCheck{Role: "cms-webbridge", Names: product.Uniq(firstOf(s.Webbridge.Value, n.fqdn), s.Expressway.Value), Domain: webbridgeCNDomain(c, firstOf(s.Webbridge.Value, n.fqdn), s.Domain.Value)})
+		addRole(c, plan.RoleCheck{Role: RoleWebbridge, Names: product.Uniq(firstOf(s.Webbridge.Value, n.fqdn), s.Expressway.Value), Domain: webbridgeCNDomain(c, firstOf(s.Webbridge.Value, n.fqdn), s.Domain.Value)})
 	case svcXMPP:
-		addRole(c, plan.RoleCheck{Role: "cms-xmpp", Names: []string{n.fqdn}, Domain: s.XMPPDomain.Value})
+		addRole(c, plan.RoleCheck{Role: RoleXMPP, Names: []string{n.fqdn}, Domain: s.XMPPDomain.Value})
 	case svcTURN:
-		r := plan.RoleCheck{Role: "cms-turn"}
+		r := plan.RoleCheck{Role: RoleTURN}
 		if wb := b.certOf[n.name+"/"+svcWebbridge]; wb != nil && wb != c {
 			r.PeerCert = wb.Name
 		}
 		addRole(c, r)
 	default: // webadmin, recorder, streamer: generic rules (spec roles.md)
-		addRole(c, plan.RoleCheck{Role: "cms-" + sv, Names: []string{n.fqdn}})
+		addRole(c, plan.RoleCheck{Role: genericRole(sv), Names: []string{n.fqdn}})
 	}
 }
 
@@ -197,7 +197,7 @@ func (b *cmsBuild) webbridge3(n cmsNode) {
 	}
 	https := b.cert(product.CertSpec{Name: n.name + "-wb3https", CN: w.HTTPS.Value, FullChain: true}, "", svcWebbridge3)
 	b.use(https, n, "webbridge3-https")
-	addRole(https, plan.RoleCheck{Role: "cms-webbridge3-https", Names: []string{w.HTTPS.Value}})
+	addRole(https, plan.RoleCheck{Role: RoleWebbridge3HTTPS, Names: []string{w.HTTPS.Value}})
 	var c2w []string
 	for _, s := range w.C2W {
 		c2w = append(c2w, s.Value)
@@ -205,7 +205,7 @@ func (b *cmsBuild) webbridge3(n cmsNode) {
 	cw := b.cert(product.CertSpec{Name: n.name + "-wb3c2w", CN: c2w[0], SANs: c2w, FullChain: true,
 		Signer: b.d.internalCA, EKU: []string{product.ServerAuth}}, "")
 	b.use(cw, n, "webbridge3-c2w")
-	addRole(cw, plan.RoleCheck{Role: "cms-webbridge3-c2w", Names: c2w})
+	addRole(cw, plan.RoleCheck{Role: RoleWebbridge3C2W, Names: c2w})
 }
 
 // scheduler: a C2W client with its own full-chain certificate (spec plan.md
@@ -249,8 +249,8 @@ func (b *cmsBuild) trunks() {
 		if lb == nil {
 			continue
 		}
-		addRole(tc, plan.RoleCheck{Role: "cms-trunk", PeerCert: lb.Name})
-		addRole(lb, plan.RoleCheck{Role: "cms-loadbalancer", PeerCert: tc.Name})
+		addRole(tc, plan.RoleCheck{Role: RoleTrunk, PeerCert: lb.Name})
+		addRole(lb, plan.RoleCheck{Role: RoleLoadbalancer, PeerCert: tc.Name})
 	}
 }
 
@@ -269,11 +269,11 @@ func (b *cmsBuild) database() {
 	}
 	server := b.cert(product.CertSpec{Name: "dbserver", CN: fqdns[0], SANs: fqdns[1:], Signer: b.d.dbCA,
 		EKU: []string{product.ServerAuth, product.ClientAuth}}, "")
-	addRole(server, plan.RoleCheck{Role: "cms-dbserver", Names: fqdns, Trust: b.d.dbCA})
+	addRole(server, plan.RoleCheck{Role: RoleDBServer, Names: fqdns, Trust: b.d.dbCA})
 	// CN must be exactly "postgres" (seed 002 §3.1.5, §4.8); no SAN, as in seed 003.
 	client := b.cert(product.CertSpec{Name: "dbclient", CN: "postgres", Signer: b.d.dbCA, EKU: []string{product.ClientAuth}}, "")
 	client.SANs = []string{}
-	addRole(client, plan.RoleCheck{Role: "cms-dbclient", Trust: b.d.dbCA})
+	addRole(client, plan.RoleCheck{Role: RoleDBClient, Trust: b.d.dbCA})
 	for _, n := range b.d.nodes {
 		if slices.Contains(b.d.dbNodes, n.name) {
 			b.use(server, n, svcDatabase)

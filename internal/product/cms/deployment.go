@@ -3,9 +3,7 @@ package cms
 import (
 	"fmt"
 	"net"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -13,6 +11,7 @@ import (
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/product"
+	"github.com/confcert/confcert/internal/release"
 	"github.com/confcert/confcert/internal/strictyaml"
 )
 
@@ -118,7 +117,7 @@ type cmsDeploy struct {
 	s                  *cmsSpec
 	o                  product.Options
 	version            string
-	major, minor       int
+	v                  release.Version
 	key, caKey         keys.Type
 	days               int
 	subject            plan.Subject
@@ -153,7 +152,21 @@ func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml
 	return b.p, nil
 }
 
-var cmsVersion = regexp.MustCompile(`^([0-9]+)\.([0-9]+)$`)
+// ParseVersion reads a Meeting Server version, for `plan` and `check` alike:
+// MAJOR.MINOR, 2.x or 3.x (spec plan.md "Cisco Meeting Server").
+func ParseVersion(s string) (release.Version, error) {
+	if !release.PlainParts(s) || strings.TrimSpace(s) != s {
+		return release.Version{}, fmt.Errorf("version %q: write the Meeting Server version as 2.x or 3.x, e.g. \"2.9\" or \"3.8\"", s)
+	}
+	v, err := release.Parse(s)
+	if err != nil {
+		return v, err
+	}
+	if v.Major != 2 && v.Major != 3 {
+		return v, fmt.Errorf("version %q: confcert plans Meeting Server 2.x and 3.x", s)
+	}
+	return v, nil
+}
 
 // checkCMS checks everything the deployment file says.
 func checkCMS(s *cmsSpec, o product.Options) (*cmsDeploy, product.Problems) {
@@ -175,16 +188,11 @@ func (d *cmsDeploy) checkGlobals(p *product.Problems) {
 	if s.Version.Value != "" {
 		d.version = s.Version.Value
 	}
-	m := cmsVersion.FindStringSubmatch(d.version)
-	if m == nil {
-		p.Add(s.Version.Line, "version %q: write the Meeting Server version as 2.x or 3.x, e.g. \"2.9\" or \"3.8\"", d.version)
-	} else {
-		d.major, _ = strconv.Atoi(m[1])
-		d.minor, _ = strconv.Atoi(m[2])
-		if d.major != 2 && d.major != 3 {
-			p.Add(s.Version.Line, "version %q: confcert plans Meeting Server 2.x and 3.x", d.version)
-		}
+	v, err := ParseVersion(d.version)
+	if err != nil {
+		p.Add(s.Version.Line, "%v", err)
 	}
+	d.v = v
 	d.key = product.KeyType(s.Key, "key", false, p)
 	d.caKey = product.KeyType(s.CAKey, "ca_key", false, p)
 	d.days = product.ValidityDays(s.Days, p)
@@ -293,9 +301,7 @@ func (d *cmsDeploy) checkServiceVersion(sv strictyaml.Str, p *product.Problems) 
 }
 
 // before reports whether the version is older than major.minor.
-func (d *cmsDeploy) before(major, minor int) bool {
-	return d.major < major || (d.major == major && d.minor < minor)
-}
+func (d *cmsDeploy) before(major, minor int) bool { return d.v.Before(major, minor) }
 
 // checkNodeNeeds checks what the nodes' services require of the deployment.
 func (d *cmsDeploy) checkNodeNeeds(p *product.Problems) {
@@ -307,7 +313,7 @@ func (d *cmsDeploy) checkNodeNeeds(p *product.Problems) {
 			p.Add(d.s.Nodes[i].FQDN.Line, "node %s runs xmpp, so its fqdn must be a DNS name: no IP address may be in an XMPP certificate (seed 002 §4.11.1 note)", n.name)
 		}
 		// The XMPP domain must be in the XMPP certificate's SANs (seed 002 §3.1.3, Table 4).
-		if n.runs(svcXMPP) && d.s.XMPPDomain.Value == "" && d.major < 3 {
+		if n.runs(svcXMPP) && d.s.XMPPDomain.Value == "" && d.v.Major < 3 {
 			p.Add(d.s.Nodes[i].Line, "node %s runs xmpp: set xmpp_domain (the domain users log in with), which every XMPP certificate must carry (seed 002 §3.1.3)", n.name)
 		}
 	}
@@ -323,7 +329,7 @@ func (d *cmsDeploy) checkNodeNeeds(p *product.Problems) {
 
 // checkRemovedIn3 refuses what version 3.0 removed (spec plan.md CMS).
 func (d *cmsDeploy) checkRemovedIn3(p *product.Problems) {
-	if d.major < 3 {
+	if d.v.Major < 3 {
 		return
 	}
 	const why = "version 3.0 removed the XMPP server, Web Bridge 2, trunks and load balancers; for the web app use the webbridge3 service with webbridge3: {https: ..., c2w: [...]}"
@@ -450,13 +456,13 @@ func (d *cmsDeploy) checkTrunks(p *product.Problems) {
 		switch {
 		case !okC:
 			p.Add(t.Core.Line, "trunks: no node is named %q", t.Core.Value)
-		case !core.runs(svcXMPP) && d.major < 3:
+		case !core.runs(svcXMPP) && d.v.Major < 3:
 			p.Add(t.Core.Line, "trunks: core %s does not run xmpp: the trunk carries XMPP from the core to the edge's load balancer (seed 002 §3.1.4, §4.5)", core.name)
 		}
 		switch {
 		case !okE:
 			p.Add(t.Edge.Line, "trunks: no node is named %q", t.Edge.Value)
-		case !edge.runs(svcLoadbalancer) && d.major < 3:
+		case !edge.runs(svcLoadbalancer) && d.v.Major < 3:
 			p.Add(t.Edge.Line, "trunks: edge %s does not run loadbalancer", edge.name)
 		}
 		if okC && okE && core.name == edge.name {

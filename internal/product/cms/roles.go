@@ -13,8 +13,8 @@ import (
 
 // Roles implements product.Product: the Cisco Meeting Server roles (spec roles.md; seed 002).
 func (Product) Roles() []rolecheck.Role {
-	return []rolecheck.Role{
-		{Name: "cms-callbridge", Product: "cms", Rules: []rolecheck.Rule{
+	roles := []rolecheck.Role{
+		{Name: RoleCallbridge, Rules: []rolecheck.Rule{
 			// Unified CM needs serverAuth and clientAuth on the Call Bridge
 			// certificate (002 §3.2, §3.3 notes); the Call Bridge is the client of
 			// Web Bridge 3's C2W link (002 D.1).
@@ -24,18 +24,18 @@ func (Product) Roles() []rolecheck.Role {
 			// The Lync FE trusts the CN it was told, and wants it in the rolecheck.SANs (002 §3.1.1, §5.5).
 			{ID: "LYNC-CN", Source: "002 §3.1.1, §5.5", Check: lyncCN},
 		}},
-		{Name: "cms-webbridge", Product: "cms", Rules: []rolecheck.Rule{
+		{Name: RoleWebbridge, Rules: []rolecheck.Rule{
 			{ID: "WEBBRIDGE-NAME", Source: "002 §3.1.2, §5.3", Check: webBridgeName},
 			// WebRTC clients need a public CA (002 Table 2).
 			{ID: "PUBLIC-TRUST", Source: "002 Table 2", Check: publicTrust},
 		}},
-		{Name: "cms-webbridge3-https", Product: "cms", File: rolecheck.FullChain, Rules: []rolecheck.Rule{
+		{Name: RoleWebbridge3HTTPS, File: rolecheck.FullChain, Rules: []rolecheck.Rule{
 			{ID: "FULLCHAIN", Source: "002 D.1, D.3", Check: fullChainRule},
 			{ID: "WB3-KEY-USAGE", Source: "002 D.2", Check: func(in *rolecheck.Input) []rolecheck.Result {
 				return rolecheck.KeyUsageRule("WB3-KEY-USAGE", in, rolecheck.Fail)
 			}},
 		}},
-		{Name: "cms-webbridge3-c2w", Product: "cms", File: rolecheck.FullChain, OwnNames: true, Rules: []rolecheck.Rule{
+		{Name: RoleWebbridge3C2W, File: rolecheck.FullChain, OwnNames: true, Rules: []rolecheck.Rule{
 			{ID: "FULLCHAIN", Source: "002 D.1", Check: fullChainRule},
 			// "If the webbridge3 c2w certificate requires extended key usage, it
 			// should be server authentication" (002 D.1).
@@ -43,7 +43,7 @@ func (Product) Roles() []rolecheck.Role {
 			// The SAN/CN must match the host or IP of the c2w:// URL (002 D.1).
 			{ID: "C2W-NAME", Source: "002 D.1", Check: nameInCNOrSAN("C2W-NAME", "the c2w:// URL's host")},
 		}},
-		{Name: "cms-xmpp", Product: "cms", OwnNames: true, Rules: []rolecheck.Rule{
+		{Name: RoleXMPP, OwnNames: true, Rules: []rolecheck.Rule{
 			// XMPP clients refuse a certificate without SAN (002 Table 4).
 			{ID: "XMPP-SAN", Source: "002 Table 4", Check: xmppSAN},
 			// The XMPP domain must be in the rolecheck.SANs (002 §3.1.3, §5.2).
@@ -53,11 +53,11 @@ func (Product) Roles() []rolecheck.Role {
 			// No IP address in an XMPP certificate (002 §4.11.1 note).
 			{ID: "XMPP-NO-IP", Source: "002 §4.11.1 note", Check: xmppNoIP},
 		}},
-		{Name: "cms-turn", Product: "cms", Rules: []rolecheck.Rule{
+		{Name: RoleTURN, Rules: []rolecheck.Rule{
 			// Signed by the same CA as the Web Bridge certificate (002 §3.1.6).
 			{ID: "TURN-SIGNER", Source: "002 §3.1.6", Check: turnSigner},
 		}},
-		{Name: "cms-dbserver", Product: "cms", Rules: []rolecheck.Rule{
+		{Name: RoleDBServer, Rules: []rolecheck.Rule{
 			// "ensure Server Authentication is allowed for the database server" (002 §3.1.5).
 			{ID: "DB-SERVER-EKU", Source: "002 §3.1.5", Check: ekuNeeds("DB-SERVER-EKU", x509.ExtKeyUsageServerAuth, "serverAuth")},
 			// Nodes trust a chain that ends at the cluster's dedicated root (002 §3.1.5, §4.8).
@@ -65,19 +65,24 @@ func (Product) Roles() []rolecheck.Role {
 		}},
 		// The database client presents CN postgres and nothing else is read
 		// from it (002 §3.1.5, §4.8): no SAN is needed.
-		{Name: "cms-dbclient", Product: "cms", ClientOnly: true, Rules: []rolecheck.Rule{
+		{Name: RoleDBClient, ClientOnly: true, Rules: []rolecheck.Rule{
 			// The CN for a database client must equal "postgres" (002 §3.1.5, §4.8).
 			{ID: "DB-CLIENT-CN", Source: "002 §3.1.5, §4.8", Check: dbClientCN},
 			{ID: "DB-CLIENT-EKU", Source: "002 §3.1.5", Check: ekuNeeds("DB-CLIENT-EKU", x509.ExtKeyUsageClientAuth, "clientAuth")},
 		}},
 		// The trunk and the Load Balancer cannot share a key pair (002 §3.1.4, §4.5).
-		{Name: "cms-trunk", Product: "cms", Rules: []rolecheck.Rule{{ID: "DISTINCT-PAIR", Source: "002 §3.1.4, §4.5", Check: distinctPair}}},
-		{Name: "cms-loadbalancer", Product: "cms", Rules: []rolecheck.Rule{{ID: "DISTINCT-PAIR", Source: "002 §3.1.4, §4.5", Check: distinctPair}}},
+		{Name: RoleTrunk, Rules: []rolecheck.Rule{{ID: "DISTINCT-PAIR", Source: "002 §3.1.4, §4.5", Check: distinctPair}}},
+		{Name: RoleLoadbalancer, Rules: []rolecheck.Rule{{ID: "DISTINCT-PAIR", Source: "002 §3.1.4, §4.5", Check: distinctPair}}},
 		// Internal CA signed, generic rules only (002 Table 3).
-		{Name: "cms-webadmin", Product: "cms"},
-		{Name: "cms-recorder", Product: "cms"},
-		{Name: "cms-streamer", Product: "cms"},
+		{Name: RoleWebadmin},
+		{Name: RoleRecorder},
+		{Name: RoleStreamer},
 	}
+	for i := range roles {
+		roles[i].MMPFileNames = true         // every file goes through the MMP (seed 002 §4.2)
+		roles[i].ParseVersion = ParseVersion // the versions `plan` takes
+	}
+	return roles
 }
 
 const reissueBoth = "have it re-issued with EKU serverAuth and clientAuth: confcert sign NAME CA --profile server+client (or the CA's template that allows both)"

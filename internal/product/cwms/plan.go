@@ -2,15 +2,15 @@ package cwms
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/product"
+	"github.com/confcert/confcert/internal/release"
 	"github.com/confcert/confcert/internal/strictyaml"
 )
 
@@ -51,48 +51,11 @@ type dcSpec struct {
 	Line     int              `key:",line"`
 }
 
-// cwmsVersion is a CWMS release: major.minor and maintenance release.
-type cwmsVersion struct{ major, minor, mr int }
-
-func (v cwmsVersion) atLeast(o cwmsVersion) bool {
-	if v.major != o.major {
-		return v.major > o.major
-	}
-	if v.minor != o.minor {
-		return v.minor > o.minor
-	}
-	return v.mr >= o.mr
-}
-
-var cwmsVersionRE = regexp.MustCompile(`(?i)^([0-9]+)\.([0-9]+|x)(?:\.[0-9]+)*\s*(?:mr\s*([0-9]+))?$`)
-
-// parseCWMSVersion reads 1.x, 2.0, 2.5, 2.5MR5, 2.6 ... 4.0 (spec plan.md CWMS).
-func parseCWMSVersion(s string) (cwmsVersion, error) {
-	m := cwmsVersionRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return cwmsVersion{}, fmt.Errorf("version %q: write the CWMS release as 1.x, 2.0, 2.5, 2.5MR5, 2.6 ... 4.0", s)
-	}
-	var v cwmsVersion
-	v.major, _ = strconv.Atoi(m[1])
-	v.minor, _ = strconv.Atoi(m[2]) // "x" reads as 0
-	v.mr, _ = strconv.Atoi(m[3])
-	if v.major < 1 || v.major > 4 {
-		return v, fmt.Errorf("version %q: CWMS releases run from 1.x to 4.0", s)
-	}
-	return v, nil
-}
-
-// Version landmarks (seed 000, seed 001).
-var (
-	cwms25    = cwmsVersion{2, 5, 0} // dual data centre; bundle root-side first, server last (seed 001)
-	cwms25MR5 = cwmsVersion{2, 5, 5} // external/internal certificate split (seed 000)
-)
-
 // cwmsDeploy is a checked CWMS deployment.
 type cwmsDeploy struct {
 	s        *cwmsSpec
 	o        product.Options
-	v        cwmsVersion
+	v        release.Version
 	wildcard bool
 	key      keys.Type
 	days     int
@@ -121,7 +84,7 @@ func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml
 func checkCWMS(s *cwmsSpec, o product.Options) (*cwmsDeploy, product.Problems) {
 	var p product.Problems
 	d := &cwmsDeploy{s: s, o: o}
-	v, err := parseCWMSVersion(s.Version.Value)
+	v, err := ParseVersion(s.Version.Value)
 	if err != nil {
 		p.Add(s.Version.Line, "%v", err)
 	}
@@ -140,7 +103,7 @@ func checkCWMS(s *cwmsSpec, o product.Options) (*cwmsDeploy, product.Problems) {
 	if s.InternalCA.Value != "" {
 		d.ca = s.InternalCA.Value
 		product.CheckCAName(s.InternalCA, "internal_ca", &p)
-		if !v.atLeast(cwms25MR5) {
+		if !split(v) {
 			p.Add(s.InternalCA.Line, "internal_ca: before 2.5MR5 CWMS has one certificate per data centre, signed by a public CA (seed 000); remove internal_ca or set version: 2.5MR5 or later")
 		}
 	}
@@ -155,7 +118,7 @@ func (d *cwmsDeploy) checkDatacenters(p *product.Problems) {
 		p.Add(s.Line, "datacenters is empty: list the data centre with its site_url, admin_url and vms")
 	case n > 2:
 		p.Add(s.Datacenters[2].Line, "CWMS has at most two data centres, not %d", n)
-	case n == 2 && !d.v.atLeast(cwms25):
+	case n == 2 && !dualDC(d.v):
 		p.Add(s.Datacenters[1].Line, "two data centres need CWMS 2.5 or later (seed 000)")
 	case n == 2 && s.Global == nil:
 		p.Add(s.Line, "two data centres: add global: {site_url: ..., admin_url: ...}, the common URLs (seed 000)")
@@ -230,7 +193,7 @@ func (d *cwmsDeploy) checkIRP(dc dcSpec, p *product.Problems) {
 type cwmsCert struct {
 	spec   product.CertSpec
 	dc     dcSpec
-	role   string
+	role   plan.RoleName
 	public bool // a public CA must be able to certify every name (rule 4)
 	line   int
 }
@@ -240,7 +203,7 @@ func (d *cwmsDeploy) build() (*plan.Plan, product.Problems) {
 	pl := product.NewPlan("cwms", d.s.Version.Value)
 	var certs []cwmsCert
 	for _, dc := range d.s.Datacenters {
-		if d.v.atLeast(cwms25MR5) {
+		if split(d.v) {
 			certs = append(certs, d.external(dc), d.internal(dc))
 		} else {
 			certs = append(certs, d.single(dc))
@@ -288,7 +251,7 @@ func (d *cwmsDeploy) single(dc dcSpec) cwmsCert {
 	}
 	sans := append(vmNames(dc), dc.SiteURL.Value, dc.AdminURL.Value, gSite, gAdmin)
 	return cwmsCert{spec: product.CertSpec{Name: dc.Name.Value, CN: cn, SANs: sans, Signer: plan.SignerPublic, EKU: []string{product.ServerAuth}},
-		dc: dc, role: "cwms", public: true, line: dc.Line}
+		dc: dc, role: RoleSingle, public: true, line: dc.Line}
 }
 
 // external: from 2.5MR5, the web conferencing certificate with the site URLs
@@ -297,7 +260,7 @@ func (d *cwmsDeploy) single(dc dcSpec) cwmsCert {
 func (d *cwmsDeploy) external(dc dcSpec) cwmsCert {
 	gSite, _ := d.global()
 	return cwmsCert{spec: product.CertSpec{Name: dc.Name.Value + "-external", CN: dc.SiteURL.Value, SANs: []string{dc.SiteURL.Value, gSite},
-		Signer: plan.SignerPublic, EKU: []string{product.ServerAuth}}, dc: dc, role: "cwms-external", public: true, line: dc.SiteURL.Line}
+		Signer: plan.SignerPublic, EKU: []string{product.ServerAuth}}, dc: dc, role: RoleExternal, public: true, line: dc.SiteURL.Line}
 }
 
 // internal: from 2.5MR5, CN = the data centre's admin URL (so CNs differ per
@@ -312,7 +275,7 @@ func (d *cwmsDeploy) internal(dc dcSpec) cwmsCert {
 	}
 	sans := append(vmNames(dc), dc.AdminURL.Value, gAdmin)
 	return cwmsCert{spec: product.CertSpec{Name: dc.Name.Value + "-internal", CN: dc.AdminURL.Value, SANs: sans, Signer: signer, EKU: eku},
-		dc: dc, role: "cwms-internal", line: dc.AdminURL.Line}
+		dc: dc, role: RoleInternal, line: dc.AdminURL.Line}
 }
 
 // checkPublicNames: a name no public CA certifies in a public certificate is
@@ -326,7 +289,7 @@ func (d *cwmsDeploy) checkPublicNames(c cwmsCert, p *product.Problems) {
 		if !bad {
 			continue
 		}
-		if d.v.atLeast(cwms25MR5) {
+		if split(d.v) {
 			p.Add(c.line, "%s: %s is %s, which no public CA certifies, and the external certificate carries only site URLs: give the site URLs public names (seed 000)", c.spec.Name, n, reason)
 		} else {
 			p.Add(c.line, "%s: %s is %s, which no public CA certifies: from CWMS 2.5MR5 internal names go into a separate internal certificate signed by your own CA; upgrade and set version: 2.5MR5, or use public names (seed 000)", c.spec.Name, n, reason)
@@ -360,17 +323,17 @@ func (d *cwmsDeploy) planCert(c cwmsCert, all []cwmsCert) *plan.Certificate {
 	if d.o.PFX {
 		pc.Files.PFX = s.Name + ".pfx"
 	}
-	product.AddUse(pc, c.dc.Name.Value, strings.TrimPrefix(c.role, "cwms-"))
+	product.AddUse(pc, c.dc.Name.Value, strings.TrimPrefix(string(c.role), "cwms-"))
 	var irp []string
 	for _, i := range c.dc.IRP {
 		irp = append(irp, i.Value)
 	}
 	r := plan.RoleCheck{Role: c.role, Version: d.s.Version.Value, IRP: irp, SecureAudio: d.s.SecureAudio.Value, Names: []string{s.CN}}
-	if c.role == "cwms-internal" {
+	if c.role == RoleInternal {
 		r.Names = []string{c.dc.AdminURL.Value} // CWMS-INTERNAL-CN checks the first name (spec roles.md)
 	}
 	for _, other := range all {
-		if other.role == c.role && other.dc.Name != c.dc.Name && c.role != "cwms-external" {
+		if other.role == c.role && other.dc.Name != c.dc.Name && c.role != RoleExternal {
 			r.PeerCert = other.spec.Name // CWMS-DISTINCT-CN (seed 000)
 		}
 	}
@@ -386,10 +349,7 @@ func (d *cwmsDeploy) finishPlan(pl *plan.Plan) {
 	// Bundle order: 1.x/2.0 server first; 2.5 and later root-side
 	// intermediate first, server last; a key made outside CWMS on top
 	// (spec plan.md CWMS rule 5; seed 001).
-	layout := "cwms-25"
-	if !d.v.atLeast(cwms25) {
-		layout = "cwms-1x"
-	}
+	layout := Layout(d.v)
 	for _, c := range pl.Certificates {
 		b := plan.Bundle{Name: c.Name + "-bundle", File: c.Name + "-bundle.pem", Layout: layout, Members: []string{c.Name}, Key: d.o.KeyInBundle}
 		if c.Signer != plan.SignerPublic {
@@ -400,7 +360,7 @@ func (d *cwmsDeploy) finishPlan(pl *plan.Plan) {
 	for _, dc := range d.s.Datacenters {
 		pl.Install = append(pl.Install, d.install(dc, pl, layout))
 	}
-	if d.ca == "" && d.v.atLeast(cwms25MR5) {
+	if d.ca == "" && split(d.v) {
 		product.Warnf(pl, "no internal_ca: the internal certificates' CSRs go to your own CA (signer public here means a CA outside confcert); a public CA will refuse their internal names")
 	}
 	if d.o.KeyInBundle {
@@ -410,7 +370,7 @@ func (d *cwmsDeploy) finishPlan(pl *plan.Plan) {
 
 // install: which file goes where in the CWMS administration site, and what
 // to check (spec plan.md CWMS rule 6; seeds 000, 001).
-func (d *cwmsDeploy) install(dc dcSpec, pl *plan.Plan, layout string) plan.Install {
+func (d *cwmsDeploy) install(dc dcSpec, pl *plan.Plan, layout chain.Layout) plan.Install {
 	in := plan.Install{Node: dc.Name.Value, File: "install/" + dc.Name.Value + ".txt"}
 	for _, c := range pl.Certificates {
 		if c.UsedBy[0].Node != dc.Name.Value {
@@ -424,7 +384,7 @@ func (d *cwmsDeploy) install(dc dcSpec, pl *plan.Plan, layout string) plan.Insta
 		in.Notes = append(in.Notes, d.uploadNote(c, file, layout))
 	}
 	in.Notes = append(in.Notes,
-		"a bundle out of order is refused with \"The certificates do not form a valid certificate chain\": rebuild it with confcert bundle --layout "+layout+" (seed 001)",
+		"a bundle out of order is refused with \"The certificates do not form a valid certificate chain\": rebuild it with confcert bundle --layout "+string(layout)+" (seed 001)",
 		"keep the intermediates in the bundle: mobile clients need the full chain (seed 001)",
 		"Internet Reverse Proxy names are never in a certificate (seed 000)")
 	if !d.o.KeyInBundle && !d.o.PFX {
@@ -436,7 +396,7 @@ func (d *cwmsDeploy) install(dc dcSpec, pl *plan.Plan, layout string) plan.Insta
 	return in
 }
 
-func (d *cwmsDeploy) uploadNote(c *plan.Certificate, file, layout string) string {
+func (d *cwmsDeploy) uploadNote(c *plan.Certificate, file string, layout chain.Layout) string {
 	what := "SSL certificate"
 	switch {
 	case strings.HasSuffix(c.Name, "-external"):

@@ -1,6 +1,8 @@
 package cwms_test
 
 import (
+	"github.com/confcert/confcert/internal/chain"
+
 	"strings"
 	"testing"
 
@@ -60,7 +62,11 @@ func TestCWMSMR5(t *testing.T) {
 }
 
 func TestCWMSVersions(t *testing.T) {
-	tests := []struct{ version, layout, first string }{
+	tests := []struct {
+		version string
+		layout  chain.Layout
+		first   string
+	}{
 		{"1.5", "cwms-1x", "dc1"}, {"2.0", "cwms-1x", "dc1"}, {"2.5", "cwms-25", "dc1"},
 		{"2.5MR4", "cwms-25", "dc1"}, {"2.5 MR5", "cwms-25", "dc1-external"}, {"2.6", "cwms-25", "dc1-external"},
 		{"4.0", "cwms-25", "dc1-external"},

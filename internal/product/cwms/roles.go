@@ -1,6 +1,7 @@
 package cwms
 
 import (
+	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/rolecheck"
 
 	"fmt"
@@ -34,8 +35,8 @@ func (Product) Roles() []rolecheck.Role {
 		{ID: "CWMS-PUBLIC-NAMES", Source: "000, 001 comments", Check: cwmsPublicNames},
 	}
 	var out []rolecheck.Role
-	for _, name := range []string{"cwms", "cwms-external", "cwms-internal"} {
-		out = append(out, rolecheck.Role{Name: name, Product: "cwms", File: rolecheck.UploadFile, NeedsVersion: true, Rules: rules})
+	for _, name := range []plan.RoleName{RoleSingle, RoleExternal, RoleInternal} {
+		out = append(out, rolecheck.Role{Name: name, File: rolecheck.UploadFile, NeedsVersion: true, ParseVersion: ParseVersion, AcceptsPKCS12: true, Rules: rules})
 	}
 	return out
 }
@@ -43,18 +44,13 @@ func (Product) Roles() []rolecheck.Role {
 // The words of the CWMS upload page when the order is wrong (seed 001).
 const cwmsBadChain = "The certificates do not form a valid certificate chain"
 
-func cwmsLayout(in *rolecheck.Input) string {
-	if in.Version.AtLeast(2, 5, 0) {
-		return "cwms-25"
-	}
-	return "cwms-1x"
-}
+func cwmsLayout(in *rolecheck.Input) string { return string(Layout(in.Version)) }
 
 func cwmsOrder(in *rolecheck.Input) []rolecheck.Result {
 	certs := in.Cert.Certs
 	layout := cwmsLayout(in)
 	want, seq, first := "the server certificate first, then its issuers upward", certs, certs[0]
-	if layout == "cwms-25" {
+	if layout == string(chain.LayoutCWMS25) {
 		want, seq, first = "the root-side intermediate first and the server certificate last", reversed(certs), certs[len(certs)-1]
 	}
 	ok, _ := chain.InSequence(seq)
@@ -113,7 +109,7 @@ func cwmsIRP(in *rolecheck.Input) []rolecheck.Result {
 }
 
 func cwmsInternalCN(in *rolecheck.Input) []rolecheck.Result {
-	if in.Role.Name != "cwms-internal" || len(in.Req.Names) == 0 {
+	if in.Role.Name != RoleInternal || len(in.Req.Names) == 0 {
 		return nil
 	}
 	admin := in.Req.Names[0]
@@ -137,7 +133,7 @@ func cwmsDistinctCN(in *rolecheck.Input) []rolecheck.Result {
 }
 
 func cwmsWildcardCN(in *rolecheck.Input) []rolecheck.Result {
-	if !in.Version.AtLeast(2, 5, 5) {
+	if !split(in.Version) {
 		return nil
 	}
 	cn := in.Leaf.Subject.CommonName
@@ -150,7 +146,7 @@ func cwmsWildcardCN(in *rolecheck.Input) []rolecheck.Result {
 }
 
 func cwmsPublicNames(in *rolecheck.Input) []rolecheck.Result {
-	public := in.Role.Name == "cwms-external" || (in.Role.Name == "cwms" && !in.Version.AtLeast(2, 5, 5))
+	public := in.Role.Name == RoleExternal || (in.Role.Name == RoleSingle && !split(in.Version))
 	if !public {
 		return nil
 	}

@@ -1,6 +1,8 @@
 package meetingplace
 
 import (
+	"github.com/confcert/confcert/internal/chain"
+
 	"fmt"
 
 	"gopkg.in/yaml.v3"
@@ -54,10 +56,10 @@ func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml
 	} {
 		pc := product.NewCert(product.CertSpec{Name: c.name, CN: c.host, Signer: plan.SignerPublic, EKU: []string{product.ServerAuth}, Key: key, Subject: subject})
 		product.AddUse(pc, "meetingplace", c.use)
-		pc.Roles = []plan.RoleCheck{{Role: "meetingplace", Names: []string{c.host}}}
+		pc.Roles = []plan.RoleCheck{{Role: Role, Names: []string{c.host}}}
 		pl.Certificates = append(pl.Certificates, pc)
 		// After import: the server certificate first, then the intermediates (seed 004).
-		pl.Bundles = append(pl.Bundles, plan.Bundle{Name: c.name + "-bundle", File: c.name + "-bundle.pem", Layout: "meetingplace", Members: []string{c.name}})
+		pl.Bundles = append(pl.Bundles, plan.Bundle{Name: c.name + "-bundle", File: c.name + "-bundle.pem", Layout: chain.LayoutMeetingPlace, Members: []string{c.name}})
 	}
 	pl.Install = []plan.Install{mpInstall(s)}
 	return pl, nil

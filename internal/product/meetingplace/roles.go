@@ -12,7 +12,7 @@ import (
 
 // Roles implements product.Product: the Cisco Unified MeetingPlace web server (seed 004).
 func (Product) Roles() []rolecheck.Role {
-	return []rolecheck.Role{{Name: "meetingplace", Product: "meetingplace", File: rolecheck.UploadFile, Rules: []rolecheck.Rule{
+	return []rolecheck.Role{{Name: Role, File: rolecheck.UploadFile, ParseVersion: ParseVersion, Rules: []rolecheck.Rule{
 		// "The signed server certificate has to be pasted first and then the
 		// intermediate certificate" (seed 004, expired intermediate).
 		{ID: "MP-ORDER", Source: "004", Check: mpOrder},

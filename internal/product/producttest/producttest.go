@@ -4,13 +4,20 @@
 package producttest
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/confcert/confcert/internal/catalog"
+	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/rolecheck"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // PlanOf plans a deployment given as YAML, failing the test on problems.
@@ -84,3 +91,50 @@ func Equal(t *testing.T, what string, got, want []string) {
 		t.Errorf("%s = %q, want %q", what, got, want)
 	}
 }
+
+// UploadFile writes a chain for cn (a test root, an intermediate and the
+// leaf) in layout, as a product's upload file, and returns its path.
+func UploadFile(t *testing.T, l chain.Layout, cn string) string {
+	t.Helper()
+	root := testpki.Issue(t, testpki.CATemplate("Producttest Root"), nil)
+	inter := testpki.Issue(t, testpki.CATemplate("Producttest Intermediate"), root)
+	leaf := testpki.Issue(t, testpki.LeafTemplate(cn), inter)
+	c, err := chain.Build([]*x509.Certificate{leaf.Cert, inter.Cert, root.Cert}, chain.Options{Leaf: leaf.Cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data []byte
+	for _, cert := range chain.Arrange(c, l, false) {
+		data = append(data, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})...)
+	}
+	path := filepath.Join(t.TempDir(), "upload.pem")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// CheckPlanned runs, on file, every role check the plan asks of c with the
+// version the plan hands to `check`, as `confcert check --version` does,
+// and returns the results by rule; an error (exit 2) stops the test.
+func CheckPlanned(t *testing.T, p *plan.Plan, c *plan.Certificate, file string) map[string]rolecheck.Result {
+	t.Helper()
+	out := map[string]rolecheck.Result{}
+	for _, rc := range c.Roles {
+		v := rc.Version
+		if v == "" {
+			v = p.Version
+		}
+		req := rolecheck.Request{Role: string(rc.Role), Cert: file, Version: v, Names: rc.Names, Domain: rc.Domain}
+		chk, err := catalog.Roles().Run(req, rolecheck.Options{NoLints: true, SystemRoots: noRoots})
+		if err != nil {
+			t.Fatalf("plan accepted version %q, but check --role %s --version %q refuses it: %v", p.Version, rc.Role, v, err)
+		}
+		for _, r := range chk.Results {
+			out[r.Rule] = r
+		}
+	}
+	return out
+}
+
+func noRoots() ([]*x509.Certificate, error) { return nil, nil }
