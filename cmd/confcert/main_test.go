@@ -1,8 +1,11 @@
 package main
 
 import (
+	"flag"
 	"os"
 	"os/exec"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -10,8 +13,14 @@ import (
 	"github.com/confcert/confcert/internal/cli"
 )
 
-// TestMain lets the scripts run `confcert` as a real command.
+// TestMain lets the scripts run `confcert` as a real command. The
+// transcripts spend much of their time waiting (process starts, fsync), so
+// by default four run per core instead of one; -parallel N, parsed after
+// this default is set, still decides.
 func TestMain(m *testing.M) {
+	if f := flag.Lookup("test.parallel"); f != nil {
+		_ = f.Value.Set(strconv.Itoa(4 * runtime.GOMAXPROCS(0)))
+	}
 	testscript.Main(m, map[string]func(){
 		"confcert": func() { os.Exit(cli.Run()) },
 	})

@@ -33,9 +33,15 @@ func (r *run) execute(ctx context.Context) error {
 		return err
 	}
 	for _, it := range r.items {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("stopped before %s: %w", it.c.Name, err) // Ctrl-C: the next run goes on from here
+		}
 		if err := r.apply(ctx, it); err != nil {
 			return err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("stopped before the bundles: %w", err)
 	}
 	r.setStatuses()
 	if err := r.writeBundles(); err != nil {
@@ -78,13 +84,14 @@ func (r *run) recordChanges() {
 func (r *run) keysAndCAs(ctx context.Context) error {
 	caErr := make(chan error, 1)
 	go func() { caErr <- r.createCAs(ctx) }()
-	keyErr := r.generateKeys()
+	keyErr := r.generateKeys(ctx)
 	return errors.Join(keyErr, <-caErr)
 }
 
 // generateKeys makes every new key at once, in parallel on all cores, with a
-// progress bar when the progress writer is a terminal.
-func (r *run) generateKeys() error {
+// progress bar when the progress writer is a terminal. When ctx ends no new
+// key is started and nothing is written.
+func (r *run) generateKeys(ctx context.Context) error {
 	var todo []*item
 	var types []keys.Type
 	for _, it := range r.items {
@@ -101,7 +108,7 @@ func (r *run) generateKeys() error {
 		return nil
 	}
 	bar := r.progress(len(todo))
-	made, err := keys.GenerateAll(types, func() { bar.Add(1) })
+	made, err := keys.GenerateAll(ctx, types, func() { bar.Add(1) })
 	bar.Finish()
 	if err != nil {
 		return fmt.Errorf("generating keys: %w", err)

@@ -1,6 +1,7 @@
 package certgen
 
 import (
+	"context"
 	"bytes"
 	"crypto"
 	"crypto/x509"
@@ -25,7 +26,7 @@ import (
 // testKeys are generated once per test binary: RSA keys are slow.
 var testKeys = sync.OnceValues(func() (map[keys.Type]crypto.Signer, error) {
 	types := []keys.Type{keys.RSA2048, keys.ECDSAP256, keys.ECDSAP384, keys.Ed25519}
-	signers, err := keys.GenerateAll(types, nil)
+	signers, err := keys.GenerateAll(context.Background(), types, nil)
 	if err != nil {
 		return nil, err
 	}

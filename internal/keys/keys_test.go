@@ -121,7 +121,7 @@ func TestDescribeUnknown(t *testing.T) {
 func TestGenerateAll(t *testing.T) {
 	types := []Type{ECDSAP256, Ed25519, RSA2048, ECDSAP384, ECDSAP256}
 	var done atomic.Int32
-	got, err := GenerateAll(types, func() { done.Add(1) })
+	got, err := GenerateAll(context.Background(), types, func() { done.Add(1) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,16 +140,16 @@ func TestGenerateAll(t *testing.T) {
 
 func TestGenerateAllError(t *testing.T) {
 	types := []Type{ECDSAP256, "bogus", ECDSAP256, ECDSAP256, ECDSAP256}
-	if _, err := GenerateAll(types, nil); !errors.Is(err, ErrUnknownType) {
+	if _, err := GenerateAll(context.Background(), types, nil); !errors.Is(err, ErrUnknownType) {
 		t.Fatalf("GenerateAll error = %v, want ErrUnknownType", err)
 	}
-	if got, err := GenerateAll(nil, nil); err != nil || len(got) != 0 {
+	if got, err := GenerateAll(context.Background(), nil, nil); err != nil || len(got) != 0 {
 		t.Fatalf("GenerateAll(nil) = %v, %v", got, err)
 	}
 }
 
 func TestMatch(t *testing.T) {
-	keys, err := GenerateAll([]Type{ECDSAP256, ECDSAP256, Ed25519, RSA1024}, nil)
+	keys, err := GenerateAll(context.Background(), []Type{ECDSAP256, ECDSAP256, Ed25519, RSA1024}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestMatch(t *testing.T) {
 }
 
 func TestAuthorizedKey(t *testing.T) {
-	keys, err := GenerateAll([]Type{RSA2048, ECDSAP256, ECDSAP384, Ed25519}, nil)
+	keys, err := GenerateAll(context.Background(), []Type{RSA2048, ECDSAP256, ECDSAP384, Ed25519}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,17 +226,17 @@ func TestAuthorizedKeyRefusesNonKey(t *testing.T) {
 	}
 }
 
-// TestGenerateAllContextStops: a context cancelled while keys are being made
+// TestGenerateAllStops: a context cancelled while keys are being made
 // (Ctrl-C) stops the handing out of new keys: besides the key that saw the
 // cancel, each other core finishes at most the one key it had started. The
 // error wraps context.Canceled, no key is returned, and no goroutine is left.
-func TestGenerateAllContextStops(t *testing.T) {
+func TestGenerateAllStops(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	types := slices.Repeat([]Type{ECDSAP256}, 200)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var done int
-	got, err := GenerateAllContext(ctx, types, func() {
+	got, err := GenerateAll(ctx, types, func() {
 		done++
 		cancel()
 	})
@@ -258,8 +258,8 @@ func TestGenerateContextCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var done int
-	if _, err := GenerateAllContext(ctx, []Type{RSA4096, RSA4096}, func() { done++ }); !errors.Is(err, context.Canceled) || done != 0 {
-		t.Errorf("GenerateAllContext = %v after %d keys, want context.Canceled after none", err, done)
+	if _, err := GenerateAll(ctx, []Type{RSA4096, RSA4096}, func() { done++ }); !errors.Is(err, context.Canceled) || done != 0 {
+		t.Errorf("GenerateAll = %v after %d keys, want context.Canceled after none", err, done)
 	}
 	if k, err := GenerateContext(ctx, RSA4096); !errors.Is(err, context.Canceled) || k != nil {
 		t.Errorf("GenerateContext = %v, %v, want no key and context.Canceled", k, err)

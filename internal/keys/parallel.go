@@ -9,12 +9,7 @@ import (
 	"github.com/confcert/confcert/internal/parallel"
 )
 
-// GenerateAll is GenerateAllContext without a way to stop it.
-func GenerateAll(types []Type, onDone func()) ([]crypto.Signer, error) {
-	return GenerateAllContext(context.Background(), types, onDone)
-}
-
-// GenerateAllContext makes one key per entry of types on every core (the
+// GenerateAll makes one key per entry of types on every core (the
 // pool of internal/parallel) and returns them in the order of types. onDone,
 // when not nil, is called once per finished key, never concurrently, so it
 // may drive a progress bar. The first error stops the handing out of new
@@ -22,9 +17,9 @@ func GenerateAll(types []Type, onDone func()) ([]crypto.Signer, error) {
 //
 // When ctx ends (Ctrl-C) no new key is started and the error wraps ctx's:
 // a key already being made cannot be interrupted (crypto/rsa takes no
-// context), so GenerateAllContext returns once those few, at most one per
+// context), so GenerateAll returns once those few, at most one per
 // core, are done; it leaves no goroutine behind.
-func GenerateAllContext(ctx context.Context, types []Type, onDone func()) ([]crypto.Signer, error) {
+func GenerateAll(ctx context.Context, types []Type, onDone func()) ([]crypto.Signer, error) {
 	out := make([]crypto.Signer, len(types))
 	var mu sync.Mutex // onDone is never called concurrently
 	err := parallel.Do(ctx, len(types), 0, func(_ context.Context, i int) error {
@@ -56,7 +51,7 @@ func GenerateAllContext(ctx context.Context, types []Type, onDone func()) ([]cry
 // reports an end of ctx during the generation, so that nothing is written
 // with a key made after Ctrl-C.
 func GenerateContext(ctx context.Context, t Type) (crypto.Signer, error) {
-	keys, err := GenerateAllContext(ctx, []Type{t}, nil)
+	keys, err := GenerateAll(ctx, []Type{t}, nil)
 	if err != nil {
 		return nil, err
 	}
