@@ -12,6 +12,7 @@ import (
 // directory standing in for the store; a CA bundle replaced by another CA's
 // makes the chains fail.
 func TestCheckWithoutTheStore(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.run(testPlan())
 	empty, err := castore.Open(context.Background(), t.TempDir())

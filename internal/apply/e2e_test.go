@@ -13,6 +13,7 @@ import (
 // TestOpenSSLAcceptsEverything checks every certificate with openssl, a
 // second implementation: chain to the right CA, names, usages, key match.
 func TestOpenSSLAcceptsEverything(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.run(testPlan())
 	tests := []struct {
@@ -67,6 +68,7 @@ func TestOpenSSLAcceptsEverything(t *testing.T) {
 // public CSR; the chain comes back as a shuffled .p7b with a stray
 // certificate beside it; import places it and --check is clean.
 func TestImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.now = time.Now() // openssl signs as of now
 	e.run(testPlan())
@@ -127,6 +129,7 @@ func makeOpenSSLCA(t *testing.T, dir string) {
 }
 
 func TestCheckFindsProblems(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		breakf func(e *env)
@@ -159,6 +162,7 @@ func TestCheckFindsProblems(t *testing.T) {
 // TestInterruptedRunCompletes leaves the directory as a kill at each step of
 // a certificate would, and checks the next run completes the job.
 func TestInterruptedRunCompletes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		breakf func(e *env)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRunCreatesEverything(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := testPlan()
 	res := e.run(p)
@@ -47,6 +48,7 @@ func TestRunCreatesEverything(t *testing.T) {
 }
 
 func TestRerunChangesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.run(testPlan())
 	before := e.mtimes()
@@ -66,6 +68,7 @@ func TestRerunChangesNothing(t *testing.T) {
 }
 
 func TestChangedSANReissuesOnlyThatCertificate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.run(testPlan())
 	key, _ := os.ReadFile(e.path("cms1b.key"))
@@ -100,6 +103,7 @@ func TestChangedSANReissuesOnlyThatCertificate(t *testing.T) {
 }
 
 func TestRenewMakesNewKey(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.run(testPlan())
 	old, _ := os.ReadFile(e.path("dbclient.key"))
@@ -123,6 +127,7 @@ func TestRenewMakesNewKey(t *testing.T) {
 }
 
 func TestRenewUnknownNameRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	o := e.options(testNow)
 	o.Renew = []string{"nosuch"}
@@ -135,6 +140,7 @@ func TestRenewUnknownNameRefused(t *testing.T) {
 }
 
 func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	res := e.run(testPlan(), func(o *Options) { o.DryRun = true })
 	if c := changed(res, "cms1a"); c == nil || c.Action != ActionCreated {

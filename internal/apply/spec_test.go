@@ -24,6 +24,7 @@ import (
 // The local CA: created on first use as a self-signed root valid 10 years
 // with the plan's CA key type, and every certificate it issues is recorded.
 func TestLocalCACreatedOnFirstUse(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := testPlan()
 	e.run(p)
@@ -61,6 +62,7 @@ func TestLocalCACreatedOnFirstUse(t *testing.T) {
 
 // Output directory: plan.json is the plan document as --json prints it.
 func TestPlanJSONIsTheDocument(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	p := testPlan()
 	e.run(p)
@@ -77,6 +79,7 @@ func TestPlanJSONIsTheDocument(t *testing.T) {
 // --check: a missing certificate, changed usages and a chain to another CA
 // than the planned one are problems; --within widens the expiry window.
 func TestCheckMoreProblems(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		breakf func(e *env, p *plan.Plan)
@@ -112,6 +115,7 @@ func TestCheckMoreProblems(t *testing.T) {
 
 // A changed signer re-issues that certificate alone, saying why.
 func TestChangedSignerReissues(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.run(testPlan())
 	p := testPlan()
@@ -130,6 +134,7 @@ func TestChangedSignerReissues(t *testing.T) {
 // order, named on the command line: the certificate is placed and its chain
 // bundle built. A named file without a certificate is refused.
 func TestImportPEMWithIntermediates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.now = time.Now() // newTestCA's certificates are valid as of now
 	e.run(testPlan())
@@ -164,6 +169,7 @@ func TestImportPEMWithIntermediates(t *testing.T) {
 // Next steps: a public certificate that needs clientAuth gets a Microsoft CA
 // template allowing it; a planned template wins (seed 002 §3.3, seed 003).
 func TestNextStepsTemplates(t *testing.T) {
+	t.Parallel()
 	p := &plan.Plan{Certificates: []*plan.Certificate{
 		cert("srv", "srv.example.com", plan.SignerPublic, nil, "serverAuth"),
 		cert("both", "both.example.com", plan.SignerPublic, nil, "serverAuth", "clientAuth"),

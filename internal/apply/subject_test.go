@@ -13,6 +13,7 @@ import (
 // TestSubjectEmailIsIA5String: the deployment's emailAddress reaches the CSR
 // as the IA5String RFC 5280 Appendix A requires, as `confcert csr` writes it.
 func TestSubjectEmailIsIA5String(t *testing.T) {
+	t.Parallel()
 	c := &plan.Certificate{CN: "mp.example.com", Subject: plan.Subject{O: "Example Inc.", EmailAddress: "pki@example.com"}}
 	key, err := keys.Generate(keys.ECDSAP256)
 	if err != nil {
