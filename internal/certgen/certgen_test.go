@@ -1,8 +1,8 @@
 package certgen
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
