@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
+	"github.com/confcert/confcert/internal/inputfile"
 	"os"
 	"path/filepath"
 
@@ -188,7 +189,7 @@ func (r *run) item(name string) *item {
 // writeIfChanged writes a derived file only when its content differs, so a
 // rerun leaves files (and their times) alone.
 func (r *run) writeIfChanged(name string, data []byte, private bool) error {
-	old, err := os.ReadFile(r.path(name))
+	old, err := inputfile.Read(r.path(name), inputfile.MaxCertFile)
 	if err == nil && bytes.Equal(old, data) {
 		return nil
 	}

@@ -2,13 +2,13 @@ package apply
 
 import (
 	"github.com/confcert/confcert/internal/catalog"
+	"github.com/confcert/confcert/internal/inputfile"
 
 	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -253,7 +253,7 @@ func (r *run) checkFiles() []Problem {
 // appendFileProblem reports a missing file, or one whose content is not what
 // the plan gives (data nil: cannot be built yet, only presence counts).
 func appendFileProblem(out []Problem, path, name string, data []byte) []Problem {
-	got, err := os.ReadFile(path)
+	got, err := inputfile.Read(path, inputfile.MaxCertFile)
 	switch {
 	case err != nil:
 		return append(out, Problem{Subject: name, Problem: name + " is missing"})

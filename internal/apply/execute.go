@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/confcert/confcert/internal/inputfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -214,7 +215,7 @@ func (r *run) issue(ctx context.Context, it *item) (*x509.Certificate, error) {
 
 // backup keeps a copy of file as <file>.<timestamp>.bak before it is replaced.
 func (r *run) backup(file string, private bool) error {
-	data, err := os.ReadFile(r.path(file))
+	data, err := inputfile.Read(r.path(file), inputfile.MaxCertFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

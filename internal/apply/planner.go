@@ -70,6 +70,9 @@ type Options struct {
 	DryRun bool
 	// PFXPassword gives the password of the .pfx files a plan asks for.
 	PFXPassword func() ([]byte, error)
+	// LockWait bounds the wait for another process holding the output
+	// directory; 0 means LockWait.
+	LockWait time.Duration
 }
 
 // Change is one thing a run did (or, in a dry run, would do).
@@ -110,9 +113,22 @@ func (r *Result) NothingToDo() bool { return len(r.Changes) == 0 }
 // Run carries out p in o.Dir: it imports, creates what is missing, re-issues
 // what changed, writes bundles, install files and plan.json, and returns what
 // it did. With o.DryRun it only works out what it would do.
+//
+// Unless it is a dry run, it holds the output directory's lock throughout
+// (waiting at most LockWait for another process; then *dirlock.BusyError).
 func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
+	if !o.DryRun {
+		lock, err := lockDir(ctx, o.Dir, o.LockWait)
+		if err != nil {
+			return nil, err
+		}
+		defer lock.Release()
+	}
 	r, err := newRun(ctx, p, o)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.checkCAIdentity(); err != nil {
 		return nil, err
 	}
 	if err := r.execute(ctx); err != nil {

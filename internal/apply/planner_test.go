@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"github.com/confcert/confcert/internal/dirlock"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,8 +135,8 @@ func TestRenewUnknownNameRefused(t *testing.T) {
 	if _, err := Run(t.Context(), testPlan(), o); err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Fatalf("err = %v, want one naming nosuch", err)
 	}
-	if entries, _ := os.ReadDir(e.dir); len(entries) != 0 {
-		t.Errorf("refused run wrote %d files", len(entries))
+	if entries, _ := os.ReadDir(e.dir); len(entries) != 1 || entries[0].Name() != dirlock.FileName {
+		t.Errorf("refused run wrote %d files, want only the lock file", len(entries))
 	}
 }
 

@@ -50,6 +50,9 @@ func newRun(ctx context.Context, p *plan.Plan, o Options) (*run, error) {
 	if err := r.checkRenew(); err != nil {
 		return nil, err
 	}
+	if err := r.checkDirs(); err != nil {
+		return nil, err
+	}
 	if err := r.loadCAs(ctx); err != nil {
 		return nil, err
 	}
@@ -62,6 +65,7 @@ func newRun(ctx context.Context, p *plan.Plan, o Options) (*run, error) {
 	if err := r.importFiles(); err != nil {
 		return nil, err
 	}
+	r.warnCAKeyTypes()
 	for _, it := range r.items {
 		r.decide(it)
 	}

@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
-	"os"
+	"github.com/confcert/confcert/internal/inputfile"
+	"io/fs"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -47,16 +49,15 @@ func (e *Error) Lines() []string {
 // dispatches on its product: key to that product's rules and returns the
 // plan, or every problem found, each with its line number (as *Error).
 func Load(path string, o Options) (*plan.Plan, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("deployment file: %w", err)
-	}
-	if info.Size() > maxSize {
+	data, err := inputfile.Read(path, maxSize)
+	var tooLarge *inputfile.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
 		return nil, &Error{File: path, Problems: []strictyaml.Problem{strictyaml.Problemf(0, "the file is larger than %d bytes: not a deployment file", maxSize)}}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("deployment file: %w", err)
+	case errors.Is(err, inputfile.ErrNotRegular):
+		return nil, &Error{File: path, Problems: []strictyaml.Problem{strictyaml.Problemf(0, "%v: give the deployment YAML file", err)}}
+	case err != nil:
+		return nil, fmt.Errorf("deployment file: %w", &fs.PathError{Op: "open", Path: path, Err: err})
 	}
 	return Parse(path, data, o)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/confcert/confcert/internal/inputfile"
 	"os"
 )
 
@@ -25,6 +26,10 @@ func systemBundles() []string {
 // ErrNoSystemRoots is returned when no system trust bundle is found.
 var ErrNoSystemRoots = errors.New("no system trust bundle found (set SSL_CERT_FILE to one)")
 
+// maxSystemBundle bounds the system trust bundle (about 220 KiB with ~150
+// roots today).
+const maxSystemBundle = 16 << 20
+
 // SystemRoots reads the system trust bundle: $SSL_CERT_FILE when set, else
 // the first of the usual bundle files that exists.
 func SystemRoots() ([]*x509.Certificate, error) {
@@ -33,7 +38,7 @@ func SystemRoots() ([]*x509.Certificate, error) {
 		files = []string{f}
 	}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := inputfile.Read(f, maxSystemBundle)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}

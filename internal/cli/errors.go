@@ -8,7 +8,9 @@ import (
 	"os"
 	"strings"
 
+	"github.com/confcert/confcert/internal/apply"
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/dirlock"
 	"github.com/confcert/confcert/internal/fileout"
 )
 
@@ -87,7 +89,15 @@ func reportInterrupted(ctx context.Context, stderr io.Writer) int {
 // defaultHint gives the advice for errors every verb can meet.
 func defaultHint(err error) string {
 	var exists *fileout.ExistsError
+	var busy *dirlock.BusyError
+	var foreign *apply.ForeignCAError
 	switch {
+	case errors.As(err, &busy):
+		return "another confcert process is working in " + busy.Dir + ": run again when it has finished"
+	case errors.As(err, &foreign):
+		return "plan from the confcert home that made these files (CONFCERT_HOME), or restore its confcert.db; " +
+			"to move the deployment to this home's CA " + foreign.CA + ", give --renew for each certificate it signs " +
+			"and install the new CA on every appliance"
 	case errors.As(err, &exists):
 		return "nothing was written; give --force to replace the existing file"
 	case strings.HasPrefix(err.Error(), "unknown command"):

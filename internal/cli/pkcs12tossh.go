@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"fmt"
-	"os"
+	"github.com/confcert/confcert/internal/inputfile"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -34,7 +34,7 @@ func runPKCS12ToSSH(a *app, user string) error {
 		return badInput(fmt.Errorf("%q is not a user name", user), "give the user name; the file read is <username>.pub")
 	}
 	path := a.path(user + ".pub")
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, inputfile.MaxCertFile)
 	if err != nil {
 		return badInput(fmt.Errorf("%s: %w", path, err), "upload the PKCS#12 file as <username>.pub first")
 	}

@@ -5,8 +5,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"github.com/confcert/confcert/internal/inputfile"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -210,13 +210,15 @@ func probeTargets(file string, args []string, defaultPort int) ([]probe.Target, 
 	return out, nil
 }
 
+// maxTargetFile bounds a --file target list (a million targets is ~40 MiB).
+const maxTargetFile = 64 << 20
+
 func probeReadTargetFile(name string, defaultPort int) ([]probe.Target, error) {
-	fh, err := os.Open(name)
+	data, err := inputfile.Read(name, maxTargetFile)
 	if err != nil {
-		return nil, badInput(err, "")
+		return nil, badInput(fmt.Errorf("%s: %w", name, err), "")
 	}
-	defer fh.Close()
-	ts, err := probe.ReadTargets(name, fh, defaultPort)
+	ts, err := probe.ReadTargets(name, bytes.NewReader(data), defaultPort)
 	if err != nil {
 		return nil, badInput(err, "one target a line: host, host:port or https://host/...; # starts a comment")
 	}

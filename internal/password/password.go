@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/confcert/confcert/internal/inputfile"
 	"io"
 	"os"
 
@@ -69,10 +70,19 @@ func lookup(getenv func(string) string) (string, bool) {
 	return v, v != ""
 }
 
+// maxPasswordFile bounds what is read of a password file; only its first
+// line counts. A pipe (--password-file <(pass show ...)) is allowed.
+const maxPasswordFile = 64 << 10
+
 func fromFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading password file: %w", err)
+	}
+	defer f.Close()
+	data, err := inputfile.ReadFrom(f, maxPasswordFile)
+	if err != nil {
+		return nil, fmt.Errorf("reading password file %s: %w", path, err)
 	}
 	line, _, _ := bytes.Cut(data, []byte("\n"))
 	return bytes.TrimSuffix(line, []byte("\r")), nil

@@ -5,7 +5,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/confcert/confcert/internal/inputfile"
+	"io/fs"
 	"slices"
 	"sync"
 	"time"
@@ -138,7 +139,10 @@ func (in *Input) findKey() error {
 }
 
 func readSource(path string, opts certio.Options) (*Source, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := inputfile.Read(path, inputfile.MaxCertFile)
+	if err != nil {
+		err = &fs.PathError{Op: "read", Path: path, Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}
