@@ -153,4 +153,3 @@ func (r *run) warnCAKeyTypes() {
 			ca.Name, got, ca.KeyType, ca.KeyType))
 	}
 }
-
