@@ -14,10 +14,8 @@ import (
 	"github.com/confcert/confcert/internal/plan"
 )
 
-// IssuersFile keeps the CA certificates --import found (intermediates and
-// roots), so that later runs and --check can rebuild and verify public chains
-// whose bundle layout leaves the root out (CWMS, MeetingPlace).
-const IssuersFile = "imported-issuers.pem"
+// IssuersFile keeps the CA certificates --import found (plan.IssuersFile).
+const IssuersFile = plan.IssuersFile
 
 // bundles lists the planned bundles plus each certificate's full-chain file
 // (seed 002 D.1–D.3) that no bundle already names.

@@ -1,11 +1,14 @@
 package apply
 
 import (
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
 	"time"
 
+	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
@@ -29,6 +32,7 @@ func (r *run) decide(it *item) {
 		r.replaceKey(it, ActionCreated, "")
 	default:
 		r.checkKeyType(it)
+		r.decideKeyFormat(it)
 		r.decideCSR(it)
 	}
 	if c.Signer == plan.SignerPublic {
@@ -56,6 +60,31 @@ func (r *run) checkKeyType(it *item) {
 			"%s is %s but the plan asks for %s: the key is kept; run with --renew %s to replace it",
 			it.c.Files.Key, keys.Label(it.key.Public()), it.c.KeyType, it.c.Name))
 	}
+}
+
+// decideKeyFormat writes an existing key again, the same key, when its file
+// is not in the form the plan asks for (MeetingPlace's key field takes the
+// traditional RSA form, seed 004); the old file is kept as a backup.
+func (r *run) decideKeyFormat(it *item) {
+	want := keyFormatFor(it.c, it.key)
+	if want == it.keyFormat {
+		return
+	}
+	it.rewriteKey = true
+	it.setAction(ActionCompleted, fmt.Sprintf("%s written again in the %s form, the same key", it.c.Files.Key, want))
+	it.backupIf(true, it.c.Files.Key)
+}
+
+// keyFormatFor is the form of the key file the plan asks for: PKCS#8 unless
+// the plan asks for the traditional form (PKCS#1 for RSA, SEC1 for ECDSA).
+func keyFormatFor(c *plan.Certificate, key crypto.Signer) certio.KeyFormat {
+	if c.Files.KeyFormat != plan.KeyTraditional {
+		return certio.PKCS8
+	}
+	if _, ok := key.(*ecdsa.PrivateKey); ok {
+		return certio.SEC1
+	}
+	return certio.PKCS1
 }
 
 // decideCSR plans a new CSR when it is missing, does not match the key (an

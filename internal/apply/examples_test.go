@@ -23,6 +23,7 @@ import (
 	"github.com/confcert/confcert/internal/localca"
 	"github.com/confcert/confcert/internal/openssltest"
 	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/product"
 	"github.com/confcert/confcert/internal/testpki"
 )
 
@@ -195,7 +196,8 @@ func TestExamples(t *testing.T) {
 		{"cms3-webbridge3.yaml", catalog.Options{}, nil},
 		{"cwms-single-dc.yaml", catalog.Options{}, checkLayout("dc1-bundle.pem", "cwms-1x")},
 		{"cwms-dual-dc-pre-mr5.yaml", catalog.Options{}, nil},
-		{"cwms-dual-dc-mr5.yaml", catalog.Options{KeyInBundle: true, PFX: true}, checkCWMSKeyAndPFX},
+		{"cwms-dual-dc-mr5.yaml", catalog.Options{PFX: product.On}, checkCWMSKeyAndPFX},
+		{"cwms-dual-dc-wildcard.yaml", catalog.Options{}, checkCWMSWildcard},
 		{"meetingplace.yaml", catalog.Options{}, checkLayout("homepage-bundle.pem", "meetingplace")},
 	}
 	ca := newTestCA(t)
@@ -344,6 +346,17 @@ func checkCWMSKeyAndPFX(t *testing.T, e *env, _ *plan.Plan) {
 	}
 	if st, _ := os.Stat(e.path("dc1-external.pfx")); st.Mode().Perm() != 0o600 {
 		t.Errorf("pfx mode %v, want 0600", st.Mode().Perm())
+	}
+}
+
+// checkCWMSWildcard: from 2.5MR5 the wildcard is the external CN only; the
+// internal CNs stay the admin URLs and differ (seed 000, MR5; issue 10 item 2).
+func checkCWMSWildcard(t *testing.T, e *env, _ *plan.Plan) {
+	for file, want := range map[string]string{"dc1-external.crt": "CN = *.example.com", "dc2-external.crt": "CN = *.example.com",
+		"dc1-internal.crt": "CN = dc1-admin.example.com", "dc2-internal.crt": "CN = dc2-admin.example.com"} {
+		if subj := openssltest.Run(t, e.dir, "x509", "-noout", "-subject", "-in", file); !strings.Contains(subj, want) {
+			t.Errorf("%s: %s, want %s", file, subj, want)
+		}
 	}
 }
 

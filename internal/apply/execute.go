@@ -71,7 +71,7 @@ func (r *run) removeStaleTemps() {
 // recordChanges lists the certificate changes decided, in plan order.
 func (r *run) recordChanges() {
 	for _, it := range r.items {
-		if it.action == "" && (it.newKey || it.newCSR || it.newCert || it.dropCert) {
+		if it.action == "" && (it.newKey || it.rewriteKey || it.newCSR || it.newCert || it.dropCert) {
 			it.action = ActionCompleted
 		}
 		if it.action != "" {
@@ -159,10 +159,10 @@ func (r *run) apply(ctx context.Context, it *item) error {
 }
 
 func (r *run) writeKey(it *item) error {
-	if !it.newKey {
+	if !it.newKey && !it.rewriteKey {
 		return nil
 	}
-	data, err := certio.PrivateKeyPEM(it.key)
+	data, err := certio.PrivateKeyPEMIn(it.key, keyFormatFor(it.c, it.key))
 	if err != nil {
 		return fmt.Errorf("%s: %w", it.c.Files.Key, err)
 	}

@@ -25,21 +25,22 @@ func readFile(path string) (f *certio.File, ok bool, err error) {
 	return f, true, nil
 }
 
-// readKey reads the private key in path (nil when the file does not exist).
-func readKey(path string) (crypto.Signer, error) {
+// readKey reads the private key in path and the form it is written in (nil
+// when the file does not exist).
+func readKey(path string) (crypto.Signer, certio.KeyFormat, error) {
 	f, ok, err := readFile(path)
 	if !ok || err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for _, k := range f.PrivateKeys() {
 		if k.PrivateKey != nil {
-			return k.PrivateKey, nil
+			return k.PrivateKey, k.KeyFormat, nil
 		}
 		if k.Encrypted {
-			return nil, fmt.Errorf("%s: the key is encrypted: run 'confcert unlock %s' first", path, filepath.Base(path))
+			return nil, "", fmt.Errorf("%s: the key is encrypted: run 'confcert unlock %s' first", path, filepath.Base(path))
 		}
 	}
-	return nil, fmt.Errorf("%s: no private key in the file", path)
+	return nil, "", fmt.Errorf("%s: no private key in the file", path)
 }
 
 // readCSR reads the CSR in path (nil when the file does not exist).

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
 )
@@ -31,16 +32,20 @@ type run struct {
 
 // item is one planned certificate with its files and what the run decided.
 type item struct {
-	c    *plan.Certificate
-	key  crypto.Signer
-	csr  *x509.CertificateRequest
-	leaf *x509.Certificate
+	c   *plan.Certificate
+	key crypto.Signer
+	// keyFormat is the form the key file is written in (when it exists).
+	keyFormat certio.KeyFormat
+	csr       *x509.CertificateRequest
+	leaf      *x509.Certificate
 	// imported is the certificate --import found for this item's key.
 	imported *x509.Certificate
 	// What to do, decided before anything is written.
 	newKey, newCSR, newCert, dropCert bool
-	action, why                       string
-	backups                           []string
+	// rewriteKey: the same key, written again in the form the plan asks for.
+	rewriteKey  bool
+	action, why string
+	backups     []string
 }
 
 // newRun reads the directory and decides what to do.
@@ -164,7 +169,7 @@ func (r *run) loadItems() error {
 	for _, c := range r.p.Certificates {
 		it := &item{c: c}
 		var err error
-		if it.key, err = readKey(r.path(c.Files.Key)); err != nil {
+		if it.key, it.keyFormat, err = readKey(r.path(c.Files.Key)); err != nil {
 			return err
 		}
 		if it.csr, err = readCSR(r.path(c.Files.CSR)); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/product"
 	"github.com/confcert/confcert/internal/ui"
 )
 
@@ -28,6 +29,10 @@ type planFlags struct {
 	renew                 []string
 	allowPublicClientAuth bool
 	keyInBundle, pfx      bool
+	noKeyInBundle         bool
+	// set names the flags given on the command line: they override the
+	// deployment file's choice for one run (spec plan.md "Phases and flags").
+	set func(name string) bool
 }
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -52,9 +57,11 @@ func newPlanCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan and what would be done; write nothing")
 	fl.BoolVar(&f.json, "json", false, "print the plan document on stdout")
 	fl.StringArrayVar(&f.renew, "renew", nil, "make a new key and CSR/certificate for certificate `NAME` (repeatable)")
-	fl.BoolVar(&f.allowPublicClientAuth, "allow-public-client-auth", false, "keep public a certificate that needs clientAuth")
-	fl.BoolVar(&f.keyInBundle, "key-in-bundle", false, "CWMS: put the private key on top of each bundle")
-	fl.BoolVar(&f.pfx, "pfx", false, "CWMS: also write <name>.pfx (password as for every verb)")
+	fl.BoolVar(&f.allowPublicClientAuth, "allow-public-client-auth", false, "for this run: keep public a certificate that needs clientAuth (the file's allow_public_client_auth)")
+	fl.BoolVar(&f.keyInBundle, "key-in-bundle", false, "CWMS, for this run: the private key on top of each bundle (the file's key_in_bundle, default true)")
+	fl.BoolVar(&f.noKeyInBundle, "no-key-in-bundle", false, "CWMS, for this run: no private key in the bundles, for a key CWMS made itself")
+	fl.BoolVar(&f.pfx, "pfx", false, "CWMS, for this run: also write <name>.pfx (the file's pfx; password as for every verb)")
+	f.set = func(name string) bool { return fl.Changed(name) }
 	return cmd
 }
 
@@ -62,9 +69,7 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 	if err := f.validate(args); err != nil {
 		return badInput(err, "run 'confcert plan --help'")
 	}
-	p, err := catalog.Load(args[0], catalog.Options{
-		AllowPublicClientAuth: f.allowPublicClientAuth, KeyInBundle: f.keyInBundle, PFX: f.pfx,
-	})
+	p, err := catalog.Load(args[0], f.catalogOptions())
 	if err != nil {
 		return deployError(a, err)
 	}
@@ -86,8 +91,30 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 	return carryOut(ctx, a, f, p, o, args[0])
 }
 
+// catalogOptions are the flags that override the deployment file's choices
+// for this run; a flag not given leaves the file's choice.
+func (f *planFlags) catalogOptions() catalog.Options {
+	flag := func(name string, v bool) product.Flag {
+		if f.set == nil || !f.set(name) {
+			return product.Flag{}
+		}
+		return product.Flag{Set: true, Value: v}
+	}
+	o := catalog.Options{
+		AllowPublicClientAuth: flag("allow-public-client-auth", f.allowPublicClientAuth),
+		KeyInBundle:           flag("key-in-bundle", f.keyInBundle),
+		PFX:                   flag("pfx", f.pfx),
+	}
+	if f.set != nil && f.set("no-key-in-bundle") {
+		o.KeyInBundle = product.Flag{Set: true, Value: !f.noKeyInBundle}
+	}
+	return o
+}
+
 func (f *planFlags) validate(args []string) error {
 	switch {
+	case f.set != nil && f.set("key-in-bundle") && f.set("no-key-in-bundle"):
+		return errors.New("--key-in-bundle and --no-key-in-bundle contradict each other: give one")
 	case len(args) > 1 && len(f.imports) == 0:
 		return fmt.Errorf("unexpected arguments %v: only --import takes several paths", args[1:])
 	case f.out == "" && !f.dryRun:
@@ -143,9 +170,18 @@ func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o apply.O
 	if err := apply.WriteTable(out, p); err != nil {
 		return err
 	}
-	importCmd := fmt.Sprintf("confcert plan %s -o %s --import <files the CA returned>", deployment, f.out)
+	importCmd := fmt.Sprintf("confcert plan %s -o %s%s --import <files the CA returned>", deployment, f.out, runFlags(p))
 	apply.WriteNextSteps(out, p, importCmd)
 	return nil
+}
+
+// runFlags repeats the flags this run needed (a flag that overrode the
+// deployment file), so that a command in "Next steps" does not undo them.
+func runFlags(p *plan.Plan) string {
+	if len(p.RunFlags) == 0 {
+		return ""
+	}
+	return " " + strings.Join(p.RunFlags, " ")
 }
 
 // printPlan is --dry-run without a directory: the plan itself.

@@ -34,6 +34,10 @@ type Plan struct {
 	Install      []Install      `json:"install"`
 	CAs          []CA           `json:"cas,omitempty"`
 	Warnings     []string       `json:"warnings"`
+	// RunFlags are the flags this run needs repeated on the next one: a flag
+	// that overrode the deployment file (spec plan.md "Phases and flags").
+	// Not part of the plan document.
+	RunFlags []string `json:"-"`
 }
 
 // Certificate is one certificate the deployment needs.
@@ -79,7 +83,15 @@ type Files struct {
 	// PFX is the PKCS#12 file of key, certificate and chain, when asked for
 	// (CWMS --pfx, spec plan.md CWMS rule 5); empty when none.
 	PFX string `json:"pfx,omitempty"`
+	// KeyFormat is how the key file is written: "" for PKCS#8 ("PRIVATE
+	// KEY"), KeyTraditional for the traditional OpenSSL form ("RSA PRIVATE
+	// KEY", or "EC PRIVATE KEY" for an ECDSA key) that some products' key
+	// fields take (MeetingPlace, seed 004).
+	KeyFormat string `json:"key_format,omitempty"`
 }
+
+// KeyTraditional is the traditional OpenSSL key form of Files.KeyFormat.
+const KeyTraditional = "traditional"
 
 // Use says which node and service use a certificate.
 type Use struct {
@@ -135,6 +147,12 @@ type CA struct {
 	// Purpose says why it exists, e.g. "internal" or "database cluster" (seed 002 §1.2.3, §3.1.5).
 	Purpose string `json:"purpose,omitempty"`
 }
+
+// IssuersFile is the file of the output directory that keeps the CA
+// certificates `--import` found (intermediates and roots), so that later runs
+// and checks can rebuild and verify public chains whose upload layout leaves
+// the root out (CWMS, MeetingPlace).
+const IssuersFile = "imported-issuers.pem"
 
 // DefaultDays is the validity of internally signed certificates when the
 // deployment gives none (spec plan.md example: `days: 730`).

@@ -14,16 +14,20 @@ import (
 	"github.com/confcert/confcert/internal/strictyaml"
 )
 
-// Options are the choices made on the command line that change a plan.
+// Options are the command-line flags that override, for one run, a choice
+// the deployment file makes (spec plan.md "Phases and flags": choices that
+// change what is written live in the deployment file).
 type Options struct {
-	// AllowPublicClientAuth keeps public a certificate that needs clientAuth,
-	// for a CA that still issues it (spec plan.md CMS rule 4a).
-	AllowPublicClientAuth bool
-	// KeyInBundle puts the private key on top of each CWMS bundle, for keys
-	// made outside CWMS (seed 001; spec plan.md CWMS rule 5).
-	KeyInBundle bool
-	// PFX also plans a PKCS#12 file <name>.pfx per CWMS certificate.
-	PFX bool
+	// AllowPublicClientAuth overrides allow_public_client_auth: keep public a
+	// certificate that needs clientAuth, for a CA that still issues it
+	// (spec plan.md CMS rule 4a).
+	AllowPublicClientAuth Flag
+	// KeyInBundle overrides key_in_bundle (CWMS, default true): the private
+	// key on top of each upload bundle, for keys made outside CWMS (seed 001;
+	// spec plan.md CWMS rule 5).
+	KeyInBundle Flag
+	// PFX overrides pfx: also a PKCS#12 file <name>.pfx per CWMS certificate.
+	PFX Flag
 }
 
 // Product turns one product's deployment file into a plan.

@@ -79,6 +79,9 @@ func (rs Roles) planRequest(p *plan.Plan, c *plan.Certificate, rc plan.RoleCheck
 	if rc.Trust != "" {
 		req.Trust = in(trustFile(p, rc.Trust))
 	}
+	if r.File == UploadFile {
+		uploadRequest(&req, p, c, dir)
+	}
 	if peer := planCert(p, rc.PeerCert); peer != nil {
 		req.PeerCert = in(peer.Files.Cert)
 	}
@@ -92,13 +95,41 @@ func certFileFor(p *plan.Plan, c *plan.Certificate, r Role) string {
 	case FullChain:
 		return firstNonEmpty(c.Files.FullChain, c.Files.Cert)
 	case UploadFile:
-		for _, b := range p.Bundles {
-			if slices.Contains(b.Members, c.Name) && b.Layout.HasLeaf() && b.Layout != chain.LayoutFullchain {
-				return b.File
-			}
+		if b := uploadBundle(p, c); b != nil {
+			return b.File
 		}
 	}
 	return c.Files.Cert
+}
+
+// uploadRequest judges an upload file as it is uploaded: the planned key is
+// given only when the plan puts it into the file (CWMS, seed 001), and the
+// chain's anchor is the signer's CA certificate, or for a public CA the
+// issuers --import kept (a test or private root is in no system store).
+func uploadRequest(req *Request, p *plan.Plan, c *plan.Certificate, dir string) {
+	if b := uploadBundle(p, c); b == nil || !b.Key {
+		req.Key = ""
+	}
+	if req.Trust != "" {
+		return
+	}
+	anchor := plan.IssuersFile
+	if c.Signer != plan.SignerPublic && c.Signer != plan.SignerSelf {
+		anchor = trustFile(p, c.Signer)
+	}
+	if f := existing(dir, anchor); f != "" {
+		req.Trust = filepath.Join(dir, f)
+	}
+}
+
+// uploadBundle is the CWMS or MeetingPlace upload bundle holding c.
+func uploadBundle(p *plan.Plan, c *plan.Certificate) *plan.Bundle {
+	for i, b := range p.Bundles {
+		if slices.Contains(b.Members, c.Name) && b.Layout.HasLeaf() && b.Layout != chain.LayoutFullchain {
+			return &p.Bundles[i]
+		}
+	}
+	return nil
 }
 
 // caBundle is the CA bundle (layout cms) of the certificate's signer.

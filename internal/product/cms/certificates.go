@@ -17,6 +17,7 @@ type cmsBuild struct {
 func newCMSBuild(d *cmsDeploy) *cmsBuild {
 	b := &cmsBuild{d: d, p: product.NewPlan("cms", d.version), certOf: map[string]*plan.Certificate{}}
 	b.p.Warnings = append(b.p.Warnings, d.warnings...)
+	d.allowPublicClientAuth = product.ChoiceAllowPublicClientAuth.Resolve(d.s.AllowPublicClientAuth, d.o.AllowPublicClientAuth, b.p)
 	return b
 }
 
@@ -51,8 +52,8 @@ func (b *cmsBuild) signer(name string, services []string, clientBy string) strin
 	if !slices.ContainsFunc(services, b.d.isPublic) {
 		return b.d.internalCA
 	}
-	if clientBy != "" && !b.d.o.AllowPublicClientAuth {
-		product.Warnf(b.p, "%s needs clientAuth (%s) but public CAs no longer put clientAuth into server certificates (browser root-program rules, 2026): planned with the internal CA %s instead; --allow-public-client-auth keeps it public for a CA that still issues it", name, clientBy, b.d.internalCA)
+	if clientBy != "" && !b.d.allowPublicClientAuth {
+		product.Warnf(b.p, "%s needs clientAuth (%s) but public CAs no longer put clientAuth into server certificates (browser root-program rules, 2026): planned with the internal CA %s instead; allow_public_client_auth: true in the deployment file keeps it public for a CA that still issues it", name, clientBy, b.d.internalCA)
 		return b.d.internalCA
 	}
 	return plan.SignerPublic

@@ -75,7 +75,10 @@ type cmsSpec struct {
 	DatabaseCluster   *dbSpec             `key:"database_cluster"`
 	Nodes             []nodeSpec          `key:"nodes,required"`
 	Trunks            []trunkSpec         `key:"trunks"`
-	Line              int                 `key:",line"`
+	// AllowPublicClientAuth keeps public a certificate that needs clientAuth
+	// (spec plan.md CMS rule 4a, "Phases and flags").
+	AllowPublicClientAuth strictyaml.Bool `key:"allow_public_client_auth"`
+	Line                  int             `key:",line"`
 }
 
 type wb3Spec struct {
@@ -130,6 +133,9 @@ type cmsDeploy struct {
 	hasWB3, hasWB2     bool
 	callbridgeClient   bool   // Call Bridge certificates need clientAuth (rule 3)
 	callbridgeClientBy string // why
+	// allowPublicClientAuth: the deployment file's choice, or the flag that
+	// overrides it for this run (spec plan.md CMS rule 4a).
+	allowPublicClientAuth bool
 }
 
 // Plan implements product.Product.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/product"
 )
 
 const lab = `product: cms
@@ -95,7 +96,7 @@ nodes:
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := planOf(t, base, catalog.Options{AllowPublicClientAuth: tt.allow})
+			p := planOf(t, base, catalog.Options{AllowPublicClientAuth: product.Flag{Set: tt.allow, Value: tt.allow}})
 			c := certNamed(t, p, tt.cert)
 			if c.Signer != tt.wantSigner {
 				t.Errorf("signer %s, want %s", c.Signer, tt.wantSigner)

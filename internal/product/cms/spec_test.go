@@ -7,6 +7,7 @@ import (
 
 	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/product"
 )
 
 // The tests of this file cover the rules of spec plan.md that the per-product
@@ -103,7 +104,7 @@ trunks: [{core: core1, edge: edge1}]
 			t.Errorf("no warning %q in %q", w, p.Warnings)
 		}
 	}
-	p = planOf(t, y, catalog.Options{AllowPublicClientAuth: true})
+	p = planOf(t, y, catalog.Options{AllowPublicClientAuth: product.On})
 	if c := certNamed(t, p, "edge1"); c.Signer != plan.SignerPublic {
 		t.Errorf("--allow-public-client-auth: edge1 signer %s, want public", c.Signer)
 	}

@@ -31,6 +31,8 @@ type cwmsSpec struct {
 	Key         strictyaml.Str      `key:"key"`
 	Days        strictyaml.Int      `key:"days"`
 	Subject     product.SubjectSpec `key:"subject"`
+	KeyInBundle strictyaml.Bool     `key:"key_in_bundle"`
+	PFX         strictyaml.Bool     `key:"pfx"`
 	Global      *urlsSpec           `key:"global"`
 	Datacenters []dcSpec            `key:"datacenters,required"`
 	Line        int                 `key:",line"`
@@ -62,6 +64,9 @@ type cwmsDeploy struct {
 	subject  plan.Subject
 	ca       string // internal CA, "" for CSRs only
 	caKey    keys.Type
+	// keyInBundle and pfx are the deployment file's choices, or the flags
+	// that override them for this run (spec plan.md CWMS rule 5).
+	keyInBundle, pfx bool
 }
 
 // Plan implements product.Product.
@@ -108,7 +113,23 @@ func checkCWMS(s *cwmsSpec, o product.Options) (*cwmsDeploy, product.Problems) {
 		}
 	}
 	d.checkDatacenters(&p)
+	d.checkWildcard(&p)
 	return d, p
+}
+
+// checkWildcard refuses a wildcard that would give both data centres the same
+// CN while secure audio needs them to differ (Unified CM keeps one of two
+// certificates with equal CNs, seed 000 figure 4): before 2.5MR5 the one
+// certificate per data centre would be *.<domain> in both. From 2.5MR5 the
+// wildcard shapes only the external certificates and the internal CNs stay
+// the admin URLs (seed 000, MR5), so it is allowed. Refused here, before any
+// CSR reaches a paid CA (spec plan.md CWMS rule 1).
+func (d *cwmsDeploy) checkWildcard(p *product.Problems) {
+	s := d.s
+	if !d.wildcard || !s.SecureAudio.Value || len(s.Datacenters) < 2 || split(d.v) {
+		return
+	}
+	p.Add(s.Style.Line, "style wildcard with two data centres and secure_audio: both certificates would have the CN *.<domain>, and Unified CM keeps only one of two certificates with the same CN, so one secure TLS trunk would fail (seed 000, \"CN Requirement for Secure Audio Conferencing\"); use style: san, which gives each data centre its own site URL as CN, or upgrade to 2.5MR5, where the internal certificates keep distinct CNs")
 }
 
 func (d *cwmsDeploy) checkDatacenters(p *product.Problems) {
@@ -201,6 +222,8 @@ type cwmsCert struct {
 func (d *cwmsDeploy) build() (*plan.Plan, product.Problems) {
 	var p product.Problems
 	pl := product.NewPlan("cwms", d.s.Version.Value)
+	d.keyInBundle = product.ChoiceKeyInBundle.Resolve(d.s.KeyInBundle, d.o.KeyInBundle, pl)
+	d.pfx = product.ChoicePFX.Resolve(d.s.PFX, d.o.PFX, pl)
 	var certs []cwmsCert
 	for _, dc := range d.s.Datacenters {
 		if split(d.v) {
@@ -298,9 +321,12 @@ func (d *cwmsDeploy) checkPublicNames(c cwmsCert, p *product.Problems) {
 }
 
 // applyStyle makes a wildcard certificate: CN *.<domain>, refused unless
-// every name sits one label under that domain (spec plan.md CWMS rule 3; seed 000).
+// every name sits one label under that domain (spec plan.md CWMS rule 3; seed
+// 000). It shapes the certificates a public CA signs only: from 2.5MR5 the
+// internal certificate's CN stays the data centre's admin URL (spec plan.md
+// CWMS rule 2; seed 000, MR5).
 func (d *cwmsDeploy) applyStyle(c *cwmsCert, p *product.Problems) {
-	if !d.wildcard {
+	if !d.wildcard || !c.public {
 		return
 	}
 	names := product.Uniq(append(c.spec.SANs, c.spec.CN)...)
@@ -320,7 +346,7 @@ func (d *cwmsDeploy) planCert(c cwmsCert, all []cwmsCert) *plan.Certificate {
 	s := c.spec
 	s.Key, s.Days, s.Subject = d.key, d.days, d.subject
 	pc := product.NewCert(s)
-	if d.o.PFX {
+	if d.pfx {
 		pc.Files.PFX = s.Name + ".pfx"
 	}
 	product.AddUse(pc, c.dc.Name.Value, strings.TrimPrefix(string(c.role), "cwms-"))
@@ -344,14 +370,24 @@ func (d *cwmsDeploy) planCert(c cwmsCert, all []cwmsCert) *plan.Certificate {
 // finishPlan adds CAs, bundles, install files and warnings.
 func (d *cwmsDeploy) finishPlan(pl *plan.Plan) {
 	if d.ca != "" {
+		// The internal CA's certificate, <ca>.crt: what trusts the internal
+		// certificates (Unified CM for secure audio) and what anchors their
+		// chain in `check` (choice recorded in docs/plan-rules.md).
 		pl.CAs = []plan.CA{{Name: d.ca, KeyType: string(d.caKey), Purpose: "internal"}}
+		var members []string
+		for _, c := range pl.Certificates {
+			if c.Signer == d.ca {
+				members = append(members, c.Name)
+			}
+		}
+		pl.Bundles = append(pl.Bundles, plan.Bundle{Name: d.ca, File: d.ca + ".crt", Layout: "cms", Members: members, CA: d.ca})
 	}
 	// Bundle order: 1.x/2.0 server first; 2.5 and later root-side
 	// intermediate first, server last; a key made outside CWMS on top
 	// (spec plan.md CWMS rule 5; seed 001).
 	layout := Layout(d.v)
 	for _, c := range pl.Certificates {
-		b := plan.Bundle{Name: c.Name + "-bundle", File: c.Name + "-bundle.pem", Layout: layout, Members: []string{c.Name}, Key: d.o.KeyInBundle}
+		b := plan.Bundle{Name: c.Name + "-bundle", File: c.Name + "-bundle.pem", Layout: layout, Members: []string{c.Name}, Key: d.keyInBundle}
 		if c.Signer != plan.SignerPublic {
 			b.CA = c.Signer
 		}
@@ -363,8 +399,8 @@ func (d *cwmsDeploy) finishPlan(pl *plan.Plan) {
 	if d.ca == "" && split(d.v) {
 		product.Warnf(pl, "no internal_ca: the internal certificates' CSRs go to your own CA (signer public here means a CA outside confcert); a public CA will refuse their internal names")
 	}
-	if d.o.KeyInBundle {
-		product.Warnf(pl, "--key-in-bundle: each bundle holds its private key unencrypted on top (seed 001); keep the files private and delete them after the upload")
+	if d.keyInBundle {
+		product.Warnf(pl, "each CWMS upload bundle holds its private key unencrypted on top, as CWMS needs for a key made outside it (\"Building the CWMS certificate bundle\"): keep the files private and delete them after the upload; key_in_bundle: false leaves it out for a key CWMS made itself")
 	}
 }
 
@@ -387,8 +423,8 @@ func (d *cwmsDeploy) install(dc dcSpec, pl *plan.Plan, layout chain.Layout) plan
 		"a bundle out of order is refused with \"The certificates do not form a valid certificate chain\": rebuild it with confcert bundle --layout "+string(layout)+" (seed 001)",
 		"keep the intermediates in the bundle: mobile clients need the full chain (seed 001)",
 		"Internet Reverse Proxy names are never in a certificate (seed 000)")
-	if !d.o.KeyInBundle && !d.o.PFX {
-		in.Notes = append(in.Notes, "confcert made the private keys outside CWMS: CWMS takes such a key only at the very top of the uploaded bundle (seed 001), so plan with --key-in-bundle or --pfx")
+	if !d.keyInBundle && !d.pfx {
+		in.Notes = append(in.Notes, "key_in_bundle: false: these bundles hold no private key, which suits only a key CWMS made itself; confcert made these keys outside CWMS, and CWMS takes such a key only at the very top of the uploaded bundle (\"Building the CWMS certificate bundle\")")
 	}
 	if d.s.SecureAudio.Value {
 		in.Notes = append(in.Notes, "secure audio: upload each data centre's certificate to Unified CM for the TLS trunk; their CNs differ, since Unified CM overwrites a certificate with the same CN (seed 000)")

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/confcert/confcert/internal/catalog"
+	"github.com/confcert/confcert/internal/product"
 )
 
 const dual = `product: cwms
@@ -38,7 +39,7 @@ func TestCWMSPreMR5(t *testing.T) {
 
 // Rules 2 and 3: the MR5 split, internal CN per DC, no IRP names; layout cwms-25.
 func TestCWMSMR5(t *testing.T) {
-	p := planOf(t, dualYAML("2.5MR5", "true", "internal_ca: cwmsca"), catalog.Options{KeyInBundle: true, PFX: true})
+	p := planOf(t, dualYAML("2.5MR5", "true", "internal_ca: cwmsca"), catalog.Options{PFX: product.On})
 	ext, in := certNamed(t, p, "dc1-external"), certNamed(t, p, "dc1-internal")
 	equal(t, "external SANs", ext.SANs, []string{"dc1-meet.example.com", "meet.example.com"})
 	if in.CN != "dc1-admin.example.com" || in.Signer != "cwmsca" || certNamed(t, p, "dc2-internal").CN == in.CN {

@@ -33,6 +33,11 @@ func (Product) Roles() []rolecheck.Role {
 		{ID: "CWMS-WILDCARD-CN", Source: "CWMS 2.6 admin guide", Check: cwmsWildcardCN},
 		// Public CAs refuse internal names (seeds 000, 001 comments).
 		{ID: "CWMS-PUBLIC-NAMES", Source: "000, 001 comments", Check: cwmsPublicNames},
+		// Mobile clients need the full chain (seed 001: "ensure that CWMS
+		// offers a full SSL certificate chain to any end point").
+		{ID: "CWMS-CHAIN", Source: "001", Check: func(in *rolecheck.Input) []rolecheck.Result { return rolecheck.UploadChain("CWMS-CHAIN", in) }},
+		// A key made outside CWMS is "ALWAYS ... at the VERY TOP" (seed 001).
+		{ID: "CWMS-KEY-MISSING", Source: "001", Check: func(in *rolecheck.Input) []rolecheck.Result { return rolecheck.KeyOnTop("CWMS-KEY-MISSING", in) }},
 	}
 	var out []rolecheck.Role
 	for _, name := range []plan.RoleName{RoleSingle, RoleExternal, RoleInternal} {

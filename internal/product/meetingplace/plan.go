@@ -26,6 +26,7 @@ type mpSpec struct {
 	WebConferencing strictyaml.Str       `key:"web_conferencing,required"`
 	Subject         *product.SubjectSpec `key:"subject,required"`
 	LegacyKeysize   strictyaml.Bool      `key:"legacy_keysize"`
+	Version         strictyaml.Str       `key:"version"`
 	Line            int                  `key:",line"`
 }
 
@@ -35,11 +36,12 @@ func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml
 	if probs := strictyaml.Into(doc, &s, "the deployment"); len(probs) > 0 {
 		return nil, probs
 	}
-	pl := product.NewPlan("meetingplace", "")
+	pl := product.NewPlan("meetingplace", s.Version.Value)
 	subject, probs := checkMP(&s, pl)
 	if len(probs) > 0 {
 		return nil, probs
 	}
+	checkKeySize(&s, pl)
 	key := keys.Default
 	if s.LegacyKeysize.Value {
 		// Release 6.0 MR5 and later support no key stronger than 1024 bits
@@ -55,14 +57,35 @@ func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml
 		{"webconf", s.WebConferencing.Value, "web-conferencing"},
 	} {
 		pc := product.NewCert(product.CertSpec{Name: c.name, CN: c.host, Signer: plan.SignerPublic, EKU: []string{product.ServerAuth}, Key: key, Subject: subject})
+		// The SSLPrivateKey field takes the key in the traditional RSA form:
+		// it "begins with Begin RSA Private key" (seed 004, "Importing the
+		// Private Key in to the MPWEB Database", step 10).
+		pc.Files.KeyFormat = plan.KeyTraditional
 		product.AddUse(pc, "meetingplace", c.use)
-		pc.Roles = []plan.RoleCheck{{Role: Role, Names: []string{c.host}}}
+		pc.Roles = []plan.RoleCheck{{Role: Role, Names: []string{c.host}, Version: s.Version.Value}}
 		pl.Certificates = append(pl.Certificates, pc)
 		// After import: the server certificate first, then the intermediates (seed 004).
 		pl.Bundles = append(pl.Bundles, plan.Bundle{Name: c.name + "-bundle", File: c.name + "-bundle.pem", Layout: chain.LayoutMeetingPlace, Members: []string{c.name}})
 	}
 	pl.Install = []plan.Install{mpInstall(s)}
 	return pl, nil
+}
+
+// checkKeySize runs MP-KEY-SIZE at plan time: from Release 6.0 MR5 the
+// product supports no key stronger than 1024 bits (seed 004 Restrictions), so
+// a 2048-bit key planned for such a release would be refused on the box.
+// confcert still plans 2048 bits unless legacy_keysize says otherwise: the
+// warning says which to choose (choice recorded in docs/plan-rules.md).
+func checkKeySize(s *mpSpec, pl *plan.Plan) {
+	v := s.Version.Value
+	if v == "" || s.LegacyKeysize.Value {
+		return
+	}
+	ver, err := ParseVersion(v)
+	if err != nil || !ver.AtLeast(6, 0, 5) {
+		return
+	}
+	product.Warnf(pl, "version %s: MeetingPlace from Release 6.0 MR5 does not support keys stronger than 1024 bits (Cisco Unified MeetingPlace web conferencing SSL guide, Restrictions), and these keys are 2048-bit RSA: set legacy_keysize: true for that release (insecure), or better, upgrade", v)
 }
 
 // checkMP checks names and the full subject: the guide asks for company,
@@ -81,6 +104,11 @@ func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, product.Problems) {
 	}
 	if s.HomePage.Value == s.WebConferencing.Value {
 		p.Add(s.WebConferencing.Line, "web_conferencing must differ from home_page: MeetingPlace needs two host names and two certificates (seed 004 Task List)")
+	}
+	if v := s.Version.Value; v != "" {
+		if _, err := ParseVersion(v); err != nil {
+			p.Add(s.Version.Line, "%v", err)
+		}
 	}
 	subj := s.Subject.Check(&p)
 	for _, f := range []struct {

@@ -16,6 +16,10 @@ func (Product) Roles() []rolecheck.Role {
 		// "The signed server certificate has to be pasted first and then the
 		// intermediate certificate" (seed 004, expired intermediate).
 		{ID: "MP-ORDER", Source: "004", Check: mpOrder},
+		// The intermediate goes with the server certificate (seed 004, "How to
+		// Replace an Expired Intermediate Certificate"): without it clients
+		// cannot build the chain.
+		{ID: "MP-CHAIN", Source: "004", Check: func(in *rolecheck.Input) []rolecheck.Result { return rolecheck.UploadChain("MP-CHAIN", in) }},
 		// Self-signed certificates are not supported from Release 6.0 (seed 004 Restrictions).
 		{ID: "MP-SELF-SIGNED", Source: "004 Restrictions", Check: mpSelfSigned},
 		// City and state in full, no abbreviations (seed 004, CSR step 6).
