@@ -28,14 +28,26 @@ type Problem struct {
 	// Subject is the certificate or file concerned.
 	Subject string `json:"subject"`
 	Problem string `json:"problem"`
+	// Rule is the rule ID the finding belongs to (FILE-PRESENT, KEY-MATCH,
+	// VALIDITY, CHAIN, or PLAN for what only the plan can tell), so that a
+	// role check saying the same is not reported twice.
+	Rule string `json:"-"`
+	// cert is the planned certificate concerned, "" for a file of its own;
+	// file is the path of the file concerned.
+	cert, file string
 }
 
-// Report is what --check found.
+// Report is what the one check of a plan found: `confcert plan --check` and
+// `confcert check --plan` both run Check and print this report, each finding
+// once.
 type Report struct {
 	Plan     *plan.Plan `json:"-"`
 	Problems []Problem  `json:"problems"`
 	// Warnings are the role checks' WARNING lines: worth reading, not a failure.
 	Warnings []Problem `json:"warnings"`
+	// Roles is the role checks' own report (spec roles.md), without the
+	// findings that the plan's checks already made; Checks renders it whole.
+	Roles *rolecheck.Report `json:"-"`
 }
 
 // OK reports whether nothing is wrong.
@@ -56,11 +68,9 @@ func Check(ctx context.Context, p *plan.Plan, o Options, within time.Duration) (
 	r.caFromBundles()
 	rep := &Report{Plan: p}
 	for _, it := range r.items {
-		msgs := r.checkItem(it, within)
-		for _, msg := range msgs {
-			rep.Problems = append(rep.Problems, Problem{Subject: it.c.Name, Problem: msg})
-		}
-		if len(msgs) > 0 && it.c.Status == plan.StatusSigned {
+		probs := r.checkItem(it, within)
+		rep.Problems = append(rep.Problems, probs...)
+		if len(probs) > 0 && it.c.Status == plan.StatusSigned {
 			it.c.Status = plan.StatusInvalid
 		}
 	}
@@ -72,30 +82,91 @@ func Check(ctx context.Context, p *plan.Plan, o Options, within time.Duration) (
 }
 
 // addRoles runs the product role checks of every certificate (spec roles.md,
-// `check --plan`): their FAILURE lines are problems, their WARNING lines
-// warnings. A missing file is already a problem of its own (FILE-PRESENT is
-// left out), and the generic lints are left to `confcert check`.
+// `check --plan`), each finding once (rolecheck.CheckPlan), leaves out what
+// the plan's own checks already found (restated drops it), and lists their
+// FAILURE lines as problems and their WARNING lines as warnings.
 func (rep *Report) addRoles(p *plan.Plan, o Options) error {
-	rr, err := catalog.Roles().CheckPlan(p, o.Dir, rolecheck.Options{Now: o.Now, Password: o.Read.Password, NoLints: true})
+	roles := o.Roles
+	if roles == nil {
+		roles = catalog.Roles()
+	}
+	rr, err := roles.CheckPlan(p, o.Dir, rolecheck.Options{Now: o.Now, Password: o.Read.Password, NoLints: o.NoLints, SystemRoots: o.SystemRoots})
 	if err != nil {
 		return err
 	}
+	rr.Drop(rep.restated)
+	rep.Roles = rr
 	for _, chk := range rr.Checks {
 		for _, res := range chk.Results {
-			pb := Problem{Subject: chk.Certificate, Problem: fmt.Sprintf("%s %s: %s", chk.Role, res.Rule, res.Message)}
+			pb := Problem{Subject: chk.Certificate, Problem: fmt.Sprintf("%s %s: %s", chk.Role, res.Rule, res.Message), Rule: res.Rule}
 			if res.Fix != "" {
 				pb.Problem += " (" + res.Fix + ")"
 			}
-			switch {
-			case res.Rule == "FILE-PRESENT":
-			case res.Severity == rolecheck.Failure:
+			switch res.Severity {
+			case rolecheck.Failure:
 				rep.Problems = append(rep.Problems, pb)
-			case res.Severity == rolecheck.Warning:
+			case rolecheck.Warning:
 				rep.Warnings = append(rep.Warnings, pb)
 			}
 		}
 	}
 	return nil
+}
+
+// restated reports whether a role check's result says again what one of the
+// plan's own checks found: a missing file (FILE-PRESENT, the same file), or
+// a certificate's key match, validity or chain (the same certificate).
+func (rep *Report) restated(chk *rolecheck.Check, res rolecheck.Result) bool {
+	for _, pb := range rep.Problems {
+		switch {
+		case pb.Rule != res.Rule:
+		case pb.Rule == ruleFilePresent && pb.file != "" && pb.file == chk.File:
+			return true
+		case pb.Rule != ruleFilePresent && pb.cert != "" && pb.cert == chk.Certificate:
+			return true
+		}
+	}
+	return false
+}
+
+// The rule IDs of the plan's own checks: those a role check may restate
+// (spec roles.md) and PLAN for what only the plan can tell.
+const (
+	ruleFilePresent = "FILE-PRESENT"
+	ruleKeyMatch    = "KEY-MATCH"
+	ruleValidity    = "VALIDITY"
+	ruleChain       = "CHAIN"
+	rulePlan        = "PLAN"
+)
+
+// Checks is the whole report in the shape of spec roles.md, for `confcert
+// check --plan`: a check "plan" per certificate or file with a problem only
+// the plan's own checks found, then every role check.
+func (rep *Report) Checks() *rolecheck.Report {
+	var checks []*rolecheck.Check
+	byKey := map[string]*rolecheck.Check{}
+	for _, pb := range rep.Problems {
+		if pb.file == "" {
+			continue // a role check's own finding: in rep.Roles
+		}
+		key := pb.cert + "\x00" + pb.Subject
+		chk := byKey[key]
+		if chk == nil {
+			chk = &rolecheck.Check{Role: "plan", Certificate: pb.cert, File: pb.file}
+			byKey[key] = chk
+			checks = append(checks, chk)
+		}
+		chk.Results = append(chk.Results, rolecheck.Result{Rule: pb.Rule, Severity: rolecheck.Failure, Message: pb.Problem})
+	}
+	out := rolecheck.NewReport(checks...)
+	if rep.Roles != nil {
+		for _, c := range rep.Roles.Checks {
+			out.Checks = append(out.Checks, c)
+			out.OK = out.OK && c.OK
+		}
+		out.Skipped = rep.Roles.Skipped
+	}
+	return out
 }
 
 // caFromBundles uses the CA bundle of the directory, as loadPool read it, for
@@ -124,30 +195,32 @@ func (f fileCA) Sign(context.Context, *x509.CertificateRequest, SignRequest) (*x
 }
 
 // checkItem lists what is wrong with one certificate.
-func (r *run) checkItem(it *item, within time.Duration) []string {
+func (r *run) checkItem(it *item, within time.Duration) []Problem {
 	c := it.c
+	pb := func(rule, file, msg string) []Problem {
+		return []Problem{{Subject: c.Name, Problem: msg, Rule: rule, cert: c.Name, file: r.path(file)}}
+	}
 	switch {
 	case it.key == nil:
-		return []string{c.Files.Key + " is missing"}
+		return pb(ruleFilePresent, c.Files.Key, c.Files.Key+" is missing")
 	case it.leaf == nil && c.Signer == plan.SignerPublic:
-		return []string{fmt.Sprintf("awaiting the CA: send %s to your CA, then run plan with --import", c.Files.CSR)}
+		return pb(rulePlan, c.Files.CSR, fmt.Sprintf("awaiting the CA: send %s to your CA, then run plan with --import", c.Files.CSR))
 	case it.leaf == nil:
-		return []string{c.Files.Cert + " is missing"}
+		return pb(ruleFilePresent, c.Files.Cert, c.Files.Cert+" is missing")
 	case !keys.Match(it.key, it.leaf.PublicKey):
-		return []string{fmt.Sprintf("%s and %s do not match", c.Files.Key, c.Files.Cert)}
+		return pb(ruleKeyMatch, c.Files.Cert, fmt.Sprintf("%s and %s do not match", c.Files.Key, c.Files.Cert))
 	}
-	var out []string
-	out = appendIf(out, r.namesProblem(it))
-	out = appendIf(out, validityProblem(c, it.leaf, r.o.Now, within))
-	out = appendIf(out, r.chainProblem(it))
+	var out []Problem
+	for _, f := range []struct{ rule, msg string }{
+		{rulePlan, r.namesProblem(it)},
+		{ruleValidity, validityProblem(c, it.leaf, r.o.Now, within)},
+		{ruleChain, r.chainProblem(it)},
+	} {
+		if f.msg != "" {
+			out = append(out, pb(f.rule, c.Files.Cert, f.msg)...)
+		}
+	}
 	return out
-}
-
-func appendIf(s []string, msg string) []string {
-	if msg == "" {
-		return s
-	}
-	return append(s, msg)
 }
 
 // namesProblem compares names and usages with the plan. A public CA may add
@@ -229,19 +302,19 @@ func (r *run) checkFiles() []Problem {
 		data, why, err := r.bundleData(b)
 		switch {
 		case err != nil:
-			out = append(out, Problem{Subject: b.File, Problem: err.Error()})
+			out = append(out, Problem{Subject: b.File, Problem: err.Error(), Rule: rulePlan, file: r.path(b.File)})
 			continue
 		case data == nil && r.awaiting(b):
 			continue // the certificate's own problem says it awaits its CA
 		case data == nil:
-			out = append(out, Problem{Subject: b.File, Problem: b.File + " cannot be built: " + why})
+			out = append(out, Problem{Subject: b.File, Problem: b.File + " cannot be built: " + why, Rule: rulePlan, file: r.path(b.File)})
 			continue
 		}
 		out = appendFileProblem(out, r.path(b.File), b.File, data)
 	}
 	for _, it := range r.items {
 		if f := it.c.Files.PFX; f != "" && it.leaf != nil && !exists(r.path(f)) {
-			out = append(out, Problem{Subject: f, Problem: f + " is missing"})
+			out = append(out, Problem{Subject: f, Problem: f + " is missing", Rule: ruleFilePresent, file: r.path(f)})
 		}
 	}
 	for _, in := range r.p.Install {
@@ -256,9 +329,9 @@ func appendFileProblem(out []Problem, path, name string, data []byte) []Problem 
 	got, err := inputfile.Read(path, inputfile.MaxCertFile)
 	switch {
 	case err != nil:
-		return append(out, Problem{Subject: name, Problem: name + " is missing"})
+		return append(out, Problem{Subject: name, Problem: name + " is missing", Rule: ruleFilePresent, file: path})
 	case data != nil && !bytes.Equal(got, data):
-		return append(out, Problem{Subject: name, Problem: name + " does not hold what the plan says: rerun plan to rebuild it"})
+		return append(out, Problem{Subject: name, Problem: name + " does not hold what the plan says: rerun plan to rebuild it", Rule: rulePlan, file: path})
 	}
 	return out
 }

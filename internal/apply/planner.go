@@ -21,6 +21,7 @@ import (
 
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/rolecheck"
 )
 
 // ErrNoCA says a local CA is not in the store.
@@ -73,6 +74,15 @@ type Options struct {
 	// LockWait bounds the wait for another process holding the output
 	// directory; 0 means LockWait.
 	LockWait time.Duration
+
+	// Roles are the product roles Check runs; nil means every product's
+	// (catalog.Roles).
+	Roles rolecheck.Roles
+	// NoLints leaves the generic zlint lints out of Check's role checks.
+	NoLints bool
+	// SystemRoots returns the public trust anchors of Check's role checks;
+	// nil means the operating system's.
+	SystemRoots func() ([]*x509.Certificate, error)
 }
 
 // Change is one thing a run did (or, in a dry run, would do).

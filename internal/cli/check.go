@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcert/confcert/internal/apply"
 	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/rolecheck"
 )
@@ -72,11 +73,7 @@ func checkReport(a *app, cmd *cobra.Command, f *checkFlags, o rolecheck.Options)
 		if err != nil {
 			return nil, badInput(err, "")
 		}
-		rep, err := catalog.Roles().CheckPlan(p, a.dir, o)
-		if err != nil {
-			return nil, badInput(err, "")
-		}
-		return rep, nil
+		return checkPlanDir(cmd.Context(), a, p, a.dir, apply.DefaultWithin)
 	}
 	if f.req.Role == "" || f.req.Cert == "" {
 		return nil, badInput(errors.New("check needs --role ROLE and --cert FILE, or --plan DEPLOYMENT.yaml"),

@@ -17,6 +17,7 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/product"
+	"github.com/confcert/confcert/internal/rolecheck"
 	"github.com/confcert/confcert/internal/ui"
 )
 
@@ -208,8 +209,29 @@ func bundleSource(b plan.Bundle) []string {
 	return b.Members
 }
 
+// checkPlanDir is `confcert check --plan`: the one check of a plan that
+// `plan --check` runs too (apply.Check), in the report shape of spec roles.md.
+func checkPlanDir(ctx context.Context, a *app, p *plan.Plan, dir string, within time.Duration) (*rolecheck.Report, error) {
+	store, err := openStore(ctx, a, true)
+	if err != nil {
+		return nil, err
+	}
+	if store != nil {
+		defer store.Close()
+	}
+	now := a.now()
+	o := apply.Options{Dir: dir, CAs: apply.StoreCAs(store, now), Now: now,
+		Read: certio.Options{Password: a.passwords().Func("private key")}, Roles: catalog.Roles()}
+	rep, err := apply.Check(ctx, p, o, within)
+	if err != nil {
+		return nil, badInput(err, "")
+	}
+	return rep.Checks(), nil
+}
+
 // checkPlan is --check: exit 1 on any problem.
 func checkPlan(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o apply.Options) error {
+	o.Roles = catalog.Roles()
 	rep, err := apply.Check(ctx, p, o, time.Duration(f.within)*24*time.Hour)
 	if err != nil {
 		return badInput(err, "")

@@ -46,7 +46,47 @@ func (rs Roles) CheckPlan(p *plan.Plan, dir string, o Options) (*Report, error) 
 			rep.add(chk)
 		}
 	}
+	rep.dedupe()
 	return rep, nil
+}
+
+// perFile are the rules whose result is about a file that several planned
+// certificates share (a CA bundle, a trust file), its path in the message.
+var perFile = []string{"BUNDLE-FORMAT", "BUNDLE-ORDER", "FILE-PRESENT"}
+
+// dedupe keeps each finding of a plan check once: a result about a shared
+// file once for the whole plan, and any other result once per file checked
+// (a certificate judged for several roles runs the generic rules each time).
+func (r *Report) dedupe() {
+	seen := map[string]bool{}
+	r.Drop(func(c *Check, res Result) bool {
+		key := res.Rule + "\x00" + string(res.Severity) + "\x00" + res.Message
+		if !slices.Contains(perFile, res.Rule) {
+			key += "\x00" + c.File
+		}
+		if seen[key] {
+			return true
+		}
+		seen[key] = true
+		return false
+	})
+}
+
+// Drop removes the results for which drop is true, then the checks left
+// with none, and works out OK again.
+func (r *Report) Drop(drop func(*Check, Result) bool) {
+	checks := r.Checks[:0]
+	for _, c := range r.Checks {
+		had := len(c.Results)
+		c.Results = slices.DeleteFunc(c.Results, func(res Result) bool { return drop(c, res) })
+		if had > 0 && len(c.Results) == 0 {
+			continue
+		}
+		c.OK = !slices.ContainsFunc(c.Results, func(res Result) bool { return res.Severity == Failure })
+		checks = append(checks, c)
+	}
+	r.Checks = checks
+	r.OK = !slices.ContainsFunc(checks, func(c *Check) bool { return !c.OK })
 }
 
 func (r *Report) add(c *Check) {
