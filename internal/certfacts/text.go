@@ -3,6 +3,7 @@ package certfacts
 import (
 	"bufio"
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 	"io"
 	"strconv"
 	"strings"
@@ -189,7 +190,7 @@ func altNames(dns, ips, emails, uris []string) string {
 		list []string
 	}{{"DNS:", dns}, {"IP:", ips}, {"email:", emails}, {"URI:", uris}} {
 		for _, v := range pre.list {
-			all = append(all, pre.tag+v)
+			all = append(all, pre.tag+termsafe.String(v))
 		}
 	}
 	return list(all)

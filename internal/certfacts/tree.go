@@ -2,6 +2,7 @@ package certfacts
 
 import (
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 
 	"github.com/confcert/confcert/internal/ui"
 )
@@ -72,7 +73,7 @@ func grow(node *ui.Tree, i int, certs map[int]*Certificate, children map[int][]i
 }
 
 func treeLabel(c *Certificate) string {
-	name := c.SubjectCN
+	name := termsafe.String(c.SubjectCN)
 	if name == "" {
 		name = c.Subject
 	}

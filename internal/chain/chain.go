@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 	"slices"
 	"strings"
 	"time"
@@ -162,10 +163,10 @@ func withoutFirst(ds []Dropped, leaf *x509.Certificate) []Dropped {
 }
 
 // DisplayName is the certificate's common name, or its whole subject when it
-// has none.
+// has none, with control characters escaped for a terminal (termsafe).
 func DisplayName(c *x509.Certificate) string {
 	if c.Subject.CommonName != "" {
-		return c.Subject.CommonName
+		return termsafe.String(c.Subject.CommonName)
 	}
 	return dname.FormatRaw(c.RawSubject)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 	"io"
 	"slices"
 	"strings"
@@ -341,13 +342,13 @@ func (r *bundleReport) writeText(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "confcert: wrote %s: layout %s, %s, %d element(s):\n", dest, r.Layout, strings.ToUpper(r.Format), len(r.Order))
 	for i, e := range r.Order {
-		fmt.Fprintf(w, "  %d. %-12s %s\n", i+1, e.Role, e.SubjectCN)
+		fmt.Fprintf(w, "  %d. %-12s %s\n", i+1, e.Role, termsafe.String(e.SubjectCN))
 	}
 	for _, reason := range droppedReasons(r.Dropped) {
 		writeDropped(w, r.Dropped, reason)
 	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "confcert: warning: %s\n", warn)
+		fmt.Fprintf(w, "confcert: warning: %s\n", termsafe.String(warn))
 	}
 	return nil
 }

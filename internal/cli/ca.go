@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 	"io"
 	"os"
 	"path/filepath"
@@ -121,7 +122,7 @@ func runCAList(ctx context.Context, a *app, asJSON bool) error {
 	}
 	t := ui.NewTable("NAME", "KEY TYPE", "SUBJECT CN", "NOT AFTER", "ISSUED")
 	for _, c := range cas {
-		t.Row(c.Name, c.KeyType, c.Cert.Subject.CommonName, caDay(c.Cert.NotAfter), strconv.Itoa(c.Issued))
+		t.Row(c.Name, c.KeyType, termsafe.String(c.Cert.Subject.CommonName), caDay(c.Cert.NotAfter), strconv.Itoa(c.Issued))
 	}
 	return t.Render(a.stdout)
 }
@@ -258,7 +259,7 @@ func printIssuedTable(a *app, certs []castore.Issued) error {
 	p := a.printer(a.stdout)
 	t := ui.NewTable("CA", "SERIAL", "SUBJECT CN", "SANS", "NOT AFTER", "ISSUED", "STATUS")
 	for _, c := range certs {
-		t.Row(c.CA, castore.SerialHex(c.Serial), c.SubjectCN, strings.Join(c.SANs, ","),
+		t.Row(c.CA, castore.SerialHex(c.Serial), termsafe.String(c.SubjectCN), termsafe.String(strings.Join(c.SANs, ",")),
 			caDay(c.NotAfter), caDay(c.IssuedAt), statusText(p, c.Status(a.now())))
 	}
 	return t.Render(a.stdout)

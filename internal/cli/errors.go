@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 	"io"
 	"os"
 	"strings"
@@ -71,9 +72,11 @@ func report(stderr io.Writer, err error) int {
 	if hint == "" {
 		hint = defaultHint(err)
 	}
-	fmt.Fprintf(stderr, "confcert: error: %s\n", err)
+	// Errors quote names from certificates and files: escaped, whatever
+	// they hold (termsafe).
+	fmt.Fprintf(stderr, "confcert: error: %s\n", termsafe.String(err.Error()))
 	if hint != "" {
-		fmt.Fprintf(stderr, "confcert: hint: %s\n", hint)
+		fmt.Fprintf(stderr, "confcert: hint: %s\n", termsafe.String(hint))
 	}
 	return code
 }

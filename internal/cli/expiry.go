@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 	"io"
 	"time"
 
@@ -109,7 +110,7 @@ func writeExpiryText(p *ui.Printer, r expiry.Report) error {
 	if len(r.Items) > 0 {
 		t := ui.NewTable("SOURCE", "#", "SUBJECT CN", "NOT AFTER", "DAYS LEFT", "STATUS")
 		for _, it := range r.Items {
-			t.Row(it.Source, fmt.Sprint(it.Index), it.SubjectCN, it.NotAfter.UTC().Format(time.DateOnly),
+			t.Row(termsafe.String(it.Source), fmt.Sprint(it.Index), it.SubjectCN, it.NotAfter.UTC().Format(time.DateOnly),
 				fmt.Sprint(it.DaysLeft), expiryStatusColor(p, it.Status))
 		}
 		if err := t.Render(w); err != nil {

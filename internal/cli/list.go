@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 	"os"
 	"path/filepath"
 	"slices"
@@ -152,7 +153,7 @@ func listCN(cn string) string {
 	if cn == "" {
 		return "(no CN)"
 	}
-	return "CN=" + cn
+	return "CN=" + termsafe.String(cn)
 }
 
 // listExpiry is the notAfter date and the days left, or EXPIRED.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 	"io"
 	"strings"
 	"time"
@@ -158,7 +159,7 @@ func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o apply.O
 	}
 	apply.WriteChanges(out, res, f.dryRun)
 	for _, u := range res.Unmatched {
-		fmt.Fprintf(a.stderr, "confcert: warning: %s\n", u)
+		fmt.Fprintf(a.stderr, "confcert: warning: %s\n", termsafe.String(u))
 	}
 	for _, s := range res.Skipped {
 		fmt.Fprintf(a.stderr, "confcert: skipped %s\n", s)
@@ -281,7 +282,7 @@ func writeDocument(w io.Writer, p *plan.Plan) error {
 
 func printWarnings(w io.Writer, warnings []string) {
 	for _, s := range warnings {
-		fmt.Fprintf(w, "confcert: warning: %s\n", s)
+		fmt.Fprintf(w, "confcert: warning: %s\n", termsafe.String(s))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"github.com/confcert/confcert/internal/inputfile"
+	"github.com/confcert/confcert/internal/termsafe"
 	"io"
 	"strings"
 	"time"
@@ -268,7 +269,7 @@ func writeProbeResult(b *bytes.Buffer, p *ui.Printer, r probe.Result) {
 		b.WriteString("\n")
 	}
 	for _, f := range r.Findings {
-		fmt.Fprintf(b, "  %s %s: %s\n", probeSeverity(p, f.Severity), f.Code, f.Message)
+		fmt.Fprintf(b, "  %s %s: %s\n", probeSeverity(p, f.Severity), f.Code, termsafe.String(f.Message))
 	}
 	if len(r.Findings) == 0 {
 		fmt.Fprintln(b, "  "+p.Color(ui.Green, "OK")+": the served chain is complete, in order, trusted and names "+r.ServerName)
@@ -288,7 +289,7 @@ func probeSeverity(p *ui.Printer, s probe.Severity) string {
 // probeIssuerCN is the issuer's common name, or its whole name without one.
 func probeIssuerCN(c *x509.Certificate) string {
 	if c.Issuer.CommonName != "" {
-		return c.Issuer.CommonName
+		return termsafe.String(c.Issuer.CommonName)
 	}
 	return dname.FormatRaw(c.RawIssuer)
 }

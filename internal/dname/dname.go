@@ -7,6 +7,7 @@ package dname
 import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"github.com/confcert/confcert/internal/termsafe"
 	"strings"
 )
 
@@ -81,6 +82,8 @@ func writeValue(b *strings.Builder, v any) {
 			b.WriteRune(r)
 		case r < 0x20 || r == 0x7f:
 			b.WriteString(`\` + strings.ToUpper(hexByte(byte(r))))
+		case r >= 0x80 && termsafe.String(string(r)) != string(r):
+			b.WriteString(termsafe.String(string(r))) // C1 controls, bidirectional overrides, invalid UTF-8
 		default:
 			b.WriteRune(r)
 		}

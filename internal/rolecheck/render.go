@@ -2,6 +2,7 @@ package rolecheck
 
 import (
 	"fmt"
+	"github.com/confcert/confcert/internal/termsafe"
 	"io"
 	"strings"
 
@@ -55,9 +56,9 @@ func writeCheck(b *strings.Builder, p *ui.Printer, c *Check) {
 func isLint(rule string) bool { return strings.ToLower(rule) == rule }
 
 func line(p *ui.Printer, r Result) string {
-	s := p.Color(color(r.Severity), string(r.Severity)+":") + " " + r.Message
+	s := p.Color(color(r.Severity), string(r.Severity)+":") + " " + termsafe.String(r.Message)
 	if r.Fix != "" {
-		s += "; fix: " + r.Fix
+		s += "; fix: " + termsafe.String(r.Fix)
 	}
 	return s
 }
