@@ -77,6 +77,7 @@ func Parse(name string, data []byte, o Options) (*plan.Plan, error) {
 	if len(probs) > 0 {
 		return nil, &Error{File: name, Problems: probs}
 	}
+	reviewCalendar(p, prod, o.At)
 	return p, nil
 }
 

@@ -16,6 +16,7 @@ type checkFlags struct {
 	req  rolecheck.Request
 	plan string
 	json bool
+	at   string
 }
 
 func newCheckCmd(a *app) *cobra.Command {
@@ -46,10 +47,14 @@ func newCheckCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.req.SecureAudio, "secure-audio", false, "CWMS secure audio with Unified CM")
 	fl.StringVar(&f.plan, "plan", "", "check every certificate of `DEPLOYMENT.yaml` in --dir")
 	fl.BoolVar(&f.json, "json", false, "print the result as JSON")
+	addAtFlag(fl, &f.at)
 	return cmd
 }
 
 func runCheck(a *app, cmd *cobra.Command, f *checkFlags) error {
+	if err := a.setClock(f.at); err != nil {
+		return err
+	}
 	o := rolecheck.Options{Now: a.now(), Password: a.passwords().Func("private key")}
 	rep, err := checkReport(a, cmd, f, o)
 	if err != nil {
@@ -69,7 +74,7 @@ func checkReport(a *app, cmd *cobra.Command, f *checkFlags, o rolecheck.Options)
 		if cmd.Flags().Changed("role") || cmd.Flags().Changed("cert") {
 			return nil, badInput(errors.New("--plan checks every certificate of the plan: give either --plan or --role/--cert"), "")
 		}
-		p, err := catalog.Load(f.plan, catalog.Options{})
+		p, err := catalog.Load(f.plan, catalog.Options{At: o.Now})
 		if err != nil {
 			return nil, badInput(err, "")
 		}

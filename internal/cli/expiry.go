@@ -21,6 +21,7 @@ type expiryFlags struct {
 	prometheus          string
 	starttls            string
 	timeout             time.Duration
+	at                  string
 }
 
 func newExpiryCmd(a *app) *cobra.Command {
@@ -48,6 +49,7 @@ func newExpiryCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.starttls, "starttls", "", "negotiate TLS inside `PROTO` first for targets: xmpp, xmpp-server, smtp, ldap, postgres")
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "per-target limit for connect, STARTTLS and handshake")
 	fl.IntVar(&f.concurrency, "concurrency", probe.DefaultConcurrency, "targets probed at once")
+	addAtFlag(fl, &f.at)
 	return cmd
 }
 
@@ -58,6 +60,9 @@ func runExpiry(cmd *cobra.Command, a *app, f expiryFlags, args []string) error {
 	proto, err := probe.ParseProtocol(f.starttls)
 	if err != nil {
 		return badInput(err, "")
+	}
+	if err := a.setClock(f.at); err != nil {
+		return err
 	}
 	if f.within < 0 || f.timeout <= 0 || f.concurrency < 1 {
 		return badInput(fmt.Errorf("--within must not be negative, --timeout and --concurrency positive"), "")
@@ -151,6 +156,10 @@ type expiryItemJSON struct {
 	NotAfter  string `json:"not_after"`
 	DaysLeft  int    `json:"days_left"`
 	Status    string `json:"status"`
+	// Public and NextRenewalDue add the public-CA calendar (package
+	// publicca): the day the renewal after the coming one is due.
+	Public         bool   `json:"public"`
+	NextRenewalDue string `json:"next_renewal_due,omitempty"`
 }
 
 type expirySkippedJSON struct {
@@ -163,10 +172,17 @@ func writeExpiryJSON(w io.Writer, r expiry.Report) error {
 	for _, it := range r.Items {
 		doc.Items = append(doc.Items, expiryItemJSON{Source: it.Source, Index: it.Index, SubjectCN: it.SubjectCN,
 			Serial: it.Serial, NotAfter: it.NotAfter.UTC().Format(time.RFC3339), DaysLeft: it.DaysLeft,
-			Status: string(it.Status)})
+			Status: string(it.Status), Public: it.Public, NextRenewalDue: dateOrEmpty(it.NextRenewalDue)})
 	}
 	for _, s := range r.Skipped {
 		doc.Skipped = append(doc.Skipped, expirySkippedJSON{Source: s.Source, Reason: s.Reason})
 	}
 	return writeJSON(w, doc)
+}
+
+func dateOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
 }

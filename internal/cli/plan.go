@@ -35,6 +35,7 @@ type planFlags struct {
 	// set names the flags given on the command line: they override the
 	// deployment file's choice for one run (spec plan.md "Phases and flags").
 	set func(name string) bool
+	at                    string
 }
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -64,6 +65,7 @@ func newPlanCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.noKeyInBundle, "no-key-in-bundle", false, "CWMS, for this run: no private key in the bundles, for a key CWMS made itself")
 	fl.BoolVar(&f.pfx, "pfx", false, "CWMS, for this run: also write <name>.pfx (the file's pfx; password as for every verb)")
 	f.set = func(name string) bool { return fl.Changed(name) }
+	addAtFlag(fl, &f.at)
 	return cmd
 }
 
@@ -71,7 +73,12 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 	if err := f.validate(args); err != nil {
 		return badInput(err, "run 'confcert plan --help'")
 	}
-	p, err := catalog.Load(args[0], f.catalogOptions())
+	if err := a.setClock(f.at); err != nil {
+		return err
+	}
+	co := f.catalogOptions()
+	co.At = a.now()
+	p, err := catalog.Load(args[0], co)
 	if err != nil {
 		return deployError(a, err)
 	}

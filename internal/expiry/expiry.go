@@ -13,12 +13,14 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/probe"
+	"github.com/confcert/confcert/internal/publicca"
 )
 
 // Status says whether a certificate has run out.
@@ -45,6 +47,14 @@ type Item struct {
 	NotAfter time.Time
 	DaysLeft int
 	Status   Status
+	// Public says the certificate chains, with the certificates beside it,
+	// to a public root: the public-CA calendar binds its renewals.
+	Public bool
+	// NextRenewalDue is the day the renewal after the coming one will be
+	// due (package publicca): the coming renewal, --within days before
+	// NotAfter, lasts at most the public limit of that day when Public, else
+	// as long as this certificate. Zero for CA certificates.
+	NextRenewalDue time.Time
 }
 
 // Skipped is an input that holds no readable certificate, and why.
@@ -75,6 +85,9 @@ type Options struct {
 	Probe probe.Options
 	// Concurrency bounds parallel probes (and file reads).
 	Concurrency int
+	// SystemRoots are the public roots that make a certificate Public; nil
+	// means the operating system's.
+	SystemRoots func() ([]*x509.Certificate, error)
 }
 
 // Attention reports whether anything is expired or expiring.
@@ -89,6 +102,10 @@ func (r Report) Attention() bool {
 // reading and probing and returns ctx's error with an incomplete report.
 func Scan(ctx context.Context, args []string, o Options) (Report, error) {
 	var r Report
+	if o.SystemRoots == nil {
+		o.SystemRoots = chain.SystemRoots
+	}
+	o.SystemRoots = sync.OnceValues(o.SystemRoots)
 	var files []input
 	var targets []probe.Target
 	for _, arg := range args {
@@ -132,6 +149,34 @@ func classify(arg string, defaultPort int) (argKind, probe.Target) {
 		return argMissing, probe.Target{}
 	}
 	return argTarget, t
+}
+
+// items describes every certificate of source, which came together (a
+// file, a served chain): the others are the intermediates of each.
+func items(source string, certs []*x509.Certificate, o Options) []Item {
+	out := make([]Item, len(certs))
+	for i, c := range certs {
+		out[i] = item(source, i, c, o)
+		if !c.IsCA {
+			out[i].Public = isPublic(c, certs, o)
+			window := time.Duration(o.WithinDays) * 24 * time.Hour
+			out[i].NextRenewalDue = publicca.NextRenewalDue(c.NotAfter, c.NotAfter.Sub(c.NotBefore), window, out[i].Public)
+		}
+	}
+	return out
+}
+
+// isPublic reports whether c chains to a public root through the
+// certificates that came with it, judged on its first day.
+func isPublic(c *x509.Certificate, with []*x509.Certificate, o Options) bool {
+	if o.SystemRoots == nil {
+		o.SystemRoots = chain.SystemRoots
+	}
+	roots, err := o.SystemRoots()
+	if err != nil || len(roots) == 0 {
+		return false
+	}
+	return chain.Verify(c, with, roots, chain.VerifyOptions{At: c.NotBefore.Add(time.Minute)}) == nil
 }
 
 // item describes the certificate at index i of source.
@@ -178,9 +223,7 @@ func probeAll(ctx context.Context, targets []probe.Target, o Options, r *Report)
 			r.Skipped = append(r.Skipped, Skipped{Source: res.Target.String(), Reason: connectReason(res)})
 			continue
 		}
-		for i, c := range res.Chain {
-			r.Items = append(r.Items, item(res.Target.String(), i, c, o))
-		}
+		r.Items = append(r.Items, items(res.Target.String(), res.Chain, o)...)
 	}
 	return nil
 }

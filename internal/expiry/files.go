@@ -131,9 +131,7 @@ func (r *Report) add(in input, f *certio.File, err error, o Options) {
 		r.Skipped = append(r.Skipped, Skipped{Source: in.path, Reason: "holds no certificate"})
 		return
 	}
-	for i, c := range certs {
-		r.Items = append(r.Items, item(in.path, i, c, o))
-	}
+	r.Items = append(r.Items, items(in.path, certs, o)...)
 }
 
 // reason is an error without the file name that the listing already shows.

@@ -7,6 +7,8 @@
 package product
 
 import (
+	"time"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/confcert/confcert/internal/plan"
@@ -28,6 +30,17 @@ type Options struct {
 	KeyInBundle Flag
 	// PFX overrides pfx: also a PKCS#12 file <name>.pfx per CWMS certificate.
 	PFX Flag
+	// At is the day the plan is made for (`--at`): the public-CA calendar
+	// (package publicca) is read at it. Zero means now.
+	At time.Time
+}
+
+// ClientAuthAdviser is implemented by a product that knows how its
+// certificates can do without clientAuth from a public CA: the way out that
+// the public-CA calendar's warning names (a version, a private CA).
+type ClientAuthAdviser interface {
+	// ClientAuthWayOut says what to do instead for certificate c of plan p.
+	ClientAuthWayOut(p *plan.Plan, c *plan.Certificate) string
 }
 
 // Product turns one product's deployment file into a plan.

@@ -32,6 +32,7 @@ func genericRules(r Role) []Rule {
 		{"CN-IN-SAN", "002 §3.1.2, D.2", cnInSAN},
 		{"NAMES", "002 §3.1.2, §5.3", namesCovered},
 		{"KEY-USAGE", "002 A.1, D.2", keyUsage},
+		{"PUBLIC-CALENDAR", "CA/B Forum BR §6.3.2; Chrome Root Program Policy 1.8 §1.3.2", publicCalendar},
 	}
 	if r.OwnNames {
 		rules = slices.DeleteFunc(rules, func(ru Rule) bool { return ru.ID == "NAMES" })

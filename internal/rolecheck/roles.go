@@ -132,6 +132,10 @@ type Role struct {
 	AcceptsPKCS12 bool
 	// NeedsVersion: --version is required.
 	NeedsVersion bool
+	// ClientAuthWayOut, when set, says the role needs clientAuth and how to
+	// do without it from a public CA: rule PUBLIC-CALENDAR warns once public
+	// CAs stop issuing it (package publicca).
+	ClientAuthWayOut string
 	// ParseVersion reads --version: the product's own parser, the one its
 	// plan uses, so that every version `plan` accepts `check` accepts too;
 	// nil means release.Parse.
