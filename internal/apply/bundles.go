@@ -7,6 +7,7 @@ import (
 	"github.com/confcert/confcert/internal/inputfile"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
@@ -71,6 +72,9 @@ func (r *run) bundleData(b plan.Bundle) (data []byte, why string, err error) {
 		}
 		return certio.CertificatesPEM(ca.Certificate()), "", nil
 	}
+	if b.Layout == chain.LayoutTrust && b.Issuers {
+		return r.issuerData(b)
+	}
 	if b.Layout == chain.LayoutTrust {
 		return r.trustData(b)
 	}
@@ -97,6 +101,39 @@ func (r *run) trustData(b plan.Bundle) ([]byte, string, error) {
 			return nil, it.c.Files.Cert + " is awaiting its CA", nil
 		}
 		certs = append(certs, it.leaf)
+	}
+	return certio.CertificatesPEM(certs...), "", nil
+}
+
+// issuerData is the CA certificates of every member's chain, from the
+// member's issuer to the root, each certificate once, in member order: the
+// CA list a product trusts (an Expressway Trusted CA list, a Unified CM
+// trust store). It waits until every member's chain is complete.
+func (r *run) issuerData(b plan.Bundle) ([]byte, string, error) {
+	var certs []*x509.Certificate
+	for _, m := range b.Members {
+		it := r.item(m)
+		if it == nil {
+			return nil, "", fmt.Errorf("member %s is not a planned certificate", m)
+		}
+		if it.leaf == nil {
+			return nil, it.c.Files.Cert + " is awaiting its CA", nil
+		}
+		c, err := r.chainOf(it.leaf)
+		if err != nil {
+			return nil, "", err
+		}
+		if !c.Complete {
+			return nil, fmt.Sprintf("the issuer %q of %s is missing: --import the intermediates the CA sent", c.MissingIssuer, it.c.Name), nil
+		}
+		for _, ca := range chain.Arrange(c, chain.LayoutCMS, true) {
+			if !slices.ContainsFunc(certs, ca.Equal) {
+				certs = append(certs, ca)
+			}
+		}
+	}
+	if len(certs) == 0 {
+		return nil, "no member has a CA", nil
 	}
 	return certio.CertificatesPEM(certs...), "", nil
 }

@@ -199,6 +199,7 @@ func TestExamples(t *testing.T) {
 		{"cwms-dual-dc-mr5.yaml", catalog.Options{PFX: product.On}, checkCWMSKeyAndPFX},
 		{"cwms-dual-dc-wildcard.yaml", catalog.Options{}, checkCWMSWildcard},
 		{"meetingplace.yaml", catalog.Options{}, checkLayout("homepage-bundle.pem", "meetingplace")},
+		{"expressway-mra.yaml", catalog.Options{}, checkExpressway},
 	}
 	ca := newTestCA(t)
 	for _, tt := range tests {

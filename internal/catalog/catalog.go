@@ -9,13 +9,14 @@ import (
 	"github.com/confcert/confcert/internal/product"
 	"github.com/confcert/confcert/internal/product/cms"
 	"github.com/confcert/confcert/internal/product/cwms"
+	"github.com/confcert/confcert/internal/product/expressway"
 	"github.com/confcert/confcert/internal/product/meetingplace"
 	"github.com/confcert/confcert/internal/rolecheck"
 )
 
 // All returns every product confcert knows, in the order messages list them.
 func All() []product.Product {
-	return []product.Product{cms.Product{}, cwms.Product{}, meetingplace.Product{}}
+	return []product.Product{cms.Product{}, cwms.Product{}, meetingplace.Product{}, expressway.Product{}}
 }
 
 // Lookup returns the product named name.

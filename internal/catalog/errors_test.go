@@ -22,7 +22,7 @@ func TestValidationErrors(t *testing.T) {
 		{"missing domain", "product: cms\n" + node, 1, `required key "domain"`},
 		{"missing fqdn", cmsHead + "nodes:\n  - {name: a, services: [callbridge]}\n", 4, `required key "fqdn"`},
 		{"missing product", "domain: example.com\n", 1, `required key "product"`},
-		{"unknown product", "product: expressway\n", 1, `unknown product "expressway"`},
+		{"unknown product", "product: vcs\n", 1, `unknown product "vcs"`},
 		{"bad dns name", cmsHead + "webbridge: join_1.example.com\n" + node, 3, "not a valid DNS name"},
 		{"bad fqdn", cmsHead + "nodes:\n  - {name: a, fqdn: -a.example.com, services: [callbridge]}\n", 4, "not a valid DNS name"},
 		{"duplicate node", cmsHead + node + "  - {name: a, fqdn: b.example.com, services: [callbridge]}\n", 5, `duplicate node name "a"`},

@@ -129,6 +129,10 @@ type Bundle struct {
 	CA string `json:"ca,omitempty"`
 	// Key is true when the private key block goes on top (seed 001; CWMS --key-in-bundle).
 	Key bool `json:"key,omitempty"`
+	// Issuers is true for a trust bundle of CA certificates: the issuers of
+	// each member's chain, root included, each once (an Expressway Trusted
+	// CA list, a Unified CM trust store), not the members themselves.
+	Issuers bool `json:"issuers,omitempty"`
 }
 
 // Install is the install instruction file of one node.

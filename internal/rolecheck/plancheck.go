@@ -182,10 +182,16 @@ func caBundle(p *plan.Plan, c *plan.Certificate) string {
 	return ""
 }
 
-// trustFile is the file holding the named CA's certificate: its CA bundle,
+// trustFile is the file holding the named CA's certificate, or the trust
+// bundle of that name (an Expressway Trusted CA list): its CA bundle,
 // not an upload file of a certificate it signed (a CWMS bundle names its CA
 // too, but holds the leaf).
 func trustFile(p *plan.Plan, ca string) string {
+	for _, b := range p.Bundles {
+		if b.Name == ca && b.Issuers {
+			return b.File // a trust list of CA certificates, named by the bundle
+		}
+	}
 	for _, b := range p.Bundles {
 		if b.CA == ca && !b.Layout.HasLeaf() {
 			return b.File
