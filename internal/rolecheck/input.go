@@ -217,10 +217,23 @@ func (in *Input) Verify(roots []*x509.Certificate) error {
 	return chain.Verify(in.Leaf, in.intermediates(), roots, chain.VerifyOptions{At: in.Now, Purpose: "any"})
 }
 
-// PubliclyTrusted reports whether the chain verifies against the system roots.
+// PubliclyTrusted reports whether the chain verifies against the system
+// roots. The intermediates may come from the --trust file too: a product's
+// trust list (an Expressway Trusted CA list) holds them.
 func (in *Input) PubliclyTrusted() bool {
 	roots, err := in.publicRoots()
-	return err == nil && len(roots) > 0 && in.Verify(roots) == nil
+	if err != nil || len(roots) == 0 {
+		return false
+	}
+	inter := in.intermediates()
+	if in.Trust != nil {
+		for _, c := range in.Trust.Certs {
+			if !chain.SelfSigned(c) {
+				inter = append(inter, c)
+			}
+		}
+	}
+	return chain.Verify(in.Leaf, inter, roots, chain.VerifyOptions{At: in.Now, Purpose: "any"}) == nil
 }
 
 // HasEKU reports whether the leaf may be used for want: no EKU extension
