@@ -13,7 +13,7 @@ import (
 // issuing it, naming that day, and not the day before (spec plan.md
 // "Public-CA policy").
 func TestCalendarClientAuth(t *testing.T) {
-	const dep = "product: cms\ndomain: example.com\ncucm: true\npublic: [callbridge]\n" +
+	const dep = "product: cms\ndomain: example.com\ncucm: true\npublic: [callbridge]\nallow_public_client_auth: true\n" +
 		"nodes:\n  - {name: a, fqdn: a.example.com, services: [callbridge]}\n"
 	tests := []struct {
 		day  string
@@ -26,7 +26,7 @@ func TestCalendarClientAuth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		at, _ := time.Parse(time.DateOnly, tt.day)
-		p := planOf(t, dep, catalog.Options{AllowPublicClientAuth: true, At: at})
+		p := planOf(t, dep, catalog.Options{At: at})
 		got := ""
 		for _, w := range p.Warnings {
 			if strings.Contains(w, "needs clientAuth from a public CA") {
