@@ -35,7 +35,7 @@ type planFlags struct {
 	// set names the flags given on the command line: they override the
 	// deployment file's choice for one run (spec plan.md "Phases and flags").
 	set func(name string) bool
-	at                    string
+	at  string
 }
 
 func newPlanCmd(a *app) *cobra.Command {
