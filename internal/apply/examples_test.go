@@ -193,7 +193,8 @@ func TestExamples(t *testing.T) {
 	}{
 		{"cms-3node-lab.yaml", catalog.Options{}, checkCMSLab},
 		{"cms-split-edge.yaml", catalog.Options{}, checkSplitEdge},
-		{"cms3-webbridge3.yaml", catalog.Options{}, nil},
+		{"cms3-webbridge3.yaml", catalog.Options{}, checkWB3PerNode("cms1", "cms2")},
+		{"cms-webbridge3-cluster.yaml", catalog.Options{}, checkWB3PerNode("wb3a", "wb3b")},
 		{"cwms-single-dc.yaml", catalog.Options{}, checkLayout("dc1-bundle.pem", "cwms-1x")},
 		{"cwms-dual-dc-pre-mr5.yaml", catalog.Options{}, nil},
 		{"cwms-dual-dc-mr5.yaml", catalog.Options{PFX: product.On}, checkCWMSKeyAndPFX},
@@ -244,7 +245,10 @@ func pfxPassword(o *Options) {
 // files.
 func runInstallChecks(t *testing.T, e *env, p *plan.Plan) {
 	for _, in := range p.Install {
-		for _, cmd := range in.Commands {
+		if in.Checks == nil && strings.HasPrefix(in.File, "install/cms") {
+			t.Errorf("%s has no checks before its changes", in.File)
+		}
+		for _, cmd := range slices.Concat(in.Checks, in.Commands) {
 			f := strings.Fields(cmd)
 			switch {
 			case len(f) == 4 && f[0] == "pki" && f[1] == "verify":
@@ -289,8 +293,13 @@ func checkSplitEdge(t *testing.T, e *env, p *plan.Plan) {
 		t.Error("the load balancer and the trunk share a key (seed 002 §3.1.4)")
 	}
 	in, _ := os.ReadFile(e.path("install/edge1.txt"))
-	if !strings.Contains(string(in), "loadbalancer auth core1toedge1 edge1.key edge1.crt core1-trunk.crt") {
-		t.Errorf("edge1 install does not trust the trunk's certificate:\n%s", in)
+	// One load balancer per edge, trusting every trunk that reaches it (seed
+	// 002 §4.5 note: "each Edge server can accept multiple trunks").
+	if !strings.Contains(string(in), "loadbalancer auth edge1 edge1.key edge1.crt edge1-trunktrust.crt") || strings.Count(string(in), "\n  loadbalancer create ") != 1 {
+		t.Errorf("edge1 install does not run one load balancer trusting the trunks:\n%s", in)
+	}
+	if !sameFile(t, e, "edge1-trunktrust.crt", "core1-trunk.crt", "core2-trunk.crt") {
+		t.Error("edge1-trunktrust.crt is not the certificates of both trunks")
 	}
 	in, _ = os.ReadFile(e.path("install/core1.txt"))
 	if !strings.Contains(string(in), "trunk auth core1toedge1 core1-trunk.key core1-trunk.crt edge1.crt") {
@@ -361,10 +370,37 @@ func checkCWMSWildcard(t *testing.T, e *env, _ *plan.Plan) {
 	}
 }
 
-func sameFile(t *testing.T, e *env, a, b string) bool {
+// sameFile reports whether file a holds exactly the files b, concatenated.
+func sameFile(t *testing.T, e *env, a string, b ...string) bool {
 	x, _ := os.ReadFile(e.path(a))
-	y, _ := os.ReadFile(e.path(b))
+	var y []byte
+	for _, f := range b {
+		data, _ := os.ReadFile(e.path(f))
+		y = append(y, data...)
+	}
 	return bytes.Equal(x, y)
+}
+
+// checkWB3PerNode: each Web Bridge 3 has its own C2W name in its own
+// certificate, and every Call Bridge registers each by its own c2w:// URL
+// (Cisco Meeting Server Certificate Guidelines 2.9, D.1, D.4; issue 10 item 3).
+func checkWB3PerNode(a, b string) func(*testing.T, *env, *plan.Plan) {
+	return func(t *testing.T, e *env, p *plan.Plan) {
+		x := openssltest.Run(t, e.dir, "x509", "-noout", "-ext", "subjectAltName", "-in", a+"-wb3c2w.crt")
+		y := openssltest.Run(t, e.dir, "x509", "-noout", "-ext", "subjectAltName", "-in", b+"-wb3c2w.crt")
+		if x == y {
+			t.Errorf("%s and %s share C2W names: %s", a, b, x)
+		}
+		for _, in := range p.Install {
+			text, _ := os.ReadFile(e.path(in.File))
+			if !strings.Contains(string(text), "callbridge restart") {
+				continue
+			}
+			if strings.Count(string(text), "API: POST /api/v1/webbridges url=c2w://") != 2 {
+				t.Errorf("%s does not register both Web Bridge 3 nodes:\n%s", in.File, text)
+			}
+		}
+	}
 }
 
 // testCA is an outside public CA: root, policy CA, issuing CA.

@@ -3,6 +3,7 @@ package apply
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/confcert/confcert/internal/plan"
@@ -23,13 +24,49 @@ func (r *run) writeInstall() error {
 }
 
 // InstallText renders one node's install instructions for a person to follow.
+// A file with checks, a record or a rollback (the Meeting Server's, spec
+// plan.md CMS rule 9) has five parts; the others list uploads, commands and
+// notes.
 func InstallText(in plan.Install) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s: certificates to install (written by confcert plan)\n", in.Node)
-	section(&b, "1. Upload these files (SFTP to the node, or the admin pages where noted):", in.Uploads)
-	section(&b, "2. Then run, in this order:", in.Commands)
+	if len(in.Checks)+len(in.Record)+len(in.Rollback) == 0 {
+		section(&b, "1. Upload these files (SFTP to the node, or the admin pages where noted):", uploads(in))
+		section(&b, "2. Then run, in this order:", in.Commands)
+		section(&b, "Notes:", in.Notes)
+		return b.String()
+	}
+	section(&b, "1. Upload these files with SFTP:", uploads(in))
+	section(&b, "2. Before changing anything, run these; stop here on any FAILURE:", in.Checks)
+	section(&b, "3. Record what is configured now (keep the output: rollback needs it):", in.Record)
+	section(&b, "4. The changes, in this order; after each, look for the line shown after \"->\":", steps(in))
+	section(&b, "5. Rollback, if a change fails: restore what part 3 recorded:", in.Rollback)
 	section(&b, "Notes:", in.Notes)
 	return b.String()
+}
+
+// uploads marks the files that exist only after --import.
+func uploads(in plan.Install) []string {
+	out := make([]string, len(in.Uploads))
+	for i, f := range in.Uploads {
+		out[i] = f
+		if slices.Contains(in.Pending, f) {
+			out[i] += "   (exists only after confcert plan --import)"
+		}
+	}
+	return out
+}
+
+// steps puts each command's success line under it.
+func steps(in plan.Install) []string {
+	var out []string
+	for i, c := range in.Commands {
+		out = append(out, c)
+		if i < len(in.Expect) && in.Expect[i] != "" {
+			out = append(out, "  -> "+in.Expect[i])
+		}
+	}
+	return out
 }
 
 func section(b *strings.Builder, title string, lines []string) {

@@ -135,12 +135,26 @@ type Bundle struct {
 	Issuers bool `json:"issuers,omitempty"`
 }
 
-// Install is the install instruction file of one node.
+// Install is the install instruction file of one node. A Meeting Server's
+// file has five parts (spec plan.md CMS rule 9): Uploads, Checks before any
+// change, Record of the configuration now, the Commands that change it (each
+// with the line the server prints on success in Expect), and Rollback.
 type Install struct {
-	Node     string   `json:"node"`
-	File     string   `json:"file"`
-	Uploads  []string `json:"uploads,omitempty"`
+	Node    string   `json:"node"`
+	File    string   `json:"file"`
+	Uploads []string `json:"uploads,omitempty"`
+	// Pending are the uploads that exist only after --import (a public CA's
+	// certificate and the files built from it).
+	Pending []string `json:"pending,omitempty"`
+	// Checks run before changing anything: stop on any FAILURE.
+	Checks []string `json:"checks,omitempty"`
+	// Record prints the configuration now, to keep for rollback.
+	Record   []string `json:"record,omitempty"`
 	Commands []string `json:"commands,omitempty"`
+	// Expect is, per command, what the server prints on success ("" when it
+	// prints nothing to look for).
+	Expect   []string `json:"expect,omitempty"`
+	Rollback []string `json:"rollback,omitempty"`
 	Notes    []string `json:"notes,omitempty"`
 }
 

@@ -26,6 +26,7 @@ func (b *cmsBuild) bundleFile(c *plan.Certificate) string {
 func (b *cmsBuild) bundles() {
 	b.chainBundles()
 	b.trustBundles()
+	b.edgeBundles()
 }
 
 func (b *cmsBuild) chainBundles() {

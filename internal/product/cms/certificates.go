@@ -2,6 +2,7 @@ package cms
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/product"
@@ -25,7 +26,7 @@ func (b *cmsBuild) build() {
 	if b.d.public[svcDatabase] {
 		product.Warnf(b.p, "public lists database: the database cluster's certificates are always signed by its dedicated CA %s (seed 002 §4.8 caution)", b.d.dbCA)
 	}
-	if b.d.public[svcTURN] != b.d.public[svcWebbridge] && b.d.hasWB2 {
+	if b.d.public[svcTURN] != b.d.public[svcWebbridge] && b.d.hasWB2 && b.d.runsAnywhere(svcTURN) {
 		product.Warnf(b.p, "public: turn follows webbridge, since the TURN certificate must come from the Web Bridge's CA (seed 002 §3.1.6)")
 	}
 	for _, n := range b.d.nodes {
@@ -39,6 +40,7 @@ func (b *cmsBuild) build() {
 		b.loadbalancer(n)
 	}
 	b.trunks()
+	b.warnMissingTrunks()
 	b.database()
 	b.cas()
 	b.bundles()
@@ -97,9 +99,11 @@ func addRole(c *plan.Certificate, r plan.RoleCheck) {
 
 // combined: one certificate per node, named after it, for all its TLS
 // services but database, trunk and load balancer (spec plan.md CMS rule 1;
-// seed 003). CN is the Call Bridge cluster name on a Call Bridge (seed 003),
-// the Lync trusted-application FQDN when given (seed 002 §3.1.1), else the
-// node FQDN; SANs: node FQDN, domain, XMPP domain, Web Bridge names, CN.
+// seed 003). A node whose public services (Web Bridge for WebRTC browsers,
+// Table 2) share it with a Call Bridge that must stay internal (clientAuth,
+// rule 4a) gets two: <node> from the internal CA and <node>-public from the
+// public CA, said in a warning (spec plan.md CMS rule 2; seed 002 §3.1,
+// Table 2): never a public service quietly moved to the internal CA.
 func (b *cmsBuild) combined(n cmsNode) {
 	var svcs []string
 	for _, s := range sharedServices() {
@@ -110,23 +114,61 @@ func (b *cmsBuild) combined(n cmsNode) {
 	if len(svcs) == 0 {
 		return
 	}
-	s := b.d.s
-	cn := n.fqdn
-	if n.runs(svcCallbridge) {
-		cn = firstOf(s.LyncFQDN.Value, s.CallbridgeCluster.Value, n.fqdn)
-	}
-	sans := []string{n.fqdn, s.Domain.Value}
-	if n.runs(svcXMPP) {
-		sans = append(sans, s.XMPPDomain.Value)
-	}
-	if n.runs(svcWebbridge) {
-		sans = append(sans, s.Webbridge.Value, s.Expressway.Value)
-	}
 	clientBy := ""
 	if n.runs(svcCallbridge) {
 		clientBy = b.d.callbridgeClientBy
 	}
-	c := b.cert(product.CertSpec{Name: n.name, CN: cn, SANs: sans}, clientBy, svcs...)
+	internal, public := b.splitCombined(svcs, clientBy)
+	if len(internal) == 0 || len(public) == 0 {
+		b.combinedCert(n, n.name, svcs, "", clientBy)
+		return
+	}
+	b.combinedCert(n, n.name, internal, b.d.internalCA, clientBy)
+	b.combinedCert(n, n.name+"-public", public, plan.SignerPublic, "")
+	b.warn("node %s: one combined certificate cannot serve %s from a public CA and %s from the internal CA (%s needs clientAuth, which public CAs no longer issue): split into %s (%s, internal CA %s) and %s-public (%s, public CA), so that browsers and apps meet a publicly trusted certificate (%s)",
+		n.name, strings.Join(public, ", "), svcCallbridge, clientBy, n.name, strings.Join(internal, ", "), b.d.internalCA, n.name, strings.Join(public, ", "), cite("§3.1, Table 2"))
+}
+
+// splitCombined sorts a node's services into those that stay internal and
+// those a public CA signs, when a Call Bridge that needs clientAuth shares
+// the node with public services; otherwise everything is in one list.
+func (b *cmsBuild) splitCombined(svcs []string, clientBy string) (internal, public []string) {
+	if clientBy == "" || b.d.allowPublicClientAuth {
+		return svcs, nil
+	}
+	for _, sv := range svcs {
+		if sv != svcCallbridge && b.d.isPublic(sv) {
+			public = append(public, sv)
+		} else {
+			internal = append(internal, sv)
+		}
+	}
+	return internal, public
+}
+
+// combinedCert plans one combined certificate for svcs. CN is the Call
+// Bridge cluster name on a Call Bridge (seed 003), the Lync
+// trusted-application FQDN when given (seed 002 §3.1.1), the Web Bridge's
+// name for a public Web Bridge part, else the node FQDN; SANs: node FQDN,
+// domain, XMPP domain, Web Bridge names, CN.
+func (b *cmsBuild) combinedCert(n cmsNode, name string, svcs []string, signer, clientBy string) {
+	s := b.d.s
+	runs := func(sv string) bool { return slices.Contains(svcs, sv) }
+	cn := n.fqdn
+	switch {
+	case runs(svcCallbridge):
+		cn = firstOf(s.LyncFQDN.Value, s.CallbridgeCluster.Value, n.fqdn)
+	case runs(svcWebbridge) && signer == plan.SignerPublic:
+		cn = firstOf(s.Webbridge.Value, n.fqdn)
+	}
+	sans := []string{n.fqdn, s.Domain.Value}
+	if runs(svcXMPP) {
+		sans = append(sans, s.XMPPDomain.Value)
+	}
+	if runs(svcWebbridge) {
+		sans = append(sans, s.Webbridge.Value, s.Expressway.Value)
+	}
+	c := b.cert(product.CertSpec{Name: name, CN: cn, SANs: sans, Signer: signer}, clientBy, svcs...)
 	for _, sv := range svcs {
 		b.use(c, n, sv)
 		b.serviceRole(c, n, sv)
@@ -157,8 +199,8 @@ func (b *cmsBuild) perService(n cmsNode) {
 			spec.CN, clientBy = firstOf(s.LyncFQDN.Value, n.fqdn), b.d.callbridgeClientBy
 		case svcWebbridge, svcTURN: // CN = the Web Bridge's A record, + Expressway's name (§3.1.2, §3.1.6)
 			spec.CN, spec.SANs = firstOf(s.Webbridge.Value, n.fqdn), []string{s.Expressway.Value}
-		case svcXMPP: // CN = server, SANs + XMPP domain (§3.1.3)
-			spec.SANs = []string{n.fqdn, s.XMPPDomain.Value}
+		case svcXMPP: // CN = the SRV target, SANs + node + XMPP domain (§3.1 points to note, §3.1.3)
+			spec.CN, spec.SANs = b.d.srvTarget(n), []string{n.fqdn, s.XMPPDomain.Value}
 		}
 		c := b.cert(spec, clientBy, sv)
 		b.use(c, n, sv)
@@ -185,28 +227,6 @@ func (b *cmsBuild) serviceRole(c *plan.Certificate, n cmsNode, sv string) {
 	default: // webadmin, recorder, streamer: generic rules (spec roles.md)
 		addRole(c, plan.RoleCheck{Role: genericRole(sv), Names: []string{n.fqdn}})
 	}
-}
-
-// webbridge3: <node>-wb3https (CN = webbridge3.https) and <node>-wb3c2w
-// (CN = first c2w name, SANs = all, EKU serverAuth), each with a full-chain
-// file (spec plan.md CMS rule 5; seed 002 D.1-D.3). The C2W link is internal:
-// no public CA is needed (seed 002 D.1), so the internal CA signs it.
-func (b *cmsBuild) webbridge3(n cmsNode) {
-	w := b.d.s.Webbridge3
-	if !n.runs(svcWebbridge3) || w == nil {
-		return
-	}
-	https := b.cert(product.CertSpec{Name: n.name + "-wb3https", CN: w.HTTPS.Value, FullChain: true}, "", svcWebbridge3)
-	b.use(https, n, "webbridge3-https")
-	addRole(https, plan.RoleCheck{Role: RoleWebbridge3HTTPS, Names: []string{w.HTTPS.Value}})
-	var c2w []string
-	for _, s := range w.C2W {
-		c2w = append(c2w, s.Value)
-	}
-	cw := b.cert(product.CertSpec{Name: n.name + "-wb3c2w", CN: c2w[0], SANs: c2w, FullChain: true,
-		Signer: b.d.internalCA, EKU: []string{product.ServerAuth}}, "")
-	b.use(cw, n, "webbridge3-c2w")
-	addRole(cw, plan.RoleCheck{Role: RoleWebbridge3C2W, Names: c2w})
 }
 
 // scheduler: a C2W client with its own full-chain certificate (spec plan.md

@@ -75,6 +75,9 @@ type cmsSpec struct {
 	DatabaseCluster   *dbSpec             `key:"database_cluster"`
 	Nodes             []nodeSpec          `key:"nodes,required"`
 	Trunks            []trunkSpec         `key:"trunks"`
+	// XMPPSRVTarget is the host the _xmpp-client SRV record names (split: the
+	// edge); the dedicated XMPP certificate's CN (seed 002 §3.1 points to note).
+	XMPPSRVTarget strictyaml.Str `key:"xmpp_srv_target"`
 	// AllowPublicClientAuth keeps public a certificate that needs clientAuth
 	// (spec plan.md CMS rule 4a, "Phases and flags").
 	AllowPublicClientAuth strictyaml.Bool `key:"allow_public_client_auth"`
@@ -82,9 +85,14 @@ type cmsSpec struct {
 }
 
 type wb3Spec struct {
-	HTTPS strictyaml.Str   `key:"https,required"`
-	C2W   []strictyaml.Str `key:"c2w,required"`
-	Line  int              `key:",line"`
+	HTTPS strictyaml.Str `key:"https,required"`
+	// C2WPort is the port of every Web Bridge 3's `webbridge3 c2w listen`
+	// and c2w:// URL (seed 002 D.3 step 6; default 9999, the guide's example).
+	C2WPort strictyaml.Int `key:"c2w_port"`
+	// C2W is the older, deployment-wide list of C2W names: accepted only when
+	// one node runs webbridge3, since the names are per node (D.1).
+	C2W  []strictyaml.Str `key:"c2w"`
+	Line int              `key:",line"`
 }
 
 type dbSpec struct {
@@ -97,7 +105,10 @@ type nodeSpec struct {
 	Name     strictyaml.Str   `key:"name,required"`
 	FQDN     strictyaml.Str   `key:"fqdn,required"`
 	Services []strictyaml.Str `key:"services,required"`
-	Line     int              `key:",line"`
+	// C2W are the names or IPs of this Web Bridge 3's c2w:// URL (seed 002
+	// D.1); default the node FQDN.
+	C2W  []strictyaml.Str `key:"c2w"`
+	Line int              `key:",line"`
 }
 
 type trunkSpec struct {
@@ -110,6 +121,7 @@ type trunkSpec struct {
 type cmsNode struct {
 	name, fqdn string
 	services   []string
+	c2w        []string // the names of this Web Bridge 3's c2w:// URL (D.1)
 	line       int
 }
 
@@ -133,6 +145,8 @@ type cmsDeploy struct {
 	hasWB3, hasWB2     bool
 	callbridgeClient   bool   // Call Bridge certificates need clientAuth (rule 3)
 	callbridgeClientBy string // why
+	// c2wPort is the Web Bridge 3 C2W port (seed 002 D.3 step 6).
+	c2wPort int
 	// allowPublicClientAuth: the deployment file's choice, or the flag that
 	// overrides it for this run (spec plan.md CMS rule 4a).
 	allowPublicClientAuth bool
@@ -225,7 +239,7 @@ func (d *cmsDeploy) checkNames(p *product.Problems) {
 		key string
 		v   strictyaml.Str
 	}{{"domain", s.Domain}, {"callbridge_cluster", s.CallbridgeCluster}, {"xmpp_domain", s.XMPPDomain},
-		{"webbridge", s.Webbridge}, {"expressway", s.Expressway}, {"lync_fqdn", s.LyncFQDN}} {
+		{"webbridge", s.Webbridge}, {"expressway", s.Expressway}, {"lync_fqdn", s.LyncFQDN}, {"xmpp_srv_target", s.XMPPSRVTarget}} {
 		if n.v.Value == "" {
 			continue
 		}
@@ -359,30 +373,6 @@ func (d *cmsDeploy) checkRemovedIn3(p *product.Problems) {
 	}
 }
 
-func (d *cmsDeploy) checkWB3(p *product.Problems) {
-	w := d.s.Webbridge3
-	switch {
-	case w == nil && d.hasWB3:
-		p.Add(d.s.Line, "a node runs webbridge3: add webbridge3: {https: <web app name>, c2w: [<names or IPs in the c2w:// URLs>]} (seed 002 D.1-D.3)")
-		return
-	case w == nil:
-		return
-	case !d.hasWB3:
-		p.Add(w.Line, "webbridge3 is set but no node runs the webbridge3 service")
-	}
-	if err := product.CheckDNSName(w.HTTPS.Value); err != nil {
-		p.Add(w.HTTPS.Line, "webbridge3 https: %v", err)
-	}
-	if len(w.C2W) == 0 {
-		p.Add(w.Line, "webbridge3 c2w is empty: list the host names or IPs of the c2w:// URLs (seed 002 D.1)")
-	}
-	for _, n := range w.C2W {
-		if err := product.CheckHost(n.Value, true); err != nil {
-			p.Add(n.Line, "webbridge3 c2w: %v", err)
-		}
-	}
-}
-
 // checkDatabase checks the database cluster (seed 002 §3.1.5, §4.8; seed 003).
 func (d *cmsDeploy) checkDatabase(p *product.Problems) {
 	db := d.s.DatabaseCluster
@@ -503,4 +493,26 @@ func (d *cmsDeploy) isPublic(service string) bool {
 		return d.public[svcWebbridge]
 	}
 	return d.public[service]
+}
+
+// runsAnywhere reports whether any node runs service.
+func (d *cmsDeploy) runsAnywhere(service string) bool {
+	return slices.ContainsFunc(d.nodes, func(n cmsNode) bool { return n.runs(service) })
+}
+
+// srvTarget is the host the _xmpp-client SRV record names, the CN of a
+// dedicated XMPP certificate (seed 002 §3.1 "points to note"): xmpp_srv_target
+// when set; in a split deployment the edge the core trunks to; else the node.
+func (d *cmsDeploy) srvTarget(n cmsNode) string {
+	if t := d.s.XMPPSRVTarget.Value; t != "" {
+		return t
+	}
+	for _, t := range d.s.Trunks {
+		if t.Core.Value == n.name {
+			if edge, ok := d.node(t.Edge.Value); ok {
+				return edge.fqdn
+			}
+		}
+	}
+	return n.fqdn
 }

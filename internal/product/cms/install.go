@@ -7,10 +7,12 @@ import (
 	"github.com/confcert/confcert/internal/plan"
 )
 
-// installs writes install/<node>.txt for every node (spec plan.md CMS rule 9).
+// installs writes install/<node>.txt for every node in the five parts of
+// spec plan.md CMS rule 9 (seed 002 §4.2-§4.12, D.3, D.4).
 func (b *cmsBuild) installs() {
+	pending := b.pendingFiles()
 	for _, n := range b.d.nodes {
-		w := &mmpScript{in: plan.Install{Node: n.name, File: "install/" + n.name + ".txt"}}
+		w := &mmpScript{in: plan.Install{Node: n.name, File: "install/" + n.name + ".txt"}, pending: pending}
 		b.installNode(w, n)
 		if len(w.in.Commands) > 0 {
 			w.finish()
@@ -19,7 +21,30 @@ func (b *cmsBuild) installs() {
 	}
 }
 
-// installNode: the guide's order per service (seed 002 chapter 4, D.3, D.4).
+// pendingFiles are the files that exist only after --import: a public CA's
+// certificate, its full chain and bundle, and trust bundles holding it.
+func (b *cmsBuild) pendingFiles() map[string]bool {
+	out := map[string]bool{}
+	public := map[string]bool{}
+	for _, c := range b.p.Certificates {
+		if c.Signer == plan.SignerPublic {
+			public[c.Name] = true
+			out[c.Files.Cert], out[c.Name+"-bundle.crt"] = true, true
+			if c.Files.FullChain != "" {
+				out[c.Files.FullChain] = true
+			}
+		}
+	}
+	for _, bd := range b.p.Bundles {
+		if slices.ContainsFunc(bd.Members, func(m string) bool { return public[m] }) {
+			out[bd.File] = true
+		}
+	}
+	return out
+}
+
+// installNode: the guide's order per service (seed 002 chapter 4, D.3, D.4);
+// the C2W registrations come last (D.4 step 5).
 func (b *cmsBuild) installNode(w *mmpScript, n cmsNode) {
 	b.installWebadmin(w, n)
 	b.installWebbridge(w, n)
@@ -37,15 +62,21 @@ func (b *cmsBuild) installNode(w *mmpScript, n cmsNode) {
 	b.installScheduler(w, n)
 	b.installLoadbalancer(w, n)
 	b.installTrunk(w, n)
+	b.installTLSSIP(w, n)
+	b.installC2WRegistration(w, n)
 }
 
-// installWebadmin: the Web Admin's certificate (seed 002 §4 "Web Admin"; the
-// MMP's `webadmin certs`), then a restart to load it.
+// installWebadmin: the Web Admin's certificate (the MMP's `webadmin certs`),
+// then a restart to load it.
 func (b *cmsBuild) installWebadmin(w *mmpScript, n cmsNode) {
-	if c := b.certOf[n.name+"/"+svcWebadmin]; c != nil {
-		w.certs("webadmin certs", c, b.bundleFile(c))
-		w.cmd("webadmin restart")
+	c := b.certOf[n.name+"/"+svcWebadmin]
+	if c == nil {
+		return
 	}
+	w.record("webadmin")
+	w.certs("webadmin certs", c, b.bundleFile(c))
+	w.step("webadmin restart", "")
+	w.rollback(restore("webadmin"), "webadmin restart")
 }
 
 // installWebbridge: disable, certs, trust the Call Bridges (and the XMPP
@@ -55,15 +86,20 @@ func (b *cmsBuild) installWebbridge(w *mmpScript, n cmsNode) {
 	if c == nil {
 		return
 	}
-	w.cmd("webbridge disable")
+	w.record("webbridge")
+	w.step("webbridge disable", "")
 	w.certs("webbridge certs", c, b.bundleFile(c))
 	if b.bundleByName("callbridge-trust") != nil {
-		w.cmd("webbridge trust callbridgetrust.crt", "callbridgetrust.crt")
+		w.step("webbridge trust callbridgetrust.crt", "", "callbridgetrust.crt")
 	}
 	if x := b.xmppTrustFile(); x != "" {
-		w.cmd("webbridge trust xmpp "+x, x)
+		w.step("webbridge trust xmpp "+x, "", x)
 	}
-	w.cmd("webbridge enable")
+	w.step("webbridge enable", okWebbridge)
+	w.rollback("webbridge disable", restore("webbridge"), "webbridge trust <the trust bundles part 3 recorded>", "webbridge enable")
+	if e := b.d.s.Expressway.Value; e != "" {
+		w.note(fmt.Sprintf("Expressway: the Expressway-E's own certificate must carry %s among its subject alternative names, the name WebRTC browsers reach the Web Bridge by through the reverse proxy (%s)", firstOf(b.d.s.Webbridge.Value, e), cite("Table 2 note, §2.1.1")))
+	}
 }
 
 // installCallbridge: certs, trust stores for XMPP (§4.11), the cluster
@@ -73,18 +109,23 @@ func (b *cmsBuild) installCallbridge(w *mmpScript, n cmsNode) {
 	if c == nil {
 		return
 	}
+	w.record("callbridge")
 	w.certs("callbridge certs", c, b.bundleFile(c))
 	if x := b.xmppTrustFile(); x != "" {
-		w.cmd("callbridge trust xmpp "+x, x)
+		w.step("callbridge trust xmpp "+x, "", x)
 	}
 	if b.bundleByName("cluster-trust") != nil {
-		w.cmd("callbridge trust cluster clustertrust.crt", "clustertrust.crt")
+		w.step("callbridge trust cluster clustertrust.crt", "", "clustertrust.crt")
 	}
-	if c2w := b.firstCert("webbridge3-c2w"); c2w != nil {
-		f := b.bundleFile(c2w)
-		w.cmd("callbridge trust c2w "+f, f)
+	if f := b.c2wTrustFile(); f != "" {
+		w.step("callbridge trust c2w "+f, "", f)
 	}
-	w.cmd("callbridge restart")
+	w.step("callbridge restart", okCallbridge)
+	w.rollback(restore("callbridge"), "callbridge trust <each trust store part 3 recorded>", "callbridge restart")
+	if l := b.d.s.LyncFQDN.Value; l != "" {
+		w.note(fmt.Sprintf("Lync/Skype for Business: %s must be the trusted-application FQDN (Get-CsTrustedApplicationComputer); the Lync Front End servers must trust the CA that signed %s: sign it with the CA that issued their certificates, or upload %s to their Root Trust Store (%s, %s)",
+			l, c.Files.Cert, b.bundleFile(c), cite("§3.1.1"), cite("§5.5")))
+	}
 }
 
 // xmppTrustFile is what Call Bridges and Web Bridges trust for XMPP: the
@@ -115,12 +156,17 @@ func (b *cmsBuild) installXMPP(w *mmpScript, n cmsNode) {
 	if c == nil {
 		return
 	}
-	w.cmd("xmpp disable")
+	w.record("xmpp")
+	w.step("xmpp disable", "")
 	w.certs("xmpp certs", c, b.bundleFile(c))
 	if b.bundleByName("xmpp-trust") != nil {
-		w.cmd("xmpp cluster trust xmpptrust.crt", "xmpptrust.crt")
+		w.step("xmpp cluster trust xmpptrust.crt", "", "xmpptrust.crt")
 	}
-	w.cmd("xmpp enable")
+	w.step("xmpp enable", okXMPP)
+	w.rollback("xmpp disable", restore("xmpp"), "xmpp enable")
+	if c.Signer != plan.SignerPublic {
+		w.note(fmt.Sprintf("native Cisco Meeting Apps trust only an XMPP server certificate from a public CA; %s is signed by %s: if native apps are used, list xmpp in public (%s)", c.Files.Cert, c.Signer, cite("Table 2")))
+	}
 }
 
 // installSimple: disable, certs, optional trust, enable.
@@ -129,16 +175,21 @@ func (b *cmsBuild) installSimple(w *mmpScript, n cmsNode, service, trust string)
 	if c == nil {
 		return
 	}
-	w.cmd(service + " disable")
+	w.record(service)
+	w.step(service+" disable", "")
 	w.certs(service+" certs", c, b.bundleFile(c))
 	if trust != "" {
-		w.cmd(service+" trust "+trust, trust)
+		w.step(service+" trust "+trust, "", trust)
 	}
-	w.cmd(service + " enable")
+	w.step(service+" enable", "")
+	w.rollback(service+" disable", restore(service), service+" enable")
 }
 
 // installDatabase: the server and client pair on database nodes, the client
-// alone on other Call Bridges (seed 002 §4.8.1).
+// alone on other Call Bridges (seed 002 §4.8.1). Certificates can only be
+// set while the cluster is disabled: a cluster that exists is removed on
+// every node first, then rebuilt (seed 002 §4.8 caution), which is also what
+// makes `--renew dbserver` work on a live cluster.
 func (b *cmsBuild) installDatabase(w *mmpScript, n cmsNode) {
 	client := b.certOf[n.name+"/"+svcDatabase]
 	if client == nil {
@@ -146,78 +197,65 @@ func (b *cmsBuild) installDatabase(w *mmpScript, n cmsNode) {
 	}
 	ca := b.d.dbCA + ".crt"
 	server := b.byName("dbserver")
-	if slices.Contains(b.d.dbNodes, n.name) {
-		w.cmd(fmt.Sprintf("database cluster certs %s %s %s %s %s", server.Files.Key, server.Files.Cert,
-			"dbclient.key", "dbclient.crt", ca), server.Files.Key, server.Files.Cert, "dbclient.key", "dbclient.crt", ca)
+	master, _ := b.d.node(b.d.dbNodes[0])
+	w.record("database cluster status")
+	w.step("database cluster remove", "")
+	isDB := slices.Contains(b.d.dbNodes, n.name)
+	if isDB {
+		w.step(fmt.Sprintf("database cluster certs %s %s %s %s %s", server.Files.Key, server.Files.Cert,
+			"dbclient.key", "dbclient.crt", ca), okDBCerts, server.Files.Key, server.Files.Cert, "dbclient.key", "dbclient.crt", ca)
 		w.check(server, ca)
 	} else {
-		w.cmd(fmt.Sprintf("database cluster certs dbclient.key dbclient.crt %s", ca), "dbclient.key", "dbclient.crt", ca)
+		w.step(fmt.Sprintf("database cluster certs dbclient.key dbclient.crt %s", ca), okDBCerts, "dbclient.key", "dbclient.crt", ca)
 	}
 	w.check(b.byName("dbclient"), ca)
+	switch {
+	case n.name == master.name:
+		w.step("database cluster initialize", "")
+	case isDB:
+		w.step("database cluster join "+master.fqdn, "")
+	default:
+		w.step("database cluster connect "+master.fqdn, "")
+	}
+	w.note(fmt.Sprintf("database cluster: the steps run across the cluster in rounds (%s, caution): first database cluster remove on every node that part 3 shows in a cluster (%s), then database cluster certs on every node, then database cluster initialize on %s, then join (database nodes) or connect (Call Bridges without a database) on the others; skip remove where part 3 shows no cluster",
+		cite("§4.8"), b.clusterNodes(), master.name))
+	w.rollback("database cluster remove", "database cluster certs <the files part 3 recorded>", "then rebuild the cluster as it was (database cluster initialize on its master, join or connect on the others)")
 }
 
-// installWB3: https and c2w certificates as full chains, trust of the Call
-// Bridges' CA for C2W, enable (seed 002 D.3).
-func (b *cmsBuild) installWB3(w *mmpScript, n cmsNode) {
-	https, c2w := b.certOf[n.name+"/webbridge3-https"], b.certOf[n.name+"/webbridge3-c2w"]
-	if https == nil || c2w == nil {
-		return
+// clusterNodes names every node with a database client, for the note.
+func (b *cmsBuild) clusterNodes() string {
+	var names []string
+	for _, n := range b.d.nodes {
+		if b.certOf[n.name+"/"+svcDatabase] != nil {
+			names = append(names, n.name)
+		}
 	}
-	w.cmd("webbridge3 disable")
-	for _, x := range []struct {
-		what string
-		c    *plan.Certificate
-	}{{"https", https}, {"c2w", c2w}} {
-		w.cmd(fmt.Sprintf("webbridge3 %s certs %s %s", x.what, x.c.Files.Key, x.c.Files.FullChain), x.c.Files.Key, x.c.Files.FullChain)
-		w.check(x.c, b.bundleFile(x.c))
-	}
-	if cb := b.firstCert(svcCallbridge); cb != nil {
-		f := b.bundleFile(cb)
-		w.cmd("webbridge3 c2w trust "+f, f)
-	}
-	w.cmd("webbridge3 enable")
+	return fmt.Sprint(names)
 }
 
 // installScheduler: the scheduler's C2W client certificate as a full chain.
 func (b *cmsBuild) installScheduler(w *mmpScript, n cmsNode) {
-	if c := b.certOf[n.name+"/"+svcScheduler]; c != nil {
-		w.cmd(fmt.Sprintf("scheduler c2w certs %s %s", c.Files.Key, c.Files.FullChain), c.Files.Key, c.Files.FullChain)
-		w.check(c, b.bundleFile(c))
+	c := b.certOf[n.name+"/"+svcScheduler]
+	if c == nil {
+		return
 	}
+	w.record("scheduler")
+	w.step(fmt.Sprintf("scheduler c2w certs %s %s", c.Files.Key, c.Files.FullChain), "", c.Files.Key, c.Files.FullChain)
+	w.check(c, b.bundleFile(c))
+	w.rollback(restore("scheduler c2w"))
 }
 
-// installLoadbalancer: per trunk reaching this edge, a load balancer trusting
-// that trunk's certificate (seed 002 §4.5 steps 1-7).
-func (b *cmsBuild) installLoadbalancer(w *mmpScript, n cmsNode) {
-	lb := b.certOf[n.name+"/"+svcLoadbalancer]
-	for _, t := range b.d.s.Trunks {
-		if t.Edge.Value != n.name || lb == nil {
-			continue
-		}
-		tag := t.Core.Value + "to" + n.name
-		peer := t.Core.Value + "-trunk.crt"
-		w.cmd("loadbalancer create " + tag)
-		w.cmd(fmt.Sprintf("loadbalancer auth %s %s %s %s", tag, lb.Files.Key, lb.Files.Cert, peer), lb.Files.Key, lb.Files.Cert, peer)
-		w.check(lb, b.bundleFile(lb))
-		w.note(fmt.Sprintf("then set the trunk and public interfaces (loadbalancer trunk %s <iface>:<port>, loadbalancer public %s <iface>:<port> ...) and run loadbalancer enable %s (seed 002 §4.5 steps 4-7)", tag, tag, tag))
+// installTLSSIP: with Unified CM, the Call Bridge verifies the SIP peer's
+// certificate against the internal CA, and Unified CM must trust the same CA
+// in its CallManager-trust (seed 002 §4.10, §3.2 note).
+func (b *cmsBuild) installTLSSIP(w *mmpScript, n cmsNode) {
+	c := b.certOf[n.name+"/"+svcCallbridge]
+	if c == nil || !b.d.s.CUCM.Value {
+		return
 	}
-}
-
-// installTrunk: per trunk from this core, a trunk trusting the load
-// balancer's certificate (seed 002 §4.5 steps 8-12).
-func (b *cmsBuild) installTrunk(w *mmpScript, n cmsNode) {
-	tc := b.certOf[n.name+"/"+svcTrunk]
-	for _, t := range b.d.s.Trunks {
-		edge, _ := b.d.node(t.Edge.Value)
-		lb := b.certOf[edge.name+"/"+svcLoadbalancer]
-		if t.Core.Value != n.name || tc == nil || lb == nil {
-			continue
-		}
-		tag := n.name + "to" + edge.name
-		w.cmd(fmt.Sprintf("trunk create %s xmpp", tag))
-		w.cmd(fmt.Sprintf("trunk auth %s %s %s %s", tag, tc.Files.Key, tc.Files.Cert, lb.Files.Cert), tc.Files.Key, tc.Files.Cert, lb.Files.Cert)
-		w.cmd(fmt.Sprintf("trunk edge %s %s", tag, edge.fqdn))
-		w.cmd("trunk enable " + tag)
-		w.check(tc, b.bundleFile(tc))
-	}
+	bundle := b.d.internalCA + "-bundle.crt"
+	w.record("tls sip")
+	w.step("tls sip trust "+bundle, "", bundle)
+	w.rollback("tls sip trust <the bundle part 3 recorded>   (nothing recorded: tls sip trust none)")
+	w.note(fmt.Sprintf("Unified CM: upload %s (the CA that signs the Call Bridge certificates) to Cisco Unified OS Administration > Security > Certificate Management as CallManager-trust, so that the SIP trunk's TLS verifies both ways (%s)", bundle, cite("§4.10")))
 }
