@@ -277,7 +277,8 @@ func (r *run) writePFX(it *item, file string) error {
 	if err != nil {
 		return err
 	}
-	data, err := certio.EncodePKCS12(it.key, it.leaf, c.Intermediates, string(pw), true)
+	legacy := it.c.Files.PFXEncryption != plan.PFXAES
+	data, err := certio.EncodePKCS12(it.key, it.leaf, c.Intermediates, string(pw), legacy)
 	if err != nil {
 		return err
 	}

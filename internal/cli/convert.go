@@ -12,6 +12,7 @@ import (
 
 type convertFlags struct {
 	to, output, key     string
+	split               string
 	crlf, legacy, force bool
 }
 
@@ -25,11 +26,19 @@ func newConvertCmd(a *app) *cobra.Command {
 			"(seed 004, \"Copying and Saving the Private Key\"); PEM to PFX takes the key with --key when the\n" +
 			"input has none. Passwords come from --password-file, CONFCERT_PASSWORD or a prompt.",
 		Example: "  confcert convert mycertificate.pfx -o mycertificate.pem --to pem\n" +
+			"  confcert convert server.pfx --split callbridge   # callbridge.key, .crt, -bundle.crt\n" +
 			"  confcert convert server.crt --key server.key -o server.pfx --to pfx",
 		RunE: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return badInput(fmt.Errorf("expected one input file, got %d arguments", len(args)),
 					"usage: confcert convert <in> -o <out> --to pem|der|p7b|pfx")
+			}
+			if f.split != "" {
+				if f.to != "" || f.output != "" || f.key != "" {
+					return badInput(fmt.Errorf("--split writes its own three files: it takes no --to, -o or --key"),
+						"usage: confcert convert server.pfx --split callbridge")
+				}
+				return runSplit(a, f, args[0])
 			}
 			return runConvert(a, f, args[0])
 		},
@@ -41,6 +50,7 @@ func newConvertCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.crlf, "crlf", false, "CRLF line endings, for Windows tools")
 	fl.BoolVar(&f.legacy, "legacy", false, "PFX with 3DES instead of AES, for old appliances")
 	fl.BoolVar(&f.force, "force", false, "replace an existing output file")
+	fl.StringVar(&f.split, "split", "", "write `NAME`.key, NAME.crt and NAME-bundle.crt for 'callbridge certs' instead of one file")
 	return cmd
 }
 

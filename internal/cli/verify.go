@@ -78,13 +78,22 @@ func verifyOptions(a *app, fl verifyFlags) (chain.VerifyOptions, error) {
 		return o, badInput(fmt.Errorf("unknown --purpose %q", fl.purpose), "use --purpose server, client or any")
 	}
 	if fl.at != "" {
-		t, err := time.Parse(time.RFC3339, fl.at)
+		t, err := parseAt(fl.at)
 		if err != nil {
-			return o, badInput(fmt.Errorf("--at %q is not an RFC 3339 time", fl.at), "write it like 2027-01-31T12:00:00Z")
+			return o, badInput(err, "write it like 2027-01-31T12:00:00Z")
 		}
 		o.At = t
 	}
 	return o, nil
+}
+
+// parseAt reads the --at time: RFC 3339, as the spec's examples write it.
+func parseAt(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--at %q is not an RFC 3339 time", s)
+	}
+	return t, nil
 }
 
 // verifyInputs reads the files: the first certificate of args[0] is the leaf

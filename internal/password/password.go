@@ -84,8 +84,14 @@ func fromFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading password file %s: %w", path, err)
 	}
+	return firstLine(data), nil
+}
+
+// firstLine is the password in a password file: its first line, without
+// the line ending (LF or CRLF).
+func firstLine(data []byte) []byte {
 	line, _, _ := bytes.Cut(data, []byte("\n"))
-	return bytes.TrimSuffix(line, []byte("\r")), nil
+	return bytes.TrimSuffix(line, []byte("\r"))
 }
 
 func prompt(in *os.File, out io.Writer, purpose string) ([]byte, error) {

@@ -83,6 +83,10 @@ type Files struct {
 	// PFX is the PKCS#12 file of key, certificate and chain, when asked for
 	// (CWMS --pfx, spec plan.md CWMS rule 5); empty when none.
 	PFX string `json:"pfx,omitempty"`
+	// PFXEncryption is how PFX is encrypted: "" (PFXLegacy) for 3DES with a
+	// 2048-iteration SHA-1 MAC, which every CWMS release imports, or PFXAES
+	// for AES-256 with PBKDF2 (deployment key pfx_encryption: aes).
+	PFXEncryption string `json:"pfx_encryption,omitempty"`
 	// KeyFormat is how the key file is written: "" for PKCS#8 ("PRIVATE
 	// KEY"), KeyTraditional for the traditional OpenSSL form ("RSA PRIVATE
 	// KEY", or "EC PRIVATE KEY" for an ECDSA key) that some products' key
@@ -171,6 +175,12 @@ type CA struct {
 // and checks can rebuild and verify public chains whose upload layout leaves
 // the root out (CWMS, MeetingPlace).
 const IssuersFile = "imported-issuers.pem"
+
+// How a plan's .pfx files are encrypted (Files.PFXEncryption).
+const (
+	PFXLegacy = "3des"
+	PFXAES    = "aes"
+)
 
 // DefaultDays is the validity of internally signed certificates when the
 // deployment gives none (spec plan.md example: `days: 730`).

@@ -33,6 +33,7 @@ type cwmsSpec struct {
 	Subject     product.SubjectSpec `key:"subject"`
 	KeyInBundle strictyaml.Bool     `key:"key_in_bundle"`
 	PFX         strictyaml.Bool     `key:"pfx"`
+	PFXEnc      strictyaml.Str      `key:"pfx_encryption"`
 	Global      *urlsSpec           `key:"global"`
 	Datacenters []dcSpec            `key:"datacenters,required"`
 	Line        int                 `key:",line"`
@@ -100,6 +101,11 @@ func checkCWMS(s *cwmsSpec, o product.Options) (*cwmsDeploy, product.Problems) {
 		d.wildcard = true
 	default:
 		p.Add(s.Style.Line, "style must be san or wildcard, not %q", s.Style.Value)
+	}
+	switch s.PFXEnc.Value {
+	case "", plan.PFXLegacy, plan.PFXAES:
+	default:
+		p.Add(s.PFXEnc.Line, "pfx_encryption must be 3des (every CWMS release imports it) or aes, not %q", s.PFXEnc.Value)
 	}
 	d.key = product.KeyType(s.Key, "key", false, &p)
 	d.caKey = product.KeyType(s.CAKey, "ca_key", false, &p)
@@ -348,6 +354,9 @@ func (d *cwmsDeploy) planCert(c cwmsCert, all []cwmsCert) *plan.Certificate {
 	pc := product.NewCert(s)
 	if d.pfx {
 		pc.Files.PFX = s.Name + ".pfx"
+		if d.s.PFXEnc.Value == plan.PFXAES {
+			pc.Files.PFXEncryption = plan.PFXAES
+		}
 	}
 	product.AddUse(pc, c.dc.Name.Value, strings.TrimPrefix(string(c.role), "cwms-"))
 	var irp []string
