@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -85,15 +84,6 @@ func verifyOptions(a *app, fl verifyFlags) (chain.VerifyOptions, error) {
 		o.At = t
 	}
 	return o, nil
-}
-
-// parseAt reads the --at time: RFC 3339, as the spec's examples write it.
-func parseAt(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--at %q is not an RFC 3339 time", s)
-	}
-	return t, nil
 }
 
 // verifyInputs reads the files: the first certificate of args[0] is the leaf
