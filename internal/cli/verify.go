@@ -79,7 +79,7 @@ func verifyOptions(a *app, fl verifyFlags) (chain.VerifyOptions, error) {
 	if fl.at != "" {
 		t, err := parseAt(fl.at)
 		if err != nil {
-			return o, badInput(err, "write it like 2027-01-31T12:00:00Z")
+			return o, badInput(err, "write it like 2027-01-31 or 2027-01-31T12:00:00Z")
 		}
 		o.At = t
 	}
