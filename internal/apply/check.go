@@ -200,6 +200,9 @@ func (r *run) checkItem(it *item, within time.Duration) []Problem {
 	pb := func(rule, file, msg string) []Problem {
 		return []Problem{{Subject: c.Name, Problem: msg, Rule: rule, cert: c.Name, file: r.path(file)}}
 	}
+	if c.KeyHeld != nil {
+		return r.checkHeld(it, within, pb)
+	}
 	switch {
 	case it.key == nil:
 		return pb(ruleFilePresent, c.Files.Key, c.Files.Key+" is missing")

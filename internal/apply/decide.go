@@ -23,6 +23,10 @@ const renewWindow = 30 * 24 * time.Hour
 // made in: key, CSR, certificate.
 func (r *run) decide(it *item) {
 	c := it.c
+	if c.KeyHeld != nil {
+		r.decideHeld(it)
+		return
+	}
 	switch {
 	case r.renewed[c.Name]:
 		r.replaceKey(it, ActionRenewed, "renewal asked for with --renew")

@@ -77,7 +77,7 @@ func seedRSAKeys(t *testing.T, e *env, p *plan.Plan) {
 		}
 	}
 	for _, c := range p.Certificates {
-		if c.KeyType != string(keys.RSA2048) {
+		if c.KeyType != string(keys.RSA2048) || c.KeyHeld != nil {
 			continue
 		}
 		pemKey, err := certio.PrivateKeyPEM(next(c.Name))
@@ -157,7 +157,7 @@ func containsAll(got, want string) bool {
 
 // opensslKeyUsage is how openssl prints the key usages named in a plan.
 func opensslKeyUsage(names []string) string {
-	printed := map[string]string{"digitalSignature": "Digital Signature", "keyEncipherment": "Key Encipherment"}
+	printed := map[string]string{"digitalSignature": "Digital Signature", "keyEncipherment": "Key Encipherment", "dataEncipherment": "Data Encipherment"}
 	var out []string
 	for _, n := range names {
 		out = append(out, printed[n])
@@ -201,6 +201,7 @@ func TestExamples(t *testing.T) {
 		{"cwms-dual-dc-wildcard.yaml", catalog.Options{}, checkCWMSWildcard},
 		{"meetingplace.yaml", catalog.Options{}, checkLayout("homepage-bundle.pem", "meetingplace")},
 		{"expressway-mra.yaml", catalog.Options{}, checkExpressway},
+		{"cucm-cluster.yaml", catalog.Options{}, checkCUCM},
 	}
 	ca := newTestCA(t)
 	for _, tt := range tests {
@@ -211,9 +212,15 @@ func TestExamples(t *testing.T) {
 			p := loadExample(t, tt.file, tt.o)
 			seedRSAKeys(t, e, p)
 			e.run(p, pfxPassword)
-			if returned := ca.signAwaiting(t, e, p); returned != "" {
+			var returned []string
+			for _, dir := range []string{ca.signAwaiting(t, e, p), publisherCSRs(t, p, nil)} {
+				if dir != "" {
+					returned = append(returned, dir)
+				}
+			}
+			if len(returned) > 0 {
 				p = loadExample(t, tt.file, tt.o)
-				res := e.run(p, pfxPassword, func(o *Options) { o.Import = []string{returned} })
+				res := e.run(p, pfxPassword, func(o *Options) { o.Import = returned })
 				if len(res.Unmatched) > 0 {
 					t.Errorf("unmatched: %v", res.Unmatched)
 				}
@@ -428,7 +435,7 @@ func (ca *testCA) signAwaiting(t *testing.T, e *env, p *plan.Plan) string {
 	dir := t.TempDir()
 	var all []*x509.Certificate
 	for _, c := range p.Certificates {
-		if c.Status != plan.StatusAwaitingCA {
+		if c.Status != plan.StatusAwaitingCA || c.KeyHeld != nil {
 			continue
 		}
 		csr, err := readCSR(e.path(c.Files.CSR))

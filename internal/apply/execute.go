@@ -173,6 +173,9 @@ func (r *run) writeCSR(it *item) error {
 	if !it.newCSR {
 		return nil
 	}
+	if it.c.KeyHeld != nil {
+		return r.writeHeldCSR(it)
+	}
 	der, err := certgen.CSR(it.key, request(it.c))
 	if err != nil {
 		return fmt.Errorf("%s: %w", it.c.Files.CSR, err)
@@ -206,7 +209,7 @@ func (r *run) issue(ctx context.Context, it *item) (*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	req := SignRequest{ExtKeyUsage: eku, Days: c.ValidityDays(), Now: r.o.Now}
+	req := SignRequest{ExtKeyUsage: eku, Days: c.ValidityDays(), Now: r.o.Now, ExtraKeyUsage: extraKeyUsage(c)}
 	if c.Signer == plan.SignerSelf {
 		return certgen.SelfSignCSR(it.csr, it.key, certgen.SignOptions{ExtKeyUsage: req.ExtKeyUsage, Days: req.Days, Now: req.Now})
 	}
@@ -240,6 +243,9 @@ func (r *run) setStatuses() {
 
 func (r *run) status(it *item) string {
 	c := it.c
+	if c.KeyHeld != nil && it.leaf == nil && !it.newCert {
+		return plan.StatusAwaitingCA // awaiting the CSR the other system makes
+	}
 	if c.Signer != plan.SignerPublic {
 		return plan.StatusSigned
 	}

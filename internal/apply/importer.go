@@ -34,6 +34,7 @@ func (r *run) importFiles() error {
 	for _, leaf := range leaves {
 		r.place(leaf)
 	}
+	r.placeCSRs()
 	return nil
 }
 
@@ -68,6 +69,12 @@ func (r *run) readImport(path string, named bool) ([]*x509.Certificate, error) {
 		return nil, fmt.Errorf("import %s: the PKCS#12 file needs its password (--password-file or CONFCERT_PASSWORD)", path)
 	}
 	certs := f.Certificates()
+	for _, csr := range f.CSRs() {
+		r.csrs = append(r.csrs, importedCSR{path: path, csr: csr})
+	}
+	if len(certs) == 0 && len(f.CSRs()) > 0 {
+		return nil, nil
+	}
 	if len(certs) == 0 {
 		if named {
 			return nil, fmt.Errorf("import %s: no certificate in the file", path)

@@ -64,5 +64,5 @@ func (l localAuthority) Certificate() *x509.Certificate { return l.ca.Cert }
 
 // Sign signs csr with the local CA, reserving and recording its serial.
 func (l localAuthority) Sign(ctx context.Context, csr *x509.CertificateRequest, r SignRequest) (*x509.Certificate, error) {
-	return l.ca.Sign(ctx, csr, certgen.SignOptions{ExtKeyUsage: r.ExtKeyUsage, Days: r.Days, Now: r.Now})
+	return l.ca.Sign(ctx, csr, certgen.SignOptions{ExtKeyUsage: r.ExtKeyUsage, ExtraKeyUsage: r.ExtraKeyUsage, Days: r.Days, Now: r.Now})
 }

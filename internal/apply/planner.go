@@ -38,8 +38,11 @@ type Authority interface {
 // SignRequest is what the plan asks of a local CA for one certificate.
 type SignRequest struct {
 	ExtKeyUsage []x509.ExtKeyUsage
-	Days        int
-	Now         time.Time
+	// ExtraKeyUsage are key usage bits to keep beyond the usual ones (the
+	// dataEncipherment a Unified CM CSR asks for).
+	ExtraKeyUsage x509.KeyUsage
+	Days          int
+	Now           time.Time
 }
 
 // Authorities finds the local CAs a plan names.

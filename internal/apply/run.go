@@ -27,6 +27,7 @@ type run struct {
 	// onDisk holds the certificates of each bundle file read at the start, by file name.
 	onDisk  map[string][]*x509.Certificate
 	res     Result
+	csrs    []importedCSR // CSRs --import found, for keys held elsewhere
 	renewed map[string]bool
 }
 
@@ -40,6 +41,8 @@ type item struct {
 	leaf      *x509.Certificate
 	// imported is the certificate --import found for this item's key.
 	imported *x509.Certificate
+	// importedCSR is the CSR --import brought back for a key held elsewhere.
+	importedCSR *x509.CertificateRequest
 	// What to do, decided before anything is written.
 	newKey, newCSR, newCert, dropCert bool
 	// rewriteKey: the same key, written again in the form the plan asks for.
@@ -169,8 +172,10 @@ func (r *run) loadItems() error {
 	for _, c := range r.p.Certificates {
 		it := &item{c: c}
 		var err error
-		if it.key, it.keyFormat, err = readKey(r.path(c.Files.Key)); err != nil {
-			return err
+		if c.KeyHeld == nil {
+			if it.key, it.keyFormat, err = readKey(r.path(c.Files.Key)); err != nil {
+				return err
+			}
 		}
 		if it.csr, err = readCSR(r.path(c.Files.CSR)); err != nil {
 			return err

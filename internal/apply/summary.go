@@ -70,13 +70,23 @@ func WriteChanges(w io.Writer, res *Result, dry bool) {
 // Microsoft CA (seed 002 §3.3, seed 003), the import command, and the
 // install files.
 func WriteNextSteps(w io.Writer, p *plan.Plan, importCmd string) {
-	var waiting []*plan.Certificate
+	var waiting, held []*plan.Certificate
 	for _, c := range p.Certificates {
-		if c.Status == plan.StatusAwaitingCA {
+		switch {
+		case c.Status == plan.StatusAwaitingCA && c.KeyHeld != nil:
+			held = append(held, c)
+		case c.Status == plan.StatusAwaitingCA:
 			waiting = append(waiting, c)
 		}
 	}
 	fmt.Fprintln(w, "\nNext steps:")
+	if len(held) > 0 {
+		fmt.Fprintln(w, "  Generate these CSRs where the key is kept, then bring them back (confcert checks and signs them):")
+		for _, c := range held {
+			fmt.Fprintf(w, "    %s on %s  (CN %s)\n", c.KeyHeld.Hint, c.KeyHeld.By, c.CN)
+		}
+		fmt.Fprintf(w, "  Then:\n    %s\n", strings.Replace(importCmd, "<files the CA returned>", "<the CSR files>", 1))
+	}
 	if len(waiting) > 0 {
 		fmt.Fprintln(w, "  Send these CSRs to your public CA (or your enterprise CA):")
 		for _, c := range waiting {

@@ -8,6 +8,7 @@ package catalog
 import (
 	"github.com/confcert/confcert/internal/product"
 	"github.com/confcert/confcert/internal/product/cms"
+	"github.com/confcert/confcert/internal/product/cucm"
 	"github.com/confcert/confcert/internal/product/cwms"
 	"github.com/confcert/confcert/internal/product/expressway"
 	"github.com/confcert/confcert/internal/product/meetingplace"
@@ -16,7 +17,7 @@ import (
 
 // All returns every product confcert knows, in the order messages list them.
 func All() []product.Product {
-	return []product.Product{cms.Product{}, cwms.Product{}, meetingplace.Product{}, expressway.Product{}}
+	return []product.Product{cms.Product{}, cwms.Product{}, meetingplace.Product{}, expressway.Product{}, cucm.Product{}}
 }
 
 // Lookup returns the product named name.

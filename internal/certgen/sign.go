@@ -143,7 +143,11 @@ func (p Profile) ExtKeyUsage() []x509.ExtKeyUsage {
 type SignOptions struct {
 	Profile     Profile
 	ExtKeyUsage []x509.ExtKeyUsage // overrides Profile when set
-	Days        int
+	// ExtraKeyUsage adds key usage bits a CSR made elsewhere asks the CA to
+	// keep (Unified CM: "Ensure that 'Data Encipherment' bit is not changed
+	// or removed", Security Guide Release 14).
+	ExtraKeyUsage x509.KeyUsage
+	Days          int
 	Serial      *big.Int  // nil = RandomSerial
 	Now         time.Time // zero = the current time
 	// CRLURLs and OCSPURLs, when set, become the certificate's CRL
@@ -186,7 +190,7 @@ func Sign(csr *x509.CertificateRequest, ca *x509.Certificate, caKey crypto.Signe
 	if len(tmpl.ExtKeyUsage) == 0 {
 		tmpl.ExtKeyUsage = o.Profile.ExtKeyUsage()
 	}
-	tmpl.KeyUsage = signedKeyUsage(csr.PublicKey, tmpl.ExtKeyUsage)
+	tmpl.KeyUsage = signedKeyUsage(csr.PublicKey, tmpl.ExtKeyUsage) | o.ExtraKeyUsage
 	tmpl.CRLDistributionPoints, tmpl.OCSPServer = o.CRLURLs, o.OCSPURLs
 	if tmpl.AuthorityKeyId, err = authorityKeyID(ca); err != nil {
 		return nil, err

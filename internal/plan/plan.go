@@ -57,9 +57,28 @@ type Certificate struct {
 	// Roles are the `confcert check` roles this certificate must pass
 	// (spec roles.md), e.g. "cms-callbridge", with the names each role checks.
 	Roles []RoleCheck `json:"roles,omitempty"`
+	// KeyHeld, when set, says the key is made and kept elsewhere (the Unified
+	// CM publisher generates it with the CSR): confcert makes no key, takes
+	// the CSR that --import brings back, checks it and signs it.
+	KeyHeld *KeyHeld `json:"key_held,omitempty"`
 	// Template is the Microsoft CA certificate template for `certreq -submit`
 	// when Signer is public or a Microsoft CA (seed 002 §3.3, seed 003).
 	Template string `json:"template,omitempty"`
+}
+
+// KeyHeld describes a certificate whose key and CSR another system makes.
+type KeyHeld struct {
+	// By names who makes the key and the CSR, e.g. "cucm-pub.example.com
+	// (Unified CM publisher)".
+	By string `json:"by"`
+	// Hint is a word the CSR's file name holds when several planned
+	// certificates share a CN (Unified CM names its CSR after the purpose:
+	// tomcat.csr, CallManager.csr).
+	Hint string `json:"hint,omitempty"`
+	// MaxKeyBits refuses an RSA CSR with a larger key (0: no limit).
+	MaxKeyBits int `json:"max_key_bits,omitempty"`
+	// KeyAlgorithm is "RSA" or "ECDSA": the CSR's key must be of it.
+	KeyAlgorithm string `json:"key_algorithm,omitempty"`
 }
 
 // Subject holds the optional subject attributes every CSR carries besides the CN.
