@@ -147,7 +147,9 @@ func TestHeldCSRs(t *testing.T) {
 		edit func(c *plan.Certificate, r *x509.CertificateRequest)
 		want string
 	}{
-		{"wildcard", func(_ *plan.Certificate, r *x509.CertificateRequest) { r.DNSNames = append(r.DNSNames, "*.example.com") }, "wildcard"},
+		{"wildcard", func(_ *plan.Certificate, r *x509.CertificateRequest) {
+			r.DNSNames = append(r.DNSNames, "*.example.com")
+		}, "wildcard"},
 		{"a node missing", func(_ *plan.Certificate, r *x509.CertificateRequest) { r.DNSNames = r.DNSNames[:1] }, "lacks the planned names"},
 		{"another CN", func(_ *plan.Certificate, r *x509.CertificateRequest) { r.Subject.CommonName = "other.example.com" }, "no planned certificate"},
 	}

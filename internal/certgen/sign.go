@@ -148,8 +148,8 @@ type SignOptions struct {
 	// or removed", Security Guide Release 14).
 	ExtraKeyUsage x509.KeyUsage
 	Days          int
-	Serial      *big.Int  // nil = RandomSerial
-	Now         time.Time // zero = the current time
+	Serial        *big.Int  // nil = RandomSerial
+	Now           time.Time // zero = the current time
 	// CRLURLs and OCSPURLs, when set, become the certificate's CRL
 	// distribution points and authorityInfoAccess OCSP responder (the CA
 	// service names its own, spec serve.md).
