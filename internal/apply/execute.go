@@ -33,6 +33,9 @@ func (r *run) execute(ctx context.Context) error {
 	if err := r.keysAndCAs(ctx); err != nil {
 		return err
 	}
+	if err := r.recordClusters(ctx); err != nil {
+		return err
+	}
 	for _, it := range r.items {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("stopped before %s: %w", it.c.Name, err) // Ctrl-C: the next run goes on from here

@@ -64,6 +64,9 @@ func newRun(ctx context.Context, p *plan.Plan, o Options) (*run, error) {
 	if err := r.loadCAs(ctx); err != nil {
 		return nil, err
 	}
+	if err := r.checkClusters(ctx); err != nil {
+		return nil, err
+	}
 	if err := r.loadItems(); err != nil {
 		return nil, err
 	}

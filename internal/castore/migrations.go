@@ -27,7 +27,7 @@ var migrations = allMigrations()
 // allMigrations lists the steps of every file. To add one, write a function
 // returning it in a file of its own and append that function here.
 func allMigrations() []Migration {
-	return []Migration{baseSchema(), serviceSchema(), serviceRevocation()}
+	return []Migration{baseSchema(), serviceSchema(), serviceRevocation(), databaseClusters()}
 }
 
 // checkMigrations reports a list whose versions are not exactly 1..n in

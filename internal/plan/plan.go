@@ -8,6 +8,7 @@ package plan
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/confcert/confcert/internal/chain"
 )
@@ -187,6 +188,32 @@ type CA struct {
 	KeyType string `json:"key_type"`
 	// Purpose says why it exists, e.g. "internal" or "database cluster" (seed 002 §1.2.3, §3.1.5).
 	Purpose string `json:"purpose,omitempty"`
+	// Cluster names the database cluster a database CA is dedicated to
+	// (ClusterID); empty for every other CA (spec plan.md CMS rule 6).
+	Cluster string `json:"cluster,omitempty"`
+}
+
+// ClusterID names a database cluster by its deployment's domain and its
+// database nodes' FQDNs, e.g. "pod2.cms.lab: cms1a.pod2.cms.lab, cms1b.pod2.cms.lab".
+func ClusterID(domain string, fqdns []string) string {
+	return domain + ": " + strings.Join(fqdns, ", ")
+}
+
+// SameCluster reports whether two ClusterIDs name one cluster: the same
+// domain and at least one database node in common, so that a cluster that
+// gains or loses a node is still the same one.
+func SameCluster(a, b string) bool {
+	da, na, _ := strings.Cut(a, ": ")
+	db, nb, _ := strings.Cut(b, ": ")
+	if !strings.EqualFold(da, db) {
+		return false
+	}
+	for _, n := range strings.Split(na, ", ") {
+		if slices.ContainsFunc(strings.Split(nb, ", "), func(m string) bool { return strings.EqualFold(m, n) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // IssuersFile is the file of the output directory that keeps the CA

@@ -232,7 +232,7 @@ func TestCMSDatabaseRemoveBeforeCerts48(t *testing.T) {
 	p := planOf(t, lab, catalog.Options{})
 	for node, rebuild := range map[string]string{"cms1a": "database cluster initialize", "cms1b": "database cluster join cms1a.pod2.cms.lab"} {
 		in := installOf(t, p, node)
-		remove, certs, again := slices.Index(in.Commands, "database cluster remove"), slices.Index(in.Commands, "database cluster certs dbserver.key dbserver.crt dbclient.key dbclient.crt dbca.crt"), slices.Index(in.Commands, rebuild)
+		remove, certs, again := slices.Index(in.Commands, "database cluster remove"), slices.Index(in.Commands, "database cluster certs dbserver.key dbserver.crt dbclient.key dbclient.crt pod2-dbca.crt"), slices.Index(in.Commands, rebuild)
 		if remove < 0 || certs <= remove || again <= certs {
 			t.Errorf("%s: remove at %d, certs at %d, %q at %d in %q", node, remove, certs, rebuild, again, in.Commands)
 		}

@@ -320,7 +320,7 @@ func (b *cmsBuild) cas() {
 		b.p.CAs = append(b.p.CAs, plan.CA{Name: b.d.internalCA, KeyType: string(b.d.caKey), Purpose: "internal"})
 	}
 	if b.d.dbCA != "" && len(b.d.dbNodes) > 0 {
-		b.p.CAs = append(b.p.CAs, plan.CA{Name: b.d.dbCA, KeyType: string(b.d.caKey), Purpose: "database cluster"})
+		b.p.CAs = append(b.p.CAs, plan.CA{Name: b.d.dbCA, KeyType: string(b.d.caKey), Purpose: "database cluster", Cluster: b.d.clusterID()})
 	}
 }
 

@@ -383,7 +383,10 @@ func (d *cmsDeploy) checkDatabase(p *product.Problems) {
 	if d.before(2, 7) {
 		p.Add(db.Line, "database_cluster: database cluster certificates exist from version 2.7 (seed 002 §3.1.5); set version")
 	}
-	d.dbCA = "dbca"
+	// Default <domain's first label>-dbca: a database CA is dedicated to one
+	// cluster across the whole CA store (spec plan.md CMS rule 6), so the
+	// default names the deployment rather than being one shared "dbca".
+	d.dbCA = product.FirstLabel(d.s.Domain.Value) + "-dbca"
 	if db.CA.Value != "" {
 		d.dbCA = db.CA.Value
 		product.CheckCAName(db.CA, "database_cluster ca", p)
@@ -391,7 +394,7 @@ func (d *cmsDeploy) checkDatabase(p *product.Problems) {
 	// A dedicated CA for the database cluster, never used for anything else
 	// (seed 002 §4.8 caution, §1.2.3).
 	if d.dbCA == d.internalCA {
-		p.Add(max(db.CA.Line, db.Line), "database_cluster ca %q is the internal CA: the database cluster needs a dedicated root CA used for nothing else (seed 002 §4.8 caution); choose another name, e.g. dbca", d.dbCA)
+		p.Add(max(db.CA.Line, db.Line), "database_cluster ca %q is the internal CA: the database cluster needs a dedicated root CA used for nothing else (%s caution); choose another name, e.g. %s", d.dbCA, cite("§4.8"), product.FirstLabel(d.s.Domain.Value)+"-dbca")
 	}
 	d.checkClusterNodes(db, p)
 	d.checkClusterSize(db, p)
@@ -515,4 +518,17 @@ func (d *cmsDeploy) srvTarget(n cmsNode) string {
 		}
 	}
 	return n.fqdn
+}
+
+// clusterID names the database cluster its dedicated CA serves: the domain
+// and the database nodes' FQDNs (spec plan.md CMS rule 6).
+func (d *cmsDeploy) clusterID() string {
+	var fqdns []string
+	for _, name := range d.dbNodes {
+		if n, ok := d.node(name); ok {
+			fqdns = append(fqdns, n.fqdn)
+		}
+	}
+	slices.Sort(fqdns)
+	return plan.ClusterID(d.s.Domain.Value, fqdns)
 }

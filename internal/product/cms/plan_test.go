@@ -156,22 +156,22 @@ func TestCMSDatabase(t *testing.T) {
 	y := lab + "  - {name: cb4, fqdn: cb4.pod2.cms.lab, services: [callbridge]}\n"
 	p := planOf(t, y, catalog.Options{})
 	server, client := certNamed(t, p, "dbserver"), certNamed(t, p, "dbclient")
-	if server.CN != "cms1a.pod2.cms.lab" || server.Signer != "dbca" {
+	if server.CN != "cms1a.pod2.cms.lab" || server.Signer != "pod2-dbca" {
 		t.Errorf("dbserver %s %s", server.CN, server.Signer)
 	}
 	equal(t, "dbserver SANs", server.SANs, []string{"cms1b.pod2.cms.lab", "cms1c.pod2.cms.lab", "cms1a.pod2.cms.lab"})
-	if client.CN != "postgres" || client.Signer != "dbca" || len(client.SANs) != 0 {
+	if client.CN != "postgres" || client.Signer != "pod2-dbca" || len(client.SANs) != 0 {
 		t.Errorf("dbclient %+v", client)
 	}
 	equal(t, "dbclient EKU", client.ExtKeyUsage, []string{"clientAuth"})
-	if b := bundleNamed(p, "dbca"); b == nil || b.File != "dbca.crt" {
+	if b := bundleNamed(p, "pod2-dbca"); b == nil || b.File != "pod2-dbca.crt" {
 		t.Errorf("dbca bundle %+v", b)
 	}
 	cb4 := installOf(t, p, "cb4")
-	if !slices.Contains(cb4.Commands, "database cluster certs dbclient.key dbclient.crt dbca.crt") || slices.Contains(cb4.Uploads, "dbserver.key") {
+	if !slices.Contains(cb4.Commands, "database cluster certs dbclient.key dbclient.crt pod2-dbca.crt") || slices.Contains(cb4.Uploads, "dbserver.key") {
 		t.Errorf("cb4 gets %v / %v", cb4.Commands, cb4.Uploads)
 	}
-	if !slices.Contains(installOf(t, p, "cms1b").Commands, "database cluster certs dbserver.key dbserver.crt dbclient.key dbclient.crt dbca.crt") {
+	if !slices.Contains(installOf(t, p, "cms1b").Commands, "database cluster certs dbserver.key dbserver.crt dbclient.key dbclient.crt pod2-dbca.crt") {
 		t.Error("cms1b lacks the server and client pair")
 	}
 }
@@ -233,7 +233,7 @@ func TestCMSInstallOrder(t *testing.T) {
 	}
 	order := []string{"webbridge disable", "webbridge certs cms1a.key cms1a.crt pod2ca-bundle.crt", "webbridge trust callbridgetrust.crt",
 		"webbridge enable", "callbridge certs cms1a.key cms1a.crt pod2ca-bundle.crt", "callbridge restart", "xmpp disable", "xmpp enable",
-		"database cluster certs dbserver.key dbserver.crt dbclient.key dbclient.crt dbca.crt"}
+		"database cluster certs dbserver.key dbserver.crt dbclient.key dbclient.crt pod2-dbca.crt"}
 	last := -1
 	for _, c := range order {
 		i := slices.Index(in.Commands, c)

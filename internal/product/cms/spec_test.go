@@ -94,7 +94,7 @@ nodes:
 trunks: [{core: core1, edge: edge1}]
 `
 	p := planOf(t, y, catalog.Options{})
-	for name, signer := range map[string]string{"edge1": "exampleca", "core1-trunk": "exampleca", "dbserver": "dbca", "dbclient": "dbca"} {
+	for name, signer := range map[string]string{"edge1": "exampleca", "core1-trunk": "exampleca", "dbserver": "example-dbca", "dbclient": "example-dbca"} {
 		if c := certNamed(t, p, name); c.Signer != signer || !slices.Contains(c.ExtKeyUsage, "clientAuth") {
 			t.Errorf("%s: signer %s EKU %v, want %s with clientAuth", name, c.Signer, c.ExtKeyUsage, signer)
 		}
@@ -111,14 +111,15 @@ trunks: [{core: core1, edge: edge1}]
 }
 
 // CMS rule 6: dbserver has serverAuth + clientAuth; the dedicated CA defaults
-// to dbca and is listed apart from the internal CA, both with ca_key's type.
+// to <domain's first label>-dbca (issue 10 item 6) and is listed apart from
+// the internal CA, both with ca_key's type, with the cluster it serves.
 func TestCMSDatabaseCA(t *testing.T) {
 	y := strings.Replace(lab, "domain:", "ca_key: ecdsa-p256\ndomain:", 1)
 	p := planOf(t, y, catalog.Options{})
 	equal(t, "dbserver EKU", certNamed(t, p, "dbserver").ExtKeyUsage, []string{"serverAuth", "clientAuth"})
 	want := []plan.CA{
 		{Name: "pod2ca", KeyType: "ecdsa-p256", Purpose: "internal"},
-		{Name: "dbca", KeyType: "ecdsa-p256", Purpose: "database cluster"},
+		{Name: "pod2-dbca", KeyType: "ecdsa-p256", Purpose: "database cluster", Cluster: "pod2.cms.lab: cms1a.pod2.cms.lab, cms1b.pod2.cms.lab, cms1c.pod2.cms.lab"},
 	}
 	if !slices.Equal(p.CAs, want) {
 		t.Errorf("CAs %+v, want %+v", p.CAs, want)
