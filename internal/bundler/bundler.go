@@ -23,6 +23,11 @@ import (
 // MaxFetchRounds bounds fetching: one round per missing level of the chain.
 const MaxFetchRounds = 8
 
+// FetchDeadline bounds all the fetching of one bundle, whatever the number
+// of rounds and URLs (each request also has aia.DefaultTimeout): a chain of
+// slow servers can never hold `bundle --fetch` for minutes.
+const FetchDeadline = 30 * time.Second
+
 // Fetcher downloads the issuers of a certificate; aia.Fetcher is the real one.
 type Fetcher interface {
 	Issuers(ctx context.Context, cert *x509.Certificate) ([]aia.Fetched, error)
@@ -45,6 +50,8 @@ type Request struct {
 	// Fetch, when not nil, completes an incomplete chain from the AIA
 	// caIssuers URLs, one level per round.
 	Fetch Fetcher
+	// FetchDeadline bounds all of Fetch's work; 0 means FetchDeadline.
+	FetchDeadline time.Duration
 	// NoRoot leaves the root out of the layouts that end with it.
 	NoRoot bool
 	// AllowIncomplete returns a bundle even when an issuer is missing.
@@ -84,6 +91,8 @@ func (e *KeyMismatchError) Is(target error) bool { return target == ErrKeyMismat
 // missing and that is not a trust anchor or a self-signed root.
 type IncompleteError struct {
 	Chain *chain.Chain
+	// Fetching says what --fetch tried and why it failed, when it ran.
+	Fetching []string
 }
 
 // Error implements error: the certificate and the issuer's name.
@@ -126,7 +135,11 @@ func buildChain(ctx context.Context, r Request, notes *[]string) (*chain.Chain, 
 	}
 	if r.Fetch != nil && !c.Complete {
 		opts.Leaf = c.Leaf
-		if c, err = fetchMissing(ctx, r.Fetch, c, opts, r.Pile, notes); err != nil {
+		deadline := r.FetchDeadline
+		if deadline <= 0 {
+			deadline = FetchDeadline
+		}
+		if c, err = fetchMissing(ctx, r.Fetch, c, opts, r.Pile, notes, deadline); err != nil {
 			return nil, err
 		}
 	}
@@ -134,7 +147,7 @@ func buildChain(ctx context.Context, r Request, notes *[]string) (*chain.Chain, 
 		return nil, &KeyMismatchError{Leaf: c.Leaf}
 	}
 	if !c.Complete && !r.AllowIncomplete {
-		return nil, &IncompleteError{Chain: c}
+		return nil, &IncompleteError{Chain: c, Fetching: *notes}
 	}
 	return c, nil
 }
@@ -158,12 +171,23 @@ func leafForKey(pile []*x509.Certificate, key crypto.Signer) *x509.Certificate {
 // fetchMissing downloads the missing issuer, one level per round, and
 // rebuilds the chain with what came back. A failed download is a note, not
 // an error: the chain stays incomplete and the refusal says so.
-func fetchMissing(ctx context.Context, f Fetcher, c *chain.Chain, opts chain.Options, pile []*x509.Certificate, notes *[]string) (*chain.Chain, error) {
+//
+// All rounds share one deadline (r.FetchDeadline, else FetchDeadline); when
+// it passes the chain stays incomplete and a note says so. Only the caller's
+// own context ending (Ctrl-C) is an error.
+func fetchMissing(ctx context.Context, f Fetcher, c *chain.Chain, opts chain.Options, pile []*x509.Certificate, notes *[]string, deadline time.Duration) (*chain.Chain, error) {
 	pile = append([]*x509.Certificate{}, pile...)
+	fctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
 	for round := 0; round < MaxFetchRounds && !c.Complete; round++ {
-		got, err := f.Issuers(ctx, c.MissingFor)
+		got, err := f.Issuers(fctx, c.MissingFor)
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("fetching the issuer of %q: %w", chain.DisplayName(c.MissingFor), ctx.Err())
+		}
+		if fctx.Err() != nil {
+			*notes = append(*notes, fmt.Sprintf("gave up fetching the issuer of %q: --fetch has %s in all, and they ran out (%v)",
+				chain.DisplayName(c.MissingFor), deadline, err))
+			return c, nil
 		}
 		if err != nil {
 			*notes = append(*notes, fmt.Sprintf("could not fetch the issuer of %q: %v", chain.DisplayName(c.MissingFor), err))

@@ -233,8 +233,12 @@ func bundleError(f bundleFlags, err error) error {
 		return failed(fmt.Errorf("%s is not the private key of the leaf certificate %q", f.key, chain.DisplayName(mismatch.Leaf)),
 			"nothing was written; give the key made with the leaf's CSR (check with: confcert match <key> <cert>)")
 	case errors.As(err, &incomplete):
-		return failed(err, "nothing was written; add the issuer's certificate to the files, "+
-			"give --roots FILE, --system-roots or --fetch, or write it anyway with --allow-incomplete")
+		hint := "nothing was written; add the issuer's certificate to the files, " +
+			"give --roots FILE, --system-roots or --fetch, or write it anyway with --allow-incomplete"
+		if len(incomplete.Fetching) > 0 {
+			hint = "--fetch: " + strings.Join(incomplete.Fetching, "; ") + "; " + hint
+		}
+		return failed(err, hint)
 	case errors.As(err, &amb):
 		return badInput(err, "name the server certificate with --leaf FILE (or give its key with --key)")
 	case errors.Is(err, chain.ErrNoSystemRoots):

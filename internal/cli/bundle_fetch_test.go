@@ -77,3 +77,26 @@ func TestBundleFetch(t *testing.T) {
 		t.Errorf("fullchain differs from leaf, fetched intermediate, fetched root")
 	}
 }
+
+// TestBundleFetchFailurePrinted: when --fetch cannot complete the chain, the
+// refusal says why each fetch failed (issue 11 item 9), not only that the
+// issuer is missing.
+func TestBundleFetchFailurePrinted(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	root := fetchCert(t, "Fetched Root", nil, "")
+	leaf := fetchCert(t, "leaf.example.com", root, srv.URL+"/gone.cer")
+	dir := t.TempDir()
+	leafPath := filepath.Join(dir, "leaf.pem")
+	if err := os.WriteFile(leafPath, certio.CertificatesPEM(leaf.Cert), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"bundle", "--fetch", leafPath}, nil, &stdout, &stderr); code != exitNo {
+		t.Fatalf("exit %d, want 1\n%s", code, &stderr)
+	}
+	if !strings.Contains(stderr.String(), "hint: --fetch: could not fetch the issuer of \"leaf.example.com\"") ||
+		!strings.Contains(stderr.String(), srv.URL+"/gone.cer") {
+		t.Errorf("stderr does not say why the fetch failed:\n%s", &stderr)
+	}
+}
