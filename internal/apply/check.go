@@ -1,6 +1,10 @@
 package apply
 
 import (
+	"strings"
+
+	"github.com/confcert/confcert/internal/validity"
+
 	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/inputfile"
 
@@ -12,8 +16,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/confcert/confcert/internal/certfacts"
-
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
@@ -21,7 +23,7 @@ import (
 )
 
 // DefaultWithin is how soon an expiry counts as a problem for --check.
-const DefaultWithin = 30 * 24 * time.Hour
+var DefaultWithin = validity.Window(validity.WarnDays)
 
 // Problem is one thing --check found wrong.
 type Problem struct {
@@ -237,10 +239,16 @@ func (r *run) namesProblem(it *item) string {
 		if d := ekuDiff(c, leaf); d != "" {
 			return c.Files.Cert + ": " + d + " (rerun plan to re-issue it)"
 		}
+		if d := kuDiff(c, leaf); d != "" {
+			return c.Files.Cert + ": " + d + " (rerun plan to re-issue it)"
+		}
 		return ""
 	}
 	if missing := missingSANs(c, leaf); len(missing) > 0 {
 		return fmt.Sprintf("%s lacks the planned names %v", c.Files.Cert, missing)
+	}
+	if missing := kuMissing(c, leaf); len(missing) > 0 {
+		return fmt.Sprintf("%s lacks the planned key usage %s: ask the CA for a certificate with it", c.Files.Cert, strings.Join(missing, "+"))
 	}
 	want, _ := extKeyUsages(c)
 	for _, u := range want {
@@ -256,11 +264,11 @@ func validityProblem(c *plan.Certificate, leaf *x509.Certificate, now time.Time,
 	switch {
 	case now.Before(leaf.NotBefore):
 		return fmt.Sprintf("%s is not valid before %s", c.Files.Cert, leaf.NotBefore.UTC().Format(time.RFC3339))
-	case now.After(leaf.NotAfter):
+	case validity.Expired(leaf.NotAfter, now):
 		return fmt.Sprintf("%s expired on %s", c.Files.Cert, leaf.NotAfter.UTC().Format(time.RFC3339))
-	case leaf.NotAfter.Sub(now) < within:
+	case validity.ExpiresWithin(leaf.NotAfter, now, within):
 		return fmt.Sprintf("%s expires on %s, in %d days", c.Files.Cert,
-			leaf.NotAfter.UTC().Format(time.RFC3339), certfacts.DaysLeft(leaf.NotAfter, now))
+			leaf.NotAfter.UTC().Format(time.RFC3339), validity.DaysLeft(leaf.NotAfter, now))
 	}
 	return ""
 }

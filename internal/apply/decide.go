@@ -1,6 +1,8 @@
 package apply
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/x509"
@@ -16,7 +18,7 @@ import (
 
 // renewWindow: an internally signed certificate with less validity left is
 // signed again (same key) on the next run, the window `--check` warns about.
-const renewWindow = 30 * 24 * time.Hour
+var renewWindow = validity.Window(validity.WarnDays)
 
 // decide works out what to do for one certificate from its files, before
 // anything is written. The order of the checks is the order the files are
@@ -166,10 +168,13 @@ func (r *run) signedStale(it *item) (why, action string) {
 	if d := ekuDiff(c, leaf); d != "" {
 		return d, ActionReissued
 	}
+	if d := kuDiff(c, leaf); d != "" {
+		return d, ActionReissued
+	}
 	if d := r.signerDiff(c, leaf); d != "" {
 		return d, ActionReissued
 	}
-	if left := leaf.NotAfter.Sub(r.o.Now); left < renewWindow {
+	if validity.ExpiresWithin(leaf.NotAfter, r.o.Now, renewWindow) {
 		return fmt.Sprintf("it expires on %s", leaf.NotAfter.UTC().Format(time.DateOnly)), ActionReissued
 	}
 	return "", ""

@@ -139,6 +139,41 @@ func ekuDiff(c *plan.Certificate, cert *x509.Certificate) string {
 	return fmt.Sprintf("extended key usage changed from %s to %s", orNone(got), orNone(c.ExtKeyUsage))
 }
 
+// plannedKeyUsage is the plan's key_usage as bits (names it does not know
+// are left out: the plan document is confcert's own).
+func plannedKeyUsage(c *plan.Certificate) x509.KeyUsage {
+	var ku x509.KeyUsage
+	for _, name := range c.KeyUsage {
+		if bit, ok := usage.ParseKeyUsage(name); ok {
+			ku |= bit
+		}
+	}
+	return ku
+}
+
+// kuDiff says how a certificate's key usage differs from the plan's
+// key_usage (usage.Leaf, the rule every signer of confcert applies).
+func kuDiff(c *plan.Certificate, cert *x509.Certificate) string {
+	want := plannedKeyUsage(c)
+	if len(c.KeyUsage) == 0 || cert.KeyUsage == want {
+		return ""
+	}
+	return fmt.Sprintf("key usage changed from %s to %s", orNone(usage.KeyUsageNames(cert.KeyUsage)), orNone(c.KeyUsage))
+}
+
+// kuMissing lists the planned key usages a certificate from a public CA
+// lacks that TLS cannot do without: digitalSignature. A CA may add usages,
+// no keyUsage extension allows every use, and keyEncipherment is left to the
+// CA: public CAs have begun to drop it from RSA certificates, since TLS 1.3
+// and ECDHE never use it (choice, docs/plan.md).
+func kuMissing(c *plan.Certificate, cert *x509.Certificate) []string {
+	want := plannedKeyUsage(c) & x509.KeyUsageDigitalSignature
+	if cert.KeyUsage == 0 || cert.KeyUsage&want == want {
+		return nil
+	}
+	return usage.KeyUsageNames(want &^ cert.KeyUsage)
+}
+
 func orNone(s []string) string {
 	if len(s) == 0 {
 		return "none"

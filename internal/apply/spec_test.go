@@ -89,6 +89,8 @@ func TestCheckMoreProblems(t *testing.T) {
 		{"certificate missing", func(e *env, _ *plan.Plan) { os.Remove(e.path("cms1a.crt")) }, DefaultWithin, "cms1a.crt is missing"},
 		{"usage changed", func(_ *env, p *plan.Plan) { p.Certificates[0].ExtKeyUsage = []string{"serverAuth"} }, DefaultWithin, "extended key usage changed"},
 		{"wrong CA", func(_ *env, p *plan.Plan) { p.Certificates[0].Signer = "dbca" }, DefaultWithin, "does not verify"},
+		// The plan's key_usage is compared with what was issued (issue 9).
+		{"key usage changed", func(_ *env, p *plan.Plan) { p.Certificates[0].KeyUsage = []string{"digitalSignature", "keyAgreement"} }, DefaultWithin, "key usage changed"},
 		{"within", func(*env, *plan.Plan) {}, 800 * 24 * time.Hour, "expires on"},
 	}
 	for _, tt := range tests {

@@ -1,17 +1,18 @@
 package bundler
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"crypto/x509"
 	"fmt"
 	"time"
 
-	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/chain"
 )
 
 // ExpiringDays is when the status starts warning about an element's expiry
 // (spec cli.md: "an element expiring within 30 days").
-const ExpiringDays = 30
+const ExpiringDays = validity.WarnDays
 
 // Roles of the elements of a bundle (spec cli.md, the --json report).
 const (
@@ -116,9 +117,9 @@ func chainWarnings(r Request, c *chain.Chain) []string {
 func certWarnings(certs []*x509.Certificate, now time.Time) []string {
 	var out []string
 	for _, c := range certs {
-		days := certfacts.DaysLeft(c.NotAfter, now)
+		days := validity.DaysLeft(c.NotAfter, now)
 		switch {
-		case now.After(c.NotAfter):
+		case validity.Expired(c.NotAfter, now):
 			out = append(out, fmt.Sprintf("%q EXPIRED on %s", chain.DisplayName(c), c.NotAfter.UTC().Format(time.DateOnly)))
 		case days < ExpiringDays:
 			out = append(out, fmt.Sprintf("%q expires in %d days (%s)", chain.DisplayName(c), days, c.NotAfter.UTC().Format(time.DateOnly)))

@@ -1,6 +1,8 @@
 package caapi
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"context"
 	"net/http"
 	"strconv"
@@ -94,7 +96,7 @@ func (e *expiring) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	now := time.Now()
-	recs, err := e.store.Certificates(ctx, castore.CertFilter{Filter: castore.Filter{NotAfterBefore: now.AddDate(0, 0, 30)}})
+	recs, err := e.store.Certificates(ctx, castore.CertFilter{Filter: castore.Filter{NotAfterBefore: now.AddDate(0, 0, validity.WarnDays)}})
 	if err != nil {
 		ch <- prometheus.NewInvalidMetric(expiringDesc, err)
 		return

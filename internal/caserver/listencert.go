@@ -1,6 +1,8 @@
 package caserver
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -26,7 +28,7 @@ const (
 	ListenKeyFile  = "serve-tls.key"
 	ListenCertFile = "serve-tls.crt"
 	listenDays     = 397
-	renewBefore    = 30 * 24 * time.Hour
+	renewBefore    = validity.WarnDays * 24 * time.Hour
 )
 
 // ListenCertificate returns the HTTPS certificate for hosts: the one kept in

@@ -6,6 +6,8 @@
 package castore
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"context"
 	"crypto/x509"
 	"errors"
@@ -106,7 +108,7 @@ func (i Issued) Status(now time.Time) Status {
 	switch {
 	case !i.RevokedAt.IsZero():
 		return StatusRevoked
-	case now.After(i.NotAfter):
+	case validity.Expired(i.NotAfter, now):
 		return StatusExpired
 	}
 	return StatusValid

@@ -6,11 +6,12 @@
 package certfacts
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"math"
 	"net"
 	"net/url"
 	"time"
@@ -200,8 +201,8 @@ func Cert(c *x509.Certificate, index int, now time.Time) *Certificate {
 		Serial:             serial(c),
 		NotBefore:          c.NotBefore.UTC(),
 		NotAfter:           c.NotAfter.UTC(),
-		DaysLeft:           DaysLeft(c.NotAfter, now),
-		Expired:            now.After(c.NotAfter),
+		DaysLeft:           validity.DaysLeft(c.NotAfter, now),
+		Expired:            validity.Expired(c.NotAfter, now),
 		NotYetValid:        now.Before(c.NotBefore),
 		SelfSigned:         SelfIssued(c),
 		IsCA:               c.BasicConstraintsValid && c.IsCA,
@@ -267,12 +268,6 @@ func serial(c *x509.Certificate) string {
 		return "-" + s
 	}
 	return s
-}
-
-// DaysLeft returns the whole days from now until notAfter, negative once it
-// has passed.
-func DaysLeft(notAfter, now time.Time) int {
-	return int(math.Floor(notAfter.Sub(now).Hours() / 24))
 }
 
 func nonNil(s []string) []string {

@@ -1,6 +1,8 @@
 package certfacts_test
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"bytes"
 	"crypto/x509"
 	"encoding/json"
@@ -92,7 +94,7 @@ func TestValidity(t *testing.T) {
 		{leaf.NotAfter.Add(-36 * time.Hour), 1, false, false},
 		{leaf.NotAfter.Add(-time.Minute), 0, false, false},
 		{leaf.NotAfter.Add(time.Minute), -1, true, false},
-		{leaf.NotBefore.Add(-time.Hour), certfacts.DaysLeft(leaf.NotAfter, leaf.NotBefore.Add(-time.Hour)), false, true},
+		{leaf.NotBefore.Add(-time.Hour), validity.DaysLeft(leaf.NotAfter, leaf.NotBefore.Add(-time.Hour)), false, true},
 	}
 	for _, tt := range tests {
 		c := certfacts.Cert(leaf, 0, tt.at)

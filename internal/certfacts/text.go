@@ -9,10 +9,8 @@ import (
 	"strings"
 
 	"github.com/confcert/confcert/internal/ui"
+	"github.com/confcert/confcert/internal/validity"
 )
-
-// soonDays is when a certificate's remaining validity is shown as a warning.
-const soonDays = 30
 
 // encodingNames are the file types as people write them.
 var encodingNames = map[string]string{"PKCS7": "PKCS#7", "PKCS12": "PKCS#12"}
@@ -104,7 +102,7 @@ func certLines(w *errWriter, p *ui.Printer, c *Certificate) {
 	w.field("Issuer", c.Issuer+issuerNote(c))
 	w.field("Serial", c.Serial)
 	w.field("Not before", c.NotBefore.Format("2006-01-02 15:04:05 MST"))
-	w.field("Not after", c.NotAfter.Format("2006-01-02 15:04:05 MST")+" "+validity(p, c))
+	w.field("Not after", c.NotAfter.Format("2006-01-02 15:04:05 MST")+" "+validityNote(p, c))
 	w.field("Subject alt names", altNames(c.DNSNames, c.IPAddresses, c.Emails, c.URIs))
 	w.field("Key", keyLabel(c.KeyAlgorithm, c.KeyBits))
 	w.field("Signature", c.SignatureAlgorithm)
@@ -126,14 +124,14 @@ func issuerNote(c *Certificate) string {
 	return ""
 }
 
-// validity says how long the certificate has left, or that it is EXPIRED.
-func validity(p *ui.Printer, c *Certificate) string {
+// validityNote says how long the certificate has left, or that it is EXPIRED.
+func validityNote(p *ui.Printer, c *Certificate) string {
 	switch {
 	case c.Expired:
 		return p.Color(ui.Red, "(EXPIRED)")
 	case c.NotYetValid:
 		return p.Color(ui.Yellow, "(not yet valid)")
-	case c.DaysLeft < soonDays:
+	case c.DaysLeft < validity.WarnDays:
 		return p.Color(ui.Yellow, fmt.Sprintf("(%s left)", plural(c.DaysLeft, "day")))
 	}
 	return fmt.Sprintf("(%s left)", plural(c.DaysLeft, "day"))

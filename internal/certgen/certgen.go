@@ -19,6 +19,8 @@ import (
 	"math/big"
 	"net"
 	"net/url"
+
+	"github.com/confcert/confcert/internal/usage"
 )
 
 // Request is what a CSR or certificate says about its owner: the subject and
@@ -62,13 +64,12 @@ func CSR(key crypto.Signer, r Request) ([]byte, error) {
 	return der, nil
 }
 
-// leafKeyUsage is digitalSignature, plus keyEncipherment for RSA keys, which
-// TLS RSA key exchange needs (seed 002 Appendix A.1).
+// leafKeyUsage is what a CSR requests: usage.Leaf for a key that may serve
+// TLS (no extended key usage known yet), digitalSignature plus
+// keyEncipherment for RSA keys (seed 002 Appendix A.1).
 func leafKeyUsage(pub crypto.PublicKey) x509.KeyUsage {
-	if _, ok := pub.(*rsa.PublicKey); ok {
-		return x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
-	}
-	return x509.KeyUsageDigitalSignature
+	_, isRSA := pub.(*rsa.PublicKey)
+	return usage.Leaf(isRSA, nil)
 }
 
 // keyUsageExtension encodes a critical keyUsage extension as RFC 5280

@@ -1,14 +1,17 @@
 package certgen
 
 import (
+	"github.com/confcert/confcert/internal/usage"
+	"github.com/confcert/confcert/internal/validity"
+
 	"crypto"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"math/big"
-	"slices"
 	"strings"
 	"time"
 
@@ -219,7 +222,7 @@ func checkInputs(csr *x509.CertificateRequest, ca *x509.Certificate, caKey crypt
 	if !keys.Match(caKey, ca.PublicKey) {
 		return ErrKeyMismatch
 	}
-	if !o.Now.Before(ca.NotAfter) {
+	if validity.Expired(ca.NotAfter, o.Now) {
 		return fmt.Errorf("%w (%s)", ErrCAExpired, ca.NotAfter.UTC().Format(time.DateOnly))
 	}
 	return nil
@@ -255,16 +258,12 @@ func authorityKeyID(ca *x509.Certificate) ([]byte, error) {
 	return KeyID(ca.PublicKey)
 }
 
-// signedKeyUsage is leafKeyUsage, except that a certificate for client
-// authentication only gets digitalSignature alone: keyEncipherment serves the
-// TLS server's RSA key exchange, and RFC 5280 §4.2.1.12 consistency (zlint
-// e_key_usage_and_extended_key_usage_inconsistent) rejects it beside clientAuth
-// alone. The database client certificate is such a certificate (seed 002 §3.1.5).
+// signedKeyUsage is the one rule usage.Leaf for the certificate's key and
+// extended key usages: a client-only certificate (the database client, seed
+// 002 §3.1.5) gets digitalSignature alone.
 func signedKeyUsage(pub crypto.PublicKey, eku []x509.ExtKeyUsage) x509.KeyUsage {
-	if slices.Contains(eku, x509.ExtKeyUsageServerAuth) || len(eku) == 0 {
-		return leafKeyUsage(pub)
-	}
-	return x509.KeyUsageDigitalSignature
+	_, isRSA := pub.(*rsa.PublicKey)
+	return usage.Leaf(isRSA, eku)
 }
 
 // SelfSignCSR issues a self-signed end-entity certificate (not a CA) for a

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"fmt"
 	"github.com/confcert/confcert/internal/termsafe"
 	"io"
@@ -43,7 +45,7 @@ func newExpiryCmd(a *app) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&f.within, "within", 30, "expiring when fewer than `DAYS` are left")
+	fl.IntVar(&f.within, "within", validity.WarnDays, "expiring when fewer than `DAYS` are left")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document with the fields of spec probe.md")
 	fl.StringVar(&f.prometheus, "prometheus", "", "also write the node_exporter textfile `FILE`, atomically")
 	fl.StringVar(&f.starttls, "starttls", "", "negotiate TLS inside `PROTO` first for targets: xmpp, xmpp-server, smtp, ldap, postgres")

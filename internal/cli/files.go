@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"crypto"
 	"crypto/x509"
 	"errors"
@@ -67,7 +69,7 @@ func fileName(err error) string {
 
 // maxDays bounds --days of selfsigned and sign: 100 years, well inside what
 // an X.509 validity date can hold.
-const maxDays = 36500
+const maxDays = validity.MaxDays
 
 // checkDays refuses a --days value below 1 day or above maxDays.
 func checkDays(days int) error {

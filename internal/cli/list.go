@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"cmp"
 	"crypto/x509"
 	"errors"
@@ -13,7 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/ui"
@@ -159,10 +160,10 @@ func listCN(cn string) string {
 // listExpiry is the notAfter date and the days left, or EXPIRED.
 func listExpiry(c *x509.Certificate, now time.Time) string {
 	date := c.NotAfter.UTC().Format(time.DateOnly)
-	if !now.Before(c.NotAfter) {
+	if validity.Expired(c.NotAfter, now) {
 		return date + " EXPIRED"
 	}
-	return fmt.Sprintf("%s (%d days)", date, certfacts.DaysLeft(c.NotAfter, now))
+	return fmt.Sprintf("%s (%d days)", date, validity.DaysLeft(c.NotAfter, now))
 }
 
 // firstToExpire returns the certificate that expires first.

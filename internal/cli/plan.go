@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,7 +58,7 @@ func newPlanCmd(a *app) *cobra.Command {
 	fl.StringVarP(&f.out, "out", "o", "", "output `DIR`")
 	fl.StringArrayVar(&f.imports, "import", nil, "files or directories a public CA returned (further paths may follow)")
 	fl.BoolVar(&f.check, "check", false, "verify DIR against the plan; write nothing; exit 1 on any problem")
-	fl.IntVar(&f.within, "within", 30, "with --check: `DAYS` of validity below which a certificate is a problem")
+	fl.IntVar(&f.within, "within", validity.WarnDays, "with --check: `DAYS` of validity below which a certificate is a problem")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan and what would be done; write nothing")
 	fl.BoolVar(&f.json, "json", false, "print the plan document on stdout")
 	fl.StringArrayVar(&f.renew, "renew", nil, "make a new key and CSR/certificate for certificate `NAME` (repeatable)")

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
@@ -60,7 +62,7 @@ func newProbeCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.clientKey, "client-key", "", "private key `FILE` of the client certificate")
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "per-target limit for connect, STARTTLS and handshake")
 	fl.IntVar(&f.concurrency, "concurrency", probe.DefaultConcurrency, "targets probed at once")
-	fl.IntVar(&f.within, "within", 30, "EXPIRING when fewer than `DAYS` are left")
+	fl.IntVar(&f.within, "within", validity.WarnDays, "EXPIRING when fewer than `DAYS` are left")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document with the fields of spec probe.md")
 	return cmd
 }

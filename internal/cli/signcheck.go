@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -22,7 +24,7 @@ type signFlags struct {
 
 // defaultSignDays is the validity of a signed certificate when --days is
 // not given (spec cli.md, sign).
-const defaultSignDays = 730
+const defaultSignDays = validity.DefaultDays
 
 // add registers the flags on cmd.
 func (f *signFlags) add(cmd *cobra.Command) {

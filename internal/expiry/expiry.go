@@ -6,6 +6,8 @@
 package expiry
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"cmp"
 	"context"
 	"crypto/x509"
@@ -17,7 +19,6 @@ import (
 	"time"
 
 	"github.com/confcert/confcert/internal/castore"
-	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/probe"
 	"github.com/confcert/confcert/internal/publicca"
@@ -187,13 +188,13 @@ func item(source string, i int, c *x509.Certificate, o Options) Item {
 		SubjectCN: chain.DisplayName(c),
 		Serial:    castore.SerialHex(c.SerialNumber),
 		NotAfter:  c.NotAfter,
-		DaysLeft:  certfacts.DaysLeft(c.NotAfter, o.Now),
+		DaysLeft:  validity.DaysLeft(c.NotAfter, o.Now),
 		Status:    StatusOK,
 	}
 	switch {
-	case o.Now.After(c.NotAfter):
+	case validity.Expired(c.NotAfter, o.Now):
 		it.Status = StatusExpired
-	case c.NotAfter.Sub(o.Now) < time.Duration(o.WithinDays)*24*time.Hour:
+	case validity.ExpiresWithin(c.NotAfter, o.Now, validity.Window(o.WithinDays)):
 		it.Status = StatusExpiring
 	}
 	return it

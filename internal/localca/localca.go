@@ -4,6 +4,8 @@
 package localca
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"context"
 	"crypto"
 	"crypto/sha256"
@@ -21,7 +23,7 @@ import (
 )
 
 // CAYears is the validity of a CA created on first use (spec plan.md, "The local CA").
-const CAYears = 10
+const CAYears = validity.LocalCAYears
 
 // maxSerialTries bounds the draws of a new serial when the store says a
 // drawn serial is taken; with 128 random bits a second draw is already
@@ -178,7 +180,7 @@ func (c *CA) precheck(csr *x509.CertificateRequest, now time.Time) error {
 	if err := csr.CheckSignature(); err != nil {
 		return fmt.Errorf("%w: %w", certgen.ErrBadCSRSignature, err)
 	}
-	if !now.Before(c.Cert.NotAfter) {
+	if validity.Expired(c.Cert.NotAfter, now) {
 		return fmt.Errorf("CA %s: %w (%s)", c.Name, certgen.ErrCAExpired, c.Cert.NotAfter.UTC().Format(time.DateOnly))
 	}
 	return nil

@@ -7,6 +7,8 @@
 package plan
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"slices"
 	"strings"
 
@@ -228,10 +230,6 @@ const (
 	PFXAES    = "aes"
 )
 
-// DefaultDays is the validity of internally signed certificates when the
-// deployment gives none (spec plan.md example: `days: 730`).
-const DefaultDays = 730
-
 // Microsoft CA certificate templates for `certreq -submit -attrib
 // "CertificateTemplate:..."`: WebServer issues serverAuth only (seed 002 §3.3);
 // a certificate that also needs clientAuth needs a template allowing both
@@ -251,13 +249,13 @@ func TemplateFor(eku []string) string {
 	return TemplateServer
 }
 
-// ValidityDays returns the certificate's planned validity, DefaultDays when
+// ValidityDays returns the certificate's planned validity, validity.DefaultDays when
 // the plan gives none.
 func (c *Certificate) ValidityDays() int {
 	if c.Days > 0 {
 		return c.Days
 	}
-	return DefaultDays
+	return validity.DefaultDays
 }
 
 // CertreqTemplate returns the Microsoft CA template for the certificate: the

@@ -1,6 +1,10 @@
 package plan
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/confcert/confcert/internal/validity"
+)
 
 func TestCertreqTemplateAndDays(t *testing.T) {
 	tests := []struct {
@@ -9,9 +13,9 @@ func TestCertreqTemplateAndDays(t *testing.T) {
 		template string
 		days     int
 	}{
-		{"server only", Certificate{ExtKeyUsage: []string{"serverAuth"}}, TemplateServer, DefaultDays},
+		{"server only", Certificate{ExtKeyUsage: []string{"serverAuth"}}, TemplateServer, validity.DefaultDays},
 		{"server and client", Certificate{ExtKeyUsage: []string{"serverAuth", "clientAuth"}, Days: 365}, TemplateServerClient, 365},
-		{"planned template wins", Certificate{ExtKeyUsage: []string{"clientAuth"}, Template: "CMSCluster"}, "CMSCluster", DefaultDays},
+		{"planned template wins", Certificate{ExtKeyUsage: []string{"clientAuth"}, Template: "CMSCluster"}, "CMSCluster", validity.DefaultDays},
 	}
 	for _, tc := range tests {
 		if got := tc.c.CertreqTemplate(); got != tc.template {

@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
@@ -8,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/chain"
 )
 
@@ -196,14 +197,14 @@ func judgeTimes(served []*x509.Certificate, o JudgeOptions) []Finding {
 			out = append(out, Finding{Expired, Failure, fmt.Sprintf(
 				"%s is not valid before %s: every client refuses it until then; check the server's clock "+
 					"and the CA's, or install a certificate valid now", what, day(c.NotBefore))})
-		case o.At.After(c.NotAfter):
+		case validity.Expired(c.NotAfter, o.At):
 			out = append(out, Finding{Expired, Failure, fmt.Sprintf(
 				"%s expired on %s (%d days ago): every client refuses the connection; %s",
-				what, day(c.NotAfter), -certfacts.DaysLeft(c.NotAfter, o.At), renew(i))})
-		case c.NotAfter.Sub(o.At) < window:
+				what, day(c.NotAfter), -validity.DaysLeft(c.NotAfter, o.At), renew(i))})
+		case validity.ExpiresWithin(c.NotAfter, o.At, window):
 			out = append(out, Finding{Expiring, Warning, fmt.Sprintf(
 				"%s expires on %s, in %d days: clients will refuse the connection from then on; %s",
-				what, day(c.NotAfter), certfacts.DaysLeft(c.NotAfter, o.At), renew(i))})
+				what, day(c.NotAfter), validity.DaysLeft(c.NotAfter, o.At), renew(i))})
 		}
 	}
 	return out

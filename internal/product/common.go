@@ -1,9 +1,13 @@
 package product
 
 import (
+	"crypto/x509"
+
+	"github.com/confcert/confcert/internal/usage"
+	"github.com/confcert/confcert/internal/validity"
+
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/confcert/confcert/internal/keys"
@@ -79,10 +83,10 @@ func KeyType(s strictyaml.Str, key string, allowLegacy bool, p *Problems) keys.T
 // never past the 10-year local CA, spec plan.md "The local CA").
 func ValidityDays(d strictyaml.Int, p *Problems) int {
 	if !d.Set {
-		return plan.DefaultDays
+		return validity.DefaultDays
 	}
-	if d.Value < 1 || d.Value > 3650 {
-		p.Add(d.Line, "days must be between 1 and 3650, not %d", d.Value)
+	if d.Value < 1 || d.Value > validity.MaxPlannedDays {
+		p.Add(d.Line, "days must be between 1 and %d, not %d", validity.MaxPlannedDays, d.Value)
 	}
 	return d.Value
 }
@@ -99,17 +103,17 @@ func CheckCAName(s strictyaml.Str, key string, p *Problems) {
 	}
 }
 
-// KeyUsage is digitalSignature, plus keyEncipherment for an RSA key that
-// serves TLS (seed 002 D.2, A.1). A client-only certificate (the database
-// client, seed 002 §3.1.5) gets digitalSignature alone: keyEncipherment is for
-// the server's RSA key exchange, and RFC 5280 lints (zlint
-// e_key_usage_and_extended_key_usage_inconsistent) reject it beside clientAuth
-// alone. certgen.Sign applies the same rule.
+// KeyUsage is the plan's key_usage of a certificate for a key of type t with
+// the extended key usages eku: the names of usage.Leaf, the one rule that
+// certgen applies when it requests and signs (seed 002 D.2, A.1, §3.1.5).
 func KeyUsage(t keys.Type, eku []string) []string {
-	if strings.HasPrefix(string(t), "rsa") && (len(eku) == 0 || slices.Contains(eku, ServerAuth)) {
-		return []string{"digitalSignature", "keyEncipherment"}
+	var ekus []x509.ExtKeyUsage
+	for _, name := range eku {
+		if u, ok := usage.ParseExtKeyUsage(name); ok {
+			ekus = append(ekus, u)
+		}
 	}
-	return []string{"digitalSignature"}
+	return usage.KeyUsageNames(usage.Leaf(strings.HasPrefix(string(t), "rsa"), ekus))
 }
 
 // CertSpec is what a product decides about one certificate.

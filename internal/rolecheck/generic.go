@@ -1,6 +1,8 @@
 package rolecheck
 
 import (
+	"github.com/confcert/confcert/internal/validity"
+
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
@@ -10,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/keys"
@@ -21,7 +22,7 @@ import (
 func genericRules(r Role) []Rule {
 	rules := []Rule{
 		{"KEY-MATCH", "002 §4.4", keyMatch},
-		{"VALIDITY", "002 §5.4, §5.6", validity},
+		{"VALIDITY", "002 §5.4, §5.6", validityRule},
 		{"CHAIN", "002 §4.4", chainVerifies},
 		{"BUNDLE-ORDER", "002 §1.2.4, §3.2", bundleOrder},
 		{"BUNDLE-FORMAT", "002 §1.2.4, §4.7.1", bundleFormat},
@@ -66,17 +67,17 @@ func keyMatch(in *Input) []Result {
 		"give the key the CSR was made with (confcert match KEY CERT tells), or make a new CSR from this key: confcert csr NAME --key "+in.KeyFrom+" ...")
 }
 
-// validity: expired or not yet valid fails; under 30 days left warns (002 §5.4, §5.6).
-func validity(in *Input) []Result {
+// validityRule: expired or not yet valid fails; under validity.WarnDays (30) days left warns (002 §5.4, §5.6).
+func validityRule(in *Input) []Result {
 	c, now := in.Leaf, in.Now
 	renew := "renew it: the same steps as the first issue (confcert csr, then sign or send to the CA) (002 §5.6)"
-	switch left := certfacts.DaysLeft(c.NotAfter, now); {
-	case now.Before(c.NotBefore):
+	switch left := validity.DaysLeft(c.NotAfter, now); {
+	case validity.NotYetValid(c.NotBefore, now):
 		return Fail("VALIDITY", "certificate is not yet valid: valid from "+stamp(c.NotBefore),
 			"check the clock of the server and of the CA, or wait until "+stamp(c.NotBefore))
-	case now.After(c.NotAfter):
+	case validity.Expired(c.NotAfter, now):
 		return Fail("VALIDITY", "certificate has expired on "+stamp(c.NotAfter), renew)
-	case left < 30:
+	case left < validity.WarnDays:
 		return Warn("VALIDITY", fmt.Sprintf("certificate expires on %s: %d days left", stamp(c.NotAfter), left), renew)
 	default:
 		return Pass("VALIDITY", fmt.Sprintf("valid until %s (%d days left)", stamp(c.NotAfter), left))

@@ -8,6 +8,7 @@ package usage
 import (
 	"crypto/x509"
 	"encoding/asn1"
+	"slices"
 )
 
 // keyUsages are the RFC 5280 §4.2.1.3 names of the keyUsage bits, in bit order.
@@ -103,4 +104,21 @@ func ParseExtKeyUsage(name string) (x509.ExtKeyUsage, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Leaf is the one key usage rule of every end-entity certificate confcert
+// makes, whether it requests it (csr, plan's CSRs), plans it (the plan's
+// key_usage) or issues it (sign, ca sign, the local CA): digitalSignature,
+// plus keyEncipherment for an RSA key that may serve TLS (serverAuth among
+// its extended key usages, or none given), which TLS RSA key exchange needs
+// (seed 002 Appendix A.1, D.2). A client-only certificate (the database
+// client, seed 002 §3.1.5) gets digitalSignature alone: keyEncipherment
+// serves the server's key exchange, and RFC 5280 §4.2.1.12 consistency (zlint
+// e_key_usage_and_extended_key_usage_inconsistent) rejects it beside
+// clientAuth alone.
+func Leaf(rsaKey bool, eku []x509.ExtKeyUsage) x509.KeyUsage {
+	if rsaKey && (len(eku) == 0 || slices.Contains(eku, x509.ExtKeyUsageServerAuth)) {
+		return x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
+	}
+	return x509.KeyUsageDigitalSignature
 }
