@@ -116,6 +116,13 @@ func (r *run) issuerData(b plan.Bundle) ([]byte, string, error) {
 		if it == nil {
 			return nil, "", fmt.Errorf("member %s is not a planned certificate", m)
 		}
+		if it.leaf == nil && isLocal(it.c.Signer) && r.cas[it.c.Signer] != nil {
+			// Not signed yet (a CSR made elsewhere), but its CA is known.
+			if ca := r.cas[it.c.Signer].Certificate(); !slices.ContainsFunc(certs, ca.Equal) {
+				certs = append(certs, ca)
+			}
+			continue
+		}
 		if it.leaf == nil {
 			return nil, it.c.Files.Cert + " is awaiting its CA", nil
 		}

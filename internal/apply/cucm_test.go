@@ -189,3 +189,20 @@ func TestHeldCSRs(t *testing.T) {
 		}
 	})
 }
+
+// checkLinks: the trust planned between products holds what each side must
+// trust, as openssl verifies it (one deployment, several products); and the
+// products' own checks.
+func checkLinks(trusts map[string][]string) func(*testing.T, *env, *plan.Plan) {
+	return func(t *testing.T, e *env, p *plan.Plan) {
+		for bundle, certs := range trusts {
+			for _, c := range certs {
+				if out := openssltest.Run(t, e.dir, "verify", "-CAfile", bundle, c); !strings.Contains(out, ": OK") {
+					t.Errorf("%s does not verify against %s: %s", c, bundle, out)
+				}
+			}
+		}
+		checkExpressway(t, e, p)
+		checkCUCM(t, e, p)
+	}
+}

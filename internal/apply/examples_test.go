@@ -202,6 +202,17 @@ func TestExamples(t *testing.T) {
 		{"meetingplace.yaml", catalog.Options{}, checkLayout("homepage-bundle.pem", "meetingplace")},
 		{"expressway-mra.yaml", catalog.Options{}, checkExpressway},
 		{"cucm-cluster.yaml", catalog.Options{}, checkCUCM},
+		{"mra.yaml", catalog.Options{}, checkLinks(map[string][]string{
+			"cucm-expc-trust.pem": {"expc1.crt", "expc2.crt"}, "expc-trust.pem": {"tomcat-ms.crt", "callmanager-ms.crt", "expe1.crt", "expe2-client.crt"},
+		})},
+		{"cms-edge-ucm.yaml", catalog.Options{}, func(t *testing.T, e *env, p *plan.Plan) {
+			checkLinks(map[string][]string{
+				"cucm-callbridge-trust.pem": {"cms1.crt"}, "cucm-expc-trust.pem": {"edgec1.crt"}, "edgec-trust.pem": {"tomcat-ms.crt", "edgee1.crt"},
+			})(t, e, p)
+			if out := openssltest.Run(t, e.dir, "x509", "-noout", "-ext", "subjectAltName", "-in", "edgee1.crt"); !strings.Contains(out, "DNS:join.example.com") {
+				t.Errorf("Expressway-E lacks the Meeting Server join URL:\n%s", out)
+			}
+		}},
 	}
 	ca := newTestCA(t)
 	for _, tt := range tests {

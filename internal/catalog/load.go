@@ -25,6 +25,8 @@ const maxSize = 1 << 20
 type Error struct {
 	File     string
 	Problems []strictyaml.Problem
+	// Others are the problems of further files given to one plan.
+	Others []*Error
 }
 
 // Error formats one problem per line as <file>:<line>: <problem>.
@@ -42,6 +44,9 @@ func (e *Error) Lines() []string {
 			lines[i] = fmt.Sprintf("%s: %s", e.File, p.Msg)
 		}
 	}
+	for _, o := range e.Others {
+		lines = append(lines, o.Lines()...)
+	}
 	return lines
 }
 
@@ -49,6 +54,15 @@ func (e *Error) Lines() []string {
 // dispatches on its product: key to that product's rules and returns the
 // plan, or every problem found, each with its line number (as *Error).
 func Load(path string, o Options) (*plan.Plan, error) {
+	data, err := readDeployment(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data, o)
+}
+
+// readDeployment reads a deployment file, refusing what cannot be one.
+func readDeployment(path string) ([]byte, error) {
 	data, err := inputfile.Read(path, maxSize)
 	var tooLarge *inputfile.TooLargeError
 	switch {
@@ -59,7 +73,7 @@ func Load(path string, o Options) (*plan.Plan, error) {
 	case err != nil:
 		return nil, fmt.Errorf("deployment file: %w", &fs.PathError{Op: "open", Path: path, Err: err})
 	}
-	return Parse(path, data, o)
+	return data, nil
 }
 
 // Parse works out the plan of the deployment file data; name is the file's
@@ -69,16 +83,46 @@ func Parse(name string, data []byte, o Options) (*plan.Plan, error) {
 	if len(probs) > 0 {
 		return nil, &Error{File: name, Problems: probs}
 	}
-	prod, probs := productOf(root)
+	parts, probs := planDocument(root, o)
 	if len(probs) > 0 {
 		return nil, &Error{File: name, Problems: probs}
 	}
-	p, probs := prod.Plan(root, o)
+	p, probs := combine(parts)
 	if len(probs) > 0 {
 		return nil, &Error{File: name, Problems: probs}
 	}
-	reviewCalendar(p, prod, o.At)
 	return p, nil
+}
+
+// part is the plan of one deployment of a file, with its product.
+type part struct {
+	prod product.Product
+	p    *plan.Plan
+}
+
+// planDocument plans a file's deployment, or each deployment of its
+// deployments: list (one deployment, several products).
+func planDocument(root *yaml.Node, o Options) ([]part, []strictyaml.Problem) {
+	docs, probs := deploymentsOf(root)
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	var parts []part
+	for _, doc := range docs {
+		prod, ps := productOf(doc)
+		if len(ps) > 0 {
+			probs = append(probs, ps...)
+			continue
+		}
+		p, ps := prod.Plan(doc, o)
+		if len(ps) > 0 {
+			probs = append(probs, ps...)
+			continue
+		}
+		reviewCalendar(p, prod, o.At)
+		parts = append(parts, part{prod: prod, p: p})
+	}
+	return parts, probs
 }
 
 // productOf finds the product named by the product: key.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/confcert/confcert/internal/termsafe"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,12 +44,15 @@ type planFlags struct {
 func newPlanCmd(a *app) *cobra.Command {
 	f := &planFlags{}
 	cmd := &cobra.Command{
-		Use:   "plan DEPLOYMENT.yaml -o DIR [--import PATH...] [--check] [--dry-run] [--json]",
+		Use:   "plan DEPLOYMENT.yaml [MORE.yaml...] -o DIR [--import PATH...] [--check] [--dry-run] [--json]",
 		Short: "Make every key, CSR, certificate, bundle and install step a deployment needs",
 		Long: "plan reads a deployment description and creates, in DIR, what is missing: keys (in parallel),\n" +
 			"CSRs, certificates signed by the named local CA, bundles, trust bundles, install/<node>.txt\n" +
 			"and plan.json. Reruns are idempotent; a changed deployment re-issues only what changed.\n" +
-			"--import places what a public CA returned; --check verifies DIR and writes nothing.",
+			"--import places what a public CA returned (and the CSRs Unified CM made); --check verifies\n" +
+			"DIR and writes nothing. Several deployment files (.yaml, .yml), or one with a deployments:\n" +
+			"list, make one plan: a Meeting Server, its Expressways and its Unified CM, with the trust\n" +
+			"between them.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPlan(cmd.Context(), a, f, args)
@@ -80,7 +84,8 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 	}
 	co := f.catalogOptions()
 	co.At = a.now()
-	p, err := catalog.Load(args[0], co)
+	files, more := splitArgs(args)
+	p, err := catalog.LoadAll(files, co)
 	if err != nil {
 		return deployError(a, err)
 	}
@@ -95,11 +100,11 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 	if store != nil {
 		defer store.Close()
 	}
-	o := f.options(a, store, args[1:])
+	o := f.options(a, store, more)
 	if f.check {
 		return checkPlan(ctx, a, f, p, o)
 	}
-	return carryOut(ctx, a, f, p, o, args[0])
+	return carryOut(ctx, a, f, p, o, strings.Join(files, " "))
 }
 
 // catalogOptions are the flags that override the deployment file's choices
@@ -126,8 +131,8 @@ func (f *planFlags) validate(args []string) error {
 	switch {
 	case f.set != nil && f.set("key-in-bundle") && f.set("no-key-in-bundle"):
 		return errors.New("--key-in-bundle and --no-key-in-bundle contradict each other: give one")
-	case len(args) > 1 && len(f.imports) == 0:
-		return fmt.Errorf("unexpected arguments %v: only --import takes several paths", args[1:])
+	case len(args) > 1 && len(f.imports) == 0 && len(args) != len(deploymentArgs(args)):
+		return fmt.Errorf("unexpected arguments %v: only --import takes several paths, and deployment files end in .yaml or .yml", args[1:])
 	case f.out == "" && !f.dryRun:
 		return errors.New("no output directory: give -o DIR")
 	case f.check && (f.dryRun || len(f.imports) > 0 || len(f.renew) > 0):
@@ -307,4 +312,33 @@ func deployError(a *app, err error) error {
 	}
 	fmt.Fprintln(a.stderr, "confcert: hint: fix the deployment file; nothing was written")
 	return &exitError{code: exitUser}
+}
+
+// splitArgs tells deployment files from the further --import paths: the
+// first argument is a deployment file, and so is every later one that ends
+// in .yaml or .yml (choice: an import path never does, since CAs return
+// certificates, not YAML).
+func splitArgs(args []string) (files, imports []string) {
+	files = deploymentArgs(args)
+	for _, a := range args[1:] {
+		if !isYAML(a) {
+			imports = append(imports, a)
+		}
+	}
+	return files, imports
+}
+
+func deploymentArgs(args []string) []string {
+	out := []string{args[0]}
+	for _, a := range args[1:] {
+		if isYAML(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func isYAML(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
 }

@@ -30,7 +30,11 @@ const (
 
 // Plan is the whole plan document.
 type Plan struct {
-	Product      string         `json:"product"`
+	Product string `json:"product"`
+	// Products lists the products of a plan made of several deployments
+	// (a deployments: list, or several files): Product is then their names
+	// joined by '+', and each role check carries its product's version.
+	Products     []string       `json:"products,omitempty"`
 	Version      string         `json:"version,omitempty"`
 	Certificates []*Certificate `json:"certificates"`
 	Bundles      []Bundle       `json:"bundles"`
