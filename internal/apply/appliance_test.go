@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/openssltest"
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/testpki"
 )
 
 // Issue 10 item 8 (Cisco Unified MeetingPlace web conferencing SSL guide,
@@ -96,5 +99,108 @@ func TestDatabaseCADedicatedAcrossStore48(t *testing.T) {
 	o.Dir = t.TempDir()
 	if _, err := Run(context.Background(), internal, o); err == nil || !strings.Contains(err.Error(), "local CA dbca is the dedicated CA of the database cluster") {
 		t.Errorf("the database CA as another deployment's internal CA: %v", err)
+	}
+}
+
+const publicWB = `product: cms
+domain: example.com
+key: ecdsa-p256
+ca_key: ecdsa-p256
+public: [webbridge]
+certificates: per-service
+webbridge: join.example.com
+nodes:
+  - {name: cms1a, fqdn: cms1a.example.com, services: [callbridge, webbridge]}
+`
+
+func parsePlan(t *testing.T, y string) *plan.Plan {
+	t.Helper()
+	p, err := catalog.Parse("test.yaml", []byte(y), catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Issue 10 item 12 (Cisco Meeting Server Certificate Guidelines 2.9, §4.3:
+// check the files before installing): a certificate the CA returned without
+// the planned names leaves the plan invalid, and "Next steps" says to ask
+// the CA again and never sends anyone to the node's install file.
+func TestImportWrongNamesInvalid43(t *testing.T) {
+	e := newEnv(t)
+	e.run(parsePlan(t, publicWB))
+	csr, err := readCSR(e.path("cms1a-webbridge.csr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := newTestCA(t)
+	tmpl := testpki.LeafTemplate("join.example.com")
+	tmpl.DNSNames = []string{"wrong.example.com"}
+	leaf := testpki.Sign(t, tmpl, csr.PublicKey, &testpki.Issued{Cert: ca.certs[2], Key: ca.key})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "returned.pem"), certio.CertificatesPEM(leaf, ca.certs[2], ca.certs[1], ca.certs[0]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := parsePlan(t, publicWB)
+	res := e.run(p, func(o *Options) { o.Import = []string{dir} })
+	if c := p.Certificates[1]; c.Name != "cms1a-webbridge" || c.Status != plan.StatusInvalid {
+		t.Fatalf("%s: status %s", c.Name, c.Status)
+	}
+	if !Invalid(p) || !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "do not install it") }) {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+	var out bytes.Buffer
+	WriteNextSteps(&out, p, "confcert plan ...")
+	if strings.Contains(out.String(), "follow install/cms1a.txt") || !strings.Contains(out.String(), "ask the CA again with cms1a-webbridge.csr; do not install it") {
+		t.Errorf("next steps:\n%s", out.String())
+	}
+}
+
+// Issue 10 item 12 (§5.6: renewing is the first issue again): --renew of a
+// public certificate sets its chain files aside (.bak), and the install file
+// marks them as existing only after --import, so no step names a chain
+// built for the old key.
+func TestRenewSetsOldChainAside56(t *testing.T) {
+	e := newEnv(t)
+	p := parsePlan(t, publicWB)
+	e.run(p)
+	returned := newTestCA(t).signAwaiting(t, e, p)
+	e.run(parsePlan(t, publicWB), func(o *Options) { o.Import = []string{returned} })
+	if !exists(e.path("cms1a-webbridge-bundle.crt")) {
+		t.Fatal("no bundle after the import")
+	}
+	p = parsePlan(t, publicWB)
+	res := e.run(p, func(o *Options) { o.Renew = []string{"cms1a-webbridge"} })
+	if exists(e.path("cms1a-webbridge-bundle.crt")) || exists(e.path("cms1a-webbridge.crt")) {
+		t.Error("the old chain is still where the install file points")
+	}
+	if baks, _ := filepath.Glob(e.path("cms1a-webbridge-bundle.crt.*.bak")); len(baks) != 1 {
+		t.Errorf("backups %v", baks)
+	}
+	if ch := changed(res, "cms1a-webbridge-bundle.crt"); ch == nil || ch.Action != ActionSetAside {
+		t.Errorf("changes %+v", res.Changes)
+	}
+	text, _ := os.ReadFile(e.path("install/cms1a.txt"))
+	if !strings.Contains(string(text), "cms1a-webbridge-bundle.crt   (exists only after confcert plan --import)") {
+		t.Errorf("install file:\n%s", text)
+	}
+}
+
+// Issue 10 item 7 (§4.8 caution): --renew dbserver writes install files that
+// remove the live cluster on every node before the new certificates, then
+// rebuild it.
+func TestRenewDBServerOnLiveCluster48(t *testing.T) {
+	e := newEnv(t)
+	lab := loadExample(t, "cms-3node-lab.yaml", catalog.Options{})
+	e.run(lab)
+	res := e.run(loadExample(t, "cms-3node-lab.yaml", catalog.Options{}), func(o *Options) { o.Renew = []string{"dbserver"} })
+	if ch := changed(res, "dbserver"); ch == nil || ch.Action != ActionRenewed {
+		t.Fatalf("changes %+v", res.Changes)
+	}
+	text, _ := os.ReadFile(e.path("install/cms1b.txt"))
+	s := string(text)
+	remove, certs, join := strings.Index(s, "\n  database cluster remove\n"), strings.Index(s, "\n  database cluster certs dbserver.key"), strings.Index(s, "\n  database cluster join cms1a.pod2.cms.lab\n")
+	if remove < 0 || certs < remove || join < certs {
+		t.Errorf("cms1b install: remove %d, certs %d, join %d:\n%s", remove, certs, join, s)
 	}
 }

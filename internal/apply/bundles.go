@@ -53,6 +53,11 @@ func (r *run) writeBundles() error {
 			if why != "" && !r.awaiting(b) {
 				r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("%s not written yet: %s", b.File, why))
 			}
+			if r.awaiting(b) {
+				if err := r.setAside(b.File, b.Key); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if err := r.writeIfChanged(b.File, data, b.Key); err != nil {
@@ -258,6 +263,11 @@ func (r *run) writeIfChanged(name string, data []byte, private bool) error {
 func (r *run) writePFXs() error {
 	for _, it := range r.items {
 		f := it.c.Files.PFX
+		if f != "" && it.leaf == nil {
+			if err := r.setAside(f, true); err != nil {
+				return err
+			}
+		}
 		if f == "" || it.leaf == nil || exists(r.path(f)) && !it.newCert {
 			continue
 		}
@@ -293,5 +303,23 @@ func (r *run) writePFX(it *item, file string) error {
 		return err
 	}
 	r.res.Changes = append(r.res.Changes, Change{Name: file, Action: ActionWritten})
+	return nil
+}
+
+// setAside moves a file built from a certificate that now awaits its CA
+// (after --renew, or a certificate dropped) to a .bak, so that no install
+// file names a chain for the old key; the install file marks it pending
+// until --import builds it again (issue 10 item 12).
+func (r *run) setAside(file string, private bool) error {
+	if !exists(r.path(file)) {
+		return nil
+	}
+	if err := r.backup(file, private); err != nil {
+		return err
+	}
+	if err := os.Remove(r.path(file)); err != nil {
+		return fmt.Errorf("setting %s aside: %w", file, err)
+	}
+	r.res.Changes = append(r.res.Changes, Change{Name: file, Action: ActionSetAside, Why: "its certificate awaits the CA; the old file is kept as .bak"})
 	return nil
 }

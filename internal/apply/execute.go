@@ -260,7 +260,7 @@ func (r *run) status(it *item) string {
 		return plan.StatusAwaitingCA
 	}
 	if missing := missingSANs(c, leaf); len(missing) > 0 {
-		r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("%s lacks the planned names %v: ask the CA again", c.Files.Cert, missing))
+		r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("%s does not fit its plan: it lacks the planned names %v; ask the CA again, and do not install it", c.Files.Cert, missing))
 		return plan.StatusInvalid
 	}
 	return plan.StatusSigned

@@ -104,6 +104,7 @@ const (
 	ActionImported  = "imported"   // a certificate from a public CA was placed
 	ActionCACreated = "CA created" // a local CA was created on first use
 	ActionWritten   = "written"    // a bundle, install file or plan.json was (re)written
+	ActionSetAside  = "set aside"  // a bundle or .pfx of a certificate that awaits its CA moved to .bak
 )
 
 // Result is what a run did.

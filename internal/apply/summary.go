@@ -3,6 +3,7 @@ package apply
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/confcert/confcert/internal/plan"
@@ -98,7 +99,42 @@ func WriteNextSteps(w io.Writer, p *plan.Plan, importCmd string) {
 		}
 		fmt.Fprintf(w, "  Then place what the CA returned:\n    %s\n", importCmd)
 	}
+	stop := writeInvalid(w, p)
 	for _, in := range p.Install {
+		if stop[in.Node] {
+			continue
+		}
 		fmt.Fprintf(w, "  On %s: follow %s\n", in.Node, in.File)
 	}
+}
+
+// writeInvalid says which imported certificates do not fit their plan: ask
+// the CA again and install nothing on the nodes that use them. It returns
+// those nodes, whose install files "Next steps" must not send anyone to.
+func writeInvalid(w io.Writer, p *plan.Plan) map[string]bool {
+	stop := map[string]bool{}
+	for _, c := range p.Certificates {
+		if c.Status != plan.StatusInvalid {
+			continue
+		}
+		fmt.Fprintf(w, "  %s does not fit its plan (see the warning above): ask the CA again with %s; do not install it\n", c.Files.Cert, c.Files.CSR)
+		for _, u := range c.UsedBy {
+			stop[u.Node] = true
+		}
+	}
+	var nodes []string
+	for n := range stop {
+		nodes = append(nodes, n)
+	}
+	if len(nodes) > 0 {
+		slices.Sort(nodes)
+		fmt.Fprintf(w, "  Do not install anything on %s until it does\n", strings.Join(nodes, ", "))
+	}
+	return stop
+}
+
+// Invalid reports whether a certificate of the plan does not fit it (an
+// imported certificate without the planned names): the run exits 1.
+func Invalid(p *plan.Plan) bool {
+	return slices.ContainsFunc(p.Certificates, func(c *plan.Certificate) bool { return c.Status == plan.StatusInvalid })
 }

@@ -180,7 +180,10 @@ func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o apply.O
 	}
 	printWarnings(a.stderr, res.Warnings)
 	if f.json {
-		return writeDocument(a.stdout, p)
+		if err := writeDocument(a.stdout, p); err != nil || !apply.Invalid(p) {
+			return err
+		}
+		return errSilentFail
 	}
 	fmt.Fprintln(out)
 	if err := apply.WriteTable(out, p); err != nil {
@@ -188,6 +191,9 @@ func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o apply.O
 	}
 	importCmd := fmt.Sprintf("confcert plan %s -o %s%s --import <files the CA returned>", deployment, f.out, runFlags(p))
 	apply.WriteNextSteps(out, p, importCmd)
+	if apply.Invalid(p) {
+		return errSilentFail // an imported certificate does not fit its plan: exit 1
+	}
 	return nil
 }
 

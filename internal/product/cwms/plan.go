@@ -426,6 +426,9 @@ func (d *cwmsDeploy) install(dc dcSpec, pl *plan.Plan, layout chain.Layout) plan
 			file = c.Files.PFX
 		}
 		in.Uploads = append(in.Uploads, file)
+		if c.Signer == plan.SignerPublic {
+			in.Pending = append(in.Pending, file) // built by --import (issue 10 item 12)
+		}
 		in.Notes = append(in.Notes, d.uploadNote(c, file, layout))
 	}
 	in.Notes = append(in.Notes,

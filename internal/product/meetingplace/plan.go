@@ -135,6 +135,7 @@ func mpInstall(s mpSpec) plan.Install {
 	return plan.Install{
 		Node: "meetingplace", File: "install/meetingplace.txt",
 		Uploads: []string{"homepage-bundle.pem", "webconf-bundle.pem"},
+		Pending: []string{"homepage-bundle.pem", "webconf-bundle.pem"},
 		Notes: []string{
 			"when the CA asks for the server type, choose Apache or Custom, not Microsoft or IIS: MeetingPlace does not restart with an IIS certificate (seed 004 step 9)",
 			fmt.Sprintf("send homepage.csr (%s) and webconf.csr (%s) to the public CA; self-signed certificates are not supported since Release 6.0 (seed 004)", s.HomePage.Value, s.WebConferencing.Value),
