@@ -49,6 +49,9 @@ func TestHostileInputsAreRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "lab.yaml"), []byte(twoPlanYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	verbs := map[string]func(string) []string{
 		"inspect": func(p string) []string { return []string{"inspect", p} },
 		"verify":  func(p string) []string { return []string{"verify", p, p} },
@@ -58,6 +61,10 @@ func TestHostileInputsAreRefused(t *testing.T) {
 		},
 		"match":  func(p string) []string { return []string{"match", p, p} },
 		"expiry": func(p string) []string { return []string{"expiry", p} },
+		"plan":   func(p string) []string { return []string{"plan", p, "-o", filepath.Join(dir, "out")} },
+		"plan --import": func(p string) []string {
+			return []string{"plan", filepath.Join(dir, "lab.yaml"), "-o", filepath.Join(dir, "out"), "--import", p}
+		},
 	}
 	for what, path := range hostileInputs(t, dir) {
 		for verb, args := range verbs {
