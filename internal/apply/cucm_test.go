@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -204,5 +205,16 @@ func checkLinks(trusts map[string][]string) func(*testing.T, *env, *plan.Plan) {
 		}
 		checkExpressway(t, e, p)
 		checkCUCM(t, e, p)
+	}
+}
+
+// TestRenewHeld: --renew cannot make a key Unified CM holds; it says where
+// the new CSR comes from.
+func TestRenewHeld(t *testing.T) {
+	e := newEnv(t)
+	p := loadExample(t, "cucm-cluster.yaml", catalog.Options{})
+	_, err := Run(context.Background(), p, func() Options { o := e.options(e.now); o.Renew = []string{"tomcat-ms"}; return o }())
+	if err == nil || !strings.Contains(err.Error(), "cucm-pub.example.com (Unified CM publisher) makes this key") {
+		t.Errorf("got %v", err)
 	}
 }

@@ -89,6 +89,9 @@ func (r *run) checkRenew() error {
 		if r.find(name) == nil {
 			return fmt.Errorf("--renew %s: no certificate of that name in the plan (planned: %s)", name, r.names())
 		}
+		if c := r.find(name); c.KeyHeld != nil {
+			return fmt.Errorf("--renew %s: %s makes this key, not confcert: generate a new CSR there and bring it back with --import", name, c.KeyHeld.By)
+		}
 		r.renewed[name] = true
 	}
 	return nil
