@@ -54,7 +54,8 @@ type Item struct {
 	// NextRenewalDue is the day the renewal after the coming one will be
 	// due (package publicca): the coming renewal, --within days before
 	// NotAfter, lasts at most the public limit of that day when Public, else
-	// as long as this certificate. Zero for CA certificates.
+	// as long as this certificate. Zero for a CA that issued another
+	// certificate of the same source.
 	NextRenewalDue time.Time
 }
 
@@ -158,13 +159,24 @@ func items(source string, certs []*x509.Certificate, o Options) []Item {
 	out := make([]Item, len(certs))
 	for i, c := range certs {
 		out[i] = item(source, i, c, o)
-		if !c.IsCA {
+		if !issuedAnother(c, certs) {
 			out[i].Public = isPublic(c, certs, o)
 			window := time.Duration(o.WithinDays) * 24 * time.Hour
 			out[i].NextRenewalDue = publicca.NextRenewalDue(c.NotAfter, c.NotAfter.Sub(c.NotBefore), window, out[i].Public)
 		}
 	}
 	return out
+}
+
+// issuedAnother reports whether c is the issuer of another certificate that
+// came with it: a CA of the chain, renewed by nobody's public CA.
+func issuedAnother(c *x509.Certificate, with []*x509.Certificate) bool {
+	for _, o := range with {
+		if o != c && !o.Equal(c) && o.CheckSignatureFrom(c) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // isPublic reports whether c chains to a public root through the
