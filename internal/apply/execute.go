@@ -5,17 +5,17 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/confcert/confcert/internal/inputfile"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/confcert/confcert/internal/inputfile"
 
 	"github.com/confcert/confcert/internal/certgen"
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
-	"github.com/confcert/confcert/internal/ui"
 )
 
 // execute does what was decided: keys first (in parallel), then per
@@ -93,7 +93,7 @@ func (r *run) keysAndCAs(ctx context.Context) error {
 }
 
 // generateKeys makes every new key at once, in parallel on all cores, with a
-// progress bar when the progress writer is a terminal. When ctx ends no new
+// progress display (Options.Progress). When ctx ends no new
 // key is started and nothing is written.
 func (r *run) generateKeys(ctx context.Context) error {
 	var todo []*item
@@ -123,11 +123,11 @@ func (r *run) generateKeys(ctx context.Context) error {
 	return nil
 }
 
-func (r *run) progress(n int) *ui.Progress {
+func (r *run) progress(n int) Progress {
 	if r.o.Progress == nil {
-		return &ui.Progress{}
+		return noProgress{}
 	}
-	return ui.NewProgress(r.o.Progress, n, "generating keys")
+	return r.o.Progress(n, "generating keys")
 }
 
 func orDefault(t string) string {

@@ -16,7 +16,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"io"
+	"slices"
 	"time"
 
 	"github.com/confcert/confcert/internal/certio"
@@ -68,8 +68,9 @@ type Options struct {
 	Import []string
 	// Read opens imported files (the password of a PKCS#12).
 	Read certio.Options
-	// Progress is where the key-generation bar draws (stderr); nil for none.
-	Progress io.Writer
+	// Progress starts the display of a long step (key generation) of total
+	// items; nil shows nothing. The CLI draws a bar on a terminal.
+	Progress func(total int, what string) Progress
 	// DryRun works out what a run would do and writes nothing.
 	DryRun bool
 	// PFXPassword gives the password of the .pfx files a plan asks for.
@@ -87,6 +88,20 @@ type Options struct {
 	// nil means the operating system's.
 	SystemRoots func() ([]*x509.Certificate, error)
 }
+
+// Progress shows how a long step advances.
+type Progress interface {
+	// Add counts n more items done.
+	Add(n int)
+	// Finish ends the display.
+	Finish()
+}
+
+// noProgress shows nothing.
+type noProgress struct{}
+
+func (noProgress) Add(int) {}
+func (noProgress) Finish() {}
 
 // Change is one thing a run did (or, in a dry run, would do).
 type Change struct {
@@ -149,4 +164,10 @@ func Run(ctx context.Context, p *plan.Plan, o Options) (*Result, error) {
 		return nil, err
 	}
 	return r.result(), nil
+}
+
+// Invalid reports whether a certificate of the plan does not fit it (an
+// imported certificate without the planned names): the run exits 1.
+func Invalid(p *plan.Plan) bool {
+	return slices.ContainsFunc(p.Certificates, func(c *plan.Certificate) bool { return c.Status == plan.StatusInvalid })
 }

@@ -168,33 +168,6 @@ func TestImportPEMWithIntermediates(t *testing.T) {
 	}
 }
 
-// Next steps: a public certificate that needs clientAuth gets a Microsoft CA
-// template allowing it; a planned template wins (seed 002 §3.3, seed 003).
-func TestNextStepsTemplates(t *testing.T) {
-	t.Parallel()
-	p := &plan.Plan{Certificates: []*plan.Certificate{
-		cert("srv", "srv.example.com", plan.SignerPublic, nil, "serverAuth"),
-		cert("both", "both.example.com", plan.SignerPublic, nil, "serverAuth", "clientAuth"),
-		cert("own", "own.example.com", plan.SignerPublic, nil, "serverAuth"),
-	}}
-	p.Certificates[2].Template = "MyTemplate"
-	for _, c := range p.Certificates {
-		c.Status = plan.StatusAwaitingCA
-	}
-	var b strings.Builder
-	WriteNextSteps(&b, p, "confcert plan d.yaml -o out --import <files>")
-	for _, want := range []string{
-		`certreq -submit -attrib "CertificateTemplate:WebServer" srv.csr srv.crt`,
-		`certreq -submit -attrib "CertificateTemplate:ClientandServerAuthentication" both.csr both.crt`,
-		`certreq -submit -attrib "CertificateTemplate:MyTemplate" own.csr own.crt`,
-		"confcert plan d.yaml -o out --import <files>",
-	} {
-		if !strings.Contains(b.String(), want) {
-			t.Errorf("next steps lack %q:\n%s", want, b.String())
-		}
-	}
-}
-
 func readTestCSR(t *testing.T, path string) *x509.CertificateRequest {
 	t.Helper()
 	f, err := certio.ReadFile(path, certio.Options{})

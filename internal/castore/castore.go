@@ -6,14 +6,13 @@
 package castore
 
 import (
+	"github.com/confcert/confcert/internal/serial"
 	"github.com/confcert/confcert/internal/validity"
 
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"math/big"
-	"strings"
 	"time"
 )
 
@@ -114,21 +113,9 @@ func (i Issued) Status(now time.Time) Status {
 	return StatusValid
 }
 
-// SerialHex spells a serial the way the store keys it and openssl prints it
-// (`openssl x509 -serial`): upper-case hex, an even number of digits.
-func SerialHex(serial *big.Int) string {
-	s := strings.ToUpper(serial.Text(16))
-	if len(s)%2 == 1 {
-		s = "0" + s
-	}
-	return s
-}
+// SerialHex spells a serial the way the store keys it: serial.Hex, as
+// openssl prints it.
+func SerialHex(n *big.Int) string { return serial.Hex(n) }
 
 // ParseSerialHex reads a serial written by SerialHex (any case).
-func ParseSerialHex(s string) (*big.Int, error) {
-	n, ok := new(big.Int).SetString(s, 16)
-	if !ok || n.Sign() < 0 {
-		return nil, fmt.Errorf("serial %q is not a hexadecimal number", s)
-	}
-	return n, nil
-}
+func ParseSerialHex(s string) (*big.Int, error) { return serial.ParseHex(s) }

@@ -149,7 +149,7 @@ func (f *planFlags) options(a *app, store castore.Store, more []string) apply.Op
 		Dir: f.out, CAs: apply.StoreCAs(store, now), Now: now,
 		Renew: f.renew, Import: append(append([]string{}, f.imports...), more...),
 		Read: certio.Options{Password: a.passwords().Func("the imported PKCS#12 file")}, DryRun: f.dryRun,
-		Progress: a.stderr, PFXPassword: a.passwords().Func("the .pfx files"),
+		Progress: a.progress, PFXPassword: a.passwords().Func("the .pfx files"),
 	}
 	return o
 }
@@ -171,7 +171,7 @@ func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o apply.O
 	if f.json {
 		out = a.stderr
 	}
-	apply.WriteChanges(out, res, f.dryRun)
+	writeChanges(out, res, f.dryRun)
 	for _, u := range res.Unmatched {
 		fmt.Fprintf(a.stderr, "confcert: warning: %s\n", termsafe.String(u))
 	}
@@ -186,11 +186,11 @@ func carryOut(ctx context.Context, a *app, f *planFlags, p *plan.Plan, o apply.O
 		return errSilentFail
 	}
 	fmt.Fprintln(out)
-	if err := apply.WriteTable(out, p); err != nil {
+	if err := writeTable(out, p); err != nil {
 		return err
 	}
 	importCmd := fmt.Sprintf("confcert plan %s -o %s%s --import <files the CA returned>", deployment, f.out, runFlags(p))
-	apply.WriteNextSteps(out, p, importCmd)
+	writeNextSteps(out, p, importCmd)
 	if apply.Invalid(p) {
 		return errSilentFail // an imported certificate does not fit its plan: exit 1
 	}
@@ -211,7 +211,7 @@ func printPlan(a *app, f *planFlags, p *plan.Plan) error {
 	if f.json {
 		return writeDocument(a.stdout, p)
 	}
-	if err := apply.WriteTable(a.stdout, p); err != nil {
+	if err := writeTable(a.stdout, p); err != nil {
 		return err
 	}
 	for _, b := range p.Bundles {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/confcert/confcert/internal/apply"
 	"github.com/confcert/confcert/internal/password"
 	"github.com/confcert/confcert/internal/ui"
 )
@@ -50,6 +51,11 @@ func (a *app) now() time.Time { return a.clock() }
 
 // printer returns a ui.Printer for w.
 func (a *app) printer(w io.Writer) *ui.Printer { return ui.New(w) }
+
+// progress draws a progress bar of a long step on stderr (only on a terminal).
+func (a *app) progress(total int, what string) apply.Progress {
+	return ui.NewProgress(a.stderr, total, what)
+}
 
 // Main runs confcert with args (without the program name) and returns the
 // process exit status: 0 done, 1 the check said no, 2 bad usage or input.

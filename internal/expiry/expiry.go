@@ -6,6 +6,7 @@
 package expiry
 
 import (
+	"github.com/confcert/confcert/internal/serial"
 	"github.com/confcert/confcert/internal/validity"
 
 	"cmp"
@@ -18,7 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/probe"
 	"github.com/confcert/confcert/internal/publicca"
@@ -198,7 +198,7 @@ func item(source string, i int, c *x509.Certificate, o Options) Item {
 		Source:    source,
 		Index:     i,
 		SubjectCN: chain.DisplayName(c),
-		Serial:    castore.SerialHex(c.SerialNumber),
+		Serial:    serial.Hex(c.SerialNumber),
 		NotAfter:  c.NotAfter,
 		DaysLeft:  validity.DaysLeft(c.NotAfter, o.Now),
 		Status:    StatusOK,

@@ -1,4 +1,4 @@
-package apply
+package cli
 
 import (
 	"fmt"
@@ -6,13 +6,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/confcert/confcert/internal/apply"
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/ui"
 )
 
-// WriteTable prints the summary table: certificate, CN, SANs, signer,
+// writeTable prints the summary table: certificate, CN, SANs, signer,
 // status, used by (spec plan.md, "Phases and flags").
-func WriteTable(w io.Writer, p *plan.Plan) error {
+func writeTable(w io.Writer, p *plan.Plan) error {
 	t := ui.NewTable("CERTIFICATE", "CN", "SANS", "SIGNER", "STATUS", "USED BY")
 	for _, c := range p.Certificates {
 		t.Row(c.Name, c.CN, strings.Join(c.SANs, ","), c.Signer, statusLabel(c.Status), usedBy(c.UsedBy))
@@ -45,8 +46,8 @@ func usedBy(uses []plan.Use) string {
 	return strings.Join(parts, "; ")
 }
 
-// WriteChanges prints what a run did (or a dry run would do), one line each.
-func WriteChanges(w io.Writer, res *Result, dry bool) {
+// writeChanges prints what a run did (or a dry run would do), one line each.
+func writeChanges(w io.Writer, res *apply.Result, dry bool) {
 	if res.NothingToDo() {
 		fmt.Fprintln(w, "Nothing to do: the directory already matches the plan.")
 		return
@@ -54,7 +55,7 @@ func WriteChanges(w io.Writer, res *Result, dry bool) {
 	for _, c := range res.Changes {
 		action := c.Action
 		switch {
-		case dry && action == ActionCACreated:
+		case dry && action == apply.ActionCACreated:
 			action = "CA would be created"
 		case dry:
 			action = "would be " + action
@@ -67,10 +68,10 @@ func WriteChanges(w io.Writer, res *Result, dry bool) {
 	}
 }
 
-// WriteNextSteps prints which CSR goes to which CA, the certreq command for a
+// writeNextSteps prints which CSR goes to which CA, the certreq command for a
 // Microsoft CA (seed 002 §3.3, seed 003), the import command, and the
 // install files.
-func WriteNextSteps(w io.Writer, p *plan.Plan, importCmd string) {
+func writeNextSteps(w io.Writer, p *plan.Plan, importCmd string) {
 	var waiting, held []*plan.Certificate
 	for _, c := range p.Certificates {
 		switch {
@@ -131,10 +132,4 @@ func writeInvalid(w io.Writer, p *plan.Plan) map[string]bool {
 		fmt.Fprintf(w, "  Do not install anything on %s until it does\n", strings.Join(nodes, ", "))
 	}
 	return stop
-}
-
-// Invalid reports whether a certificate of the plan does not fit it (an
-// imported certificate without the planned names): the run exits 1.
-func Invalid(p *plan.Plan) bool {
-	return slices.ContainsFunc(p.Certificates, func(c *plan.Certificate) bool { return c.Status == plan.StatusInvalid })
 }
