@@ -1,4 +1,4 @@
-// Package planner carries out a deployment plan (package plan) against an
+// Package apply carries out a deployment plan (package plan) against an
 // output directory: it creates the keys, CSRs and internally signed
 // certificates that are missing, places what a public CA returned, builds the
 // bundles, trust bundles and install instructions, and records the plan

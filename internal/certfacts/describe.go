@@ -1,4 +1,4 @@
-// Package describe states facts about certificates, private keys, CSRs and
+// Package certfacts states facts about certificates, private keys, CSRs and
 // public keys, for people (text, with a bundle drawn as a tree) and for scripts
 // (the `inspect --json` objects of spec cli.md): names as openssl prints them,
 // days left, key and extended key usage names, SHA-256 fingerprints, and which

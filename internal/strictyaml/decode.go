@@ -1,4 +1,4 @@
-// Package decode reads a YAML document strictly into Go structs: every key
+// Package strictyaml reads a YAML document strictly into Go structs: every key
 // must be known, required keys must be there, scalars must have the right
 // type, and every problem is reported with its line number, all of them at
 // once. It keeps the line of each value so that later checks can point at it.
