@@ -42,6 +42,7 @@ func link(p *plan.Plan) []strictyaml.Problem {
 	l.expresswayCToCUCM()
 	l.cucmToExpresswayC()
 	l.joinURLOnE()
+	l.expectations()
 	return l.probs
 }
 
@@ -237,4 +238,36 @@ func (l *linker) webProxyNote(url string) {
 			}
 		}
 	}
+}
+
+// expectations: names one product needs in another's certificates join
+// those certificates' role checks, and a name no planned certificate of
+// that role carries is a warning naming who needs it and why.
+func (l *linker) expectations() {
+	for _, ex := range l.p.Expects {
+		certs := l.withRole(string(ex.Role))
+		if len(certs) == 0 {
+			continue
+		}
+		for _, n := range ex.Names {
+			if !slices.ContainsFunc(certs, func(c *plan.Certificate) bool { return hasName(c.SANs, n) }) {
+				product.Warnf(l.p, "%s is configured with %s, which no %s certificate carries: %s; list the node in the Unified CM deployment", ex.By, n, ex.Role, ex.Why)
+				continue
+			}
+			for _, c := range certs {
+				if !hasName(c.SANs, n) {
+					continue
+				}
+				for i := range c.Roles {
+					if c.Roles[i].Role == ex.Role {
+						c.Roles[i].Names = product.Uniq(append(c.Roles[i].Names, n)...)
+					}
+				}
+			}
+		}
+	}
+}
+
+func hasName(names []string, n string) bool {
+	return slices.ContainsFunc(names, func(s string) bool { return strings.EqualFold(s, n) })
 }

@@ -151,6 +151,7 @@ func merge(out, p *plan.Plan) []strictyaml.Problem {
 		out.Install = append(out.Install, in)
 	}
 	probs = append(probs, mergeCAs(out, p)...)
+	out.Expects = append(out.Expects, p.Expects...)
 	out.Warnings = append(out.Warnings, p.Warnings...)
 	return probs
 }

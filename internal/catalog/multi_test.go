@@ -107,3 +107,16 @@ func TestDeploymentsProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestExpresswayCNodesInTomcat: the Unified CM node names configured on
+// Expressway-C must be in Unified CM's tomcat certificate (UCM-10).
+func TestExpresswayCNodesInTomcat(t *testing.T) {
+	exp := expDep + "    cucm: {nodes: [ucm1.example.com, ucm9.example.com]}\n"
+	p := producttest.PlanOf(t, "deployments:\n"+exp+ucmDep, catalog.Options{})
+	if !producttest.HasWarning(p, "Expressway-C is configured with ucm9.example.com, which no cucm-tomcat certificate carries") {
+		t.Errorf("warnings: %v", p.Warnings)
+	}
+	if producttest.HasWarning(p, "configured with ucm1.example.com") {
+		t.Error("ucm1 is the publisher, in the tomcat certificate")
+	}
+}

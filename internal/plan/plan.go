@@ -40,6 +40,10 @@ type Plan struct {
 	Bundles      []Bundle       `json:"bundles"`
 	Install      []Install      `json:"install"`
 	CAs          []CA           `json:"cas,omitempty"`
+	// Expects lists names one product needs in another product's
+	// certificates (Expressway-C's Unified CM node names in the tomcat
+	// certificate): when both are planned together they are checked.
+	Expects []Expectation `json:"expects,omitempty"`
 	Warnings     []string       `json:"warnings"`
 	// RunFlags are the flags this run needs repeated on the next one: a flag
 	// that overrode the deployment file (spec plan.md "Phases and flags").
@@ -71,6 +75,17 @@ type Certificate struct {
 	// Template is the Microsoft CA certificate template for `certreq -submit`
 	// when Signer is public or a Microsoft CA (seed 002 §3.3, seed 003).
 	Template string `json:"template,omitempty"`
+}
+
+// Expectation is a set of names that the certificates of a role in
+// another product of the deployment must carry.
+type Expectation struct {
+	Role  RoleName `json:"role"`
+	Names []string `json:"names"`
+	// By says who expects them, for messages.
+	By string `json:"by"`
+	// Why says what fails without them, citing the guide.
+	Why string `json:"why"`
 }
 
 // KeyHeld describes a certificate whose key and CSR another system makes.

@@ -28,6 +28,7 @@ func (b *build) build() *plan.Plan {
 		}
 	}
 	b.cas()
+	b.expects()
 	b.bundles()
 	b.installs()
 	b.warnings()
@@ -126,6 +127,18 @@ func (b *build) cert(s product.CertSpec) *plan.Certificate {
 	}
 	b.p.Certificates = append(b.p.Certificates, c)
 	return c
+}
+
+// expects: the Unified CM node names configured on Expressway-C must be in
+// Unified CM's tomcat certificate (Expressway Administrator Guide X15.4,
+// Unified Communications; research EXP-19, UCM-10).
+func (b *build) expects() {
+	cu := b.d.s.CUCM
+	if cu == nil || !b.d.hasRole(roleC) {
+		return
+	}
+	b.p.Expects = append(b.p.Expects, plan.Expectation{Role: "cucm-tomcat", Names: values(cu.Nodes), By: "Expressway-C",
+		Why: "Expressway-C checks the tomcat certificate against the node name it is configured with, and MRA login fails (" + docAdminGuide + ")"})
 }
 
 func (b *build) cas() {
