@@ -43,8 +43,8 @@ type Plan struct {
 	// Expects lists names one product needs in another product's
 	// certificates (Expressway-C's Unified CM node names in the tomcat
 	// certificate): when both are planned together they are checked.
-	Expects []Expectation `json:"expects,omitempty"`
-	Warnings     []string       `json:"warnings"`
+	Expects  []Expectation `json:"expects,omitempty"`
+	Warnings []string      `json:"warnings"`
 	// RunFlags are the flags this run needs repeated on the next one: a flag
 	// that overrode the deployment file (spec plan.md "Phases and flags").
 	// Not part of the plan document.
