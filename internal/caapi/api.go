@@ -72,7 +72,7 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/healthz", a.healthz)
 	m.Handle("GET /metrics", a.metrics.Handler())
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path, "see docs/serve.md for the endpoints")
+		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path, "the endpoints are under /api/v1 (confcert help serve)")
 	})
 }
 

@@ -43,7 +43,7 @@ func newBundleCmd(a *app) *cobra.Command {
 		Short: "Build the certificate bundle a product wants from whatever pile a CA sent",
 		Long: "bundle reads certificates in any format and order (PEM, DER, PKCS#7, PKCS#12), finds the\n" +
 			"leaf, drops duplicates and strays, links each certificate to its issuer by signature and\n" +
-			"writes the layout the product wants, as clean PEM (seed 001, seed 002 §1.2.4, D.2):\n" +
+			"writes the layout the product wants, as clean PEM (the Cisco Community article on the CWMS SSL certificate bundle, Cisco Meeting Server Certificate Guidelines 2.9, §1.2.4, D.2):\n" +
 			"  chain         intermediates from the leaf's issuer upward, no root\n" +
 			"  cms           intermediates upward, root last (Meeting Server ca-bundle.crt)\n" +
 			"  fullchain     leaf, intermediates, root last (Web Bridge 3; --no-root drops the root)\n" +

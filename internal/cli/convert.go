@@ -23,7 +23,7 @@ func newConvertCmd(a *app) *cobra.Command {
 		Short: "Change a certificate file's encoding without reordering it",
 		Long: "convert reads any certificate or key file and writes it as clean PEM, DER, PKCS#7 or PKCS#12.\n" +
 			"The certificates keep their order. PFX to PEM puts the private key first, then the certificates\n" +
-			"(seed 004, \"Copying and Saving the Private Key\"); PEM to PFX takes the key with --key when the\n" +
+			"(the Cisco Unified MeetingPlace web conferencing SSL guide, \"Copying and Saving the Private Key\"); PEM to PFX takes the key with --key when the\n" +
 			"input has none. Passwords come from --password-file, CONFCERT_PASSWORD or a prompt.",
 		Example: "  confcert convert mycertificate.pfx -o mycertificate.pem --to pem\n" +
 			"  confcert convert server.pfx --split callbridge   # callbridge.key, .crt, -bundle.crt\n" +

@@ -105,7 +105,7 @@ func newCSRCmd(a *app) *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVar(&f.keyPath, "key", "", "make the CSR for the existing private key in `FILE` (seed 002 A.1)")
+	cmd.Flags().StringVar(&f.keyPath, "key", "", "make the CSR for the existing private key in `FILE` (Cisco Meeting Server Certificate Guidelines 2.9, A.1)")
 	cmd.Flags().BoolVar(&f.force, "force", false, "replace existing files")
 	return cmd
 }

@@ -46,7 +46,7 @@ func newExpiryCmd(a *app) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&f.within, "within", validity.WarnDays, "expiring when fewer than `DAYS` are left")
-	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document with the fields of spec probe.md")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document (fields as in confcert help probe)")
 	fl.StringVar(&f.prometheus, "prometheus", "", "also write the node_exporter textfile `FILE`, atomically")
 	fl.StringVar(&f.starttls, "starttls", "", "negotiate TLS inside `PROTO` first for targets: xmpp, xmpp-server, smtp, ldap, postgres")
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "per-target limit for connect, STARTTLS and handshake")

@@ -22,7 +22,7 @@ func newInspectCmd(a *app) *cobra.Command {
 		Short: "Say what a file holds: certificates, keys, CSRs, bundles (pki inspect)",
 		Long: "inspect says whether a file holds certificates, a private key (encrypted or not), a CSR,\n" +
 			"a public key, a PKCS#7 or PKCS#12 bundle, or is unknown (exit 2), like the MMP's pki inspect\n" +
-			"(seed 002 §4.3, Appendix C). Every element of a bundle is shown in file order, with which\n" +
+			"(Cisco Meeting Server Certificate Guidelines 2.9, §4.3, Appendix C). Every element of a bundle is shown in file order, with which\n" +
 			"element issued which. PKCS#12 files and encrypted keys need their password.",
 		Example: "  confcert inspect callbridge.crt\n  confcert inspect bundle.p7b --json",
 		Args:    inspectOneFile("inspect <file> [--json]"),
@@ -30,7 +30,7 @@ func newInspectCmd(a *app) *cobra.Command {
 			return runInspect(a, args[0], asJSON)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document with the fields of spec cli.md")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document (fields as in confcert help inspect)")
 	return cmd
 }
 

@@ -26,7 +26,7 @@ func newListCmd(a *app) *cobra.Command {
 		Short: "List the PKI files in --dir by what they hold, like the MMP's pki list",
 		Long: "Lists private keys first, then CSRs, certificates, bundles, PKCS#12 files and public keys,\n" +
 			"recognised by content whatever their extension, with the key type, the CN and the expiry\n" +
-			"(seed 002 Appendix C). Files that hold nothing PKI are left out.",
+			"(Cisco Meeting Server Certificate Guidelines 2.9, Appendix C). Files that hold nothing PKI are left out.",
 		Example: "  confcert list --dir certs",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {

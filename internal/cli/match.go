@@ -21,7 +21,7 @@ func newMatchCmd(a *app) *cobra.Command {
 		Use:   "match <key> <cert-or-csr>",
 		Short: "Check that a private key and a certificate (or CSR) belong together, like the MMP's pki match",
 		Long: "Exit status 0 when the key is the private half of the certificate's (or CSR's, or public\n" +
-			"key's) public key, 1 when it is not (seed 002 §4.3).",
+			"key's) public key, 1 when it is not (Cisco Meeting Server Certificate Guidelines 2.9, §4.3).",
 		Example: "  confcert match callbridge.key callbridge.crt",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {

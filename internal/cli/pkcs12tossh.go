@@ -20,7 +20,7 @@ func newPKCS12ToSSHCmd(a *app) *cobra.Command {
 		Short: "Turn the PKCS#12 file <username>.pub into an OpenSSH public key, like the MMP's pki pkcs12-to-ssh",
 		Long: "Reads the PKCS#12 file <username>.pub, asks for its password, and replaces the file with the\n" +
 			"OpenSSH public key line of the key inside. Anything else in the PKCS#12 file is dropped\n" +
-			"(seed 002 Appendix C).",
+			"(Cisco Meeting Server Certificate Guidelines 2.9, Appendix C).",
 		Example: "  confcert pkcs12-to-ssh john",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {

@@ -42,7 +42,7 @@ func newProbeCmd(a *app) *cobra.Command {
 		Long: "probe connects to TLS services (host, host:port or https://host/...; --starttls for XMPP,\n" +
 			"SMTP, LDAP and PostgreSQL) and judges the chain they serve: missing intermediates, order,\n" +
 			"extra certificates, names, expiry, trust and weak crypto. A desktop browser fills in a\n" +
-			"missing intermediate; a phone does not (seed 001). Exit 1 when any finding is a FAILURE.",
+			"missing intermediate; a phone does not (the Cisco Community article on the CWMS SSL certificate bundle). Exit 1 when any finding is a FAILURE.",
 		Example: "  confcert probe join.example.com\n" +
 			"  confcert probe --starttls xmpp --xmpp-domain example.com xmpp.example.com\n" +
 			"  confcert probe --starttls postgres --trust dbca.crt --client-cert dbclient.crt --client-key dbclient.key db1:5432\n" +
@@ -63,7 +63,7 @@ func newProbeCmd(a *app) *cobra.Command {
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "per-target limit for connect, STARTTLS and handshake")
 	fl.IntVar(&f.concurrency, "concurrency", probe.DefaultConcurrency, "targets probed at once")
 	fl.IntVar(&f.within, "within", validity.WarnDays, "EXPIRING when fewer than `DAYS` are left")
-	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document with the fields of spec probe.md")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document (fields as in confcert help probe)")
 	return cmd
 }
 

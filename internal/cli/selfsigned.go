@@ -25,7 +25,7 @@ func newSelfSignedCmd(a *app) *cobra.Command {
 		Short: "Create a private key and a self-signed CA certificate, like the MMP's pki selfsigned",
 		Long: "Creates <basename>.key (mode 0600) and <basename>.crt, a self-signed certificate that can sign\n" +
 			"CSRs with 'confcert sign' (basicConstraints CA:TRUE, keyCertSign, cRLSign, digitalSignature),\n" +
-			"e.g. the CA of a Meeting Server database cluster (seed 002 §3.1.5).",
+			"e.g. the CA of a Meeting Server database cluster (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.5).",
 		Example: `  confcert selfsigned dbca CN:"My company CA"`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -136,7 +136,7 @@ func newServeProfileCmd(a *app) *cobra.Command {
 			return a.withService(cmd.Context(), func(s *caservice.Service) error {
 				ps, err := s.ApplyProfiles(cmd.Context(), localAdmin(), data)
 				if errors.Is(err, caservice.ErrInvalid) || errors.Is(err, caservice.ErrNotFound) {
-					return badInput(fmt.Errorf("%s: %w", args[0], err), "see docs/serve.md, Profiles, for the fields")
+					return badInput(fmt.Errorf("%s: %w", args[0], err), "a profile needs name, role, usage, max_days and approval (confcert help serve)")
 				}
 				if err != nil {
 					return failed(err, "")

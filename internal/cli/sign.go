@@ -23,7 +23,7 @@ func newSignCmd(a *app) *cobra.Command {
 		Short: "Sign <csr-basename>.csr with a local CA, like the MMP's pki sign",
 		Long: "Reads <csr-basename>.csr, <ca-basename>.crt and <ca-basename>.key and writes <csr-basename>.crt.\n" +
 			"The certificate copies the CSR's subject and subjectAltNames; its validity never runs past\n" +
-			"the CA's own. The default profile, server+client, is the template Unified CM needs (seed 002 §3.2).",
+			"the CA's own. The default profile, server+client, is the template Unified CM needs (Cisco Meeting Server Certificate Guidelines 2.9, §3.2).",
 		Example: "  confcert sign dbserver dbca --profile server\n  confcert sign dbclient dbca --profile client",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {

@@ -18,7 +18,7 @@ func newUnlockCmd(a *app) *cobra.Command {
 		Short: "Replace a password-protected private key with the unencrypted key, like the MMP's pki unlock",
 		Long: "Asks for the key's password and writes the unencrypted key under the same name (mode 0600),\n" +
 			"in the same family: a legacy encrypted PEM key becomes PKCS#1 (RSA) or SEC1 (EC), an encrypted\n" +
-			"PKCS#8 key becomes PKCS#8. A wrong password changes nothing (seed 002 Appendix C).",
+			"PKCS#8 key becomes PKCS#8. A wrong password changes nothing (Cisco Meeting Server Certificate Guidelines 2.9, Appendix C).",
 		Example: "  confcert unlock callbridge.key\n  confcert unlock callbridge.key --password-file pw.txt",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {

@@ -23,11 +23,11 @@ func newVerifyCmd(a *app) *cobra.Command {
 		Use:   "verify <cert> <bundle-or-CA> [<CA>]",
 		Short: "Check that a certificate chains to a trusted CA (pki verify)",
 		Long: "verify checks that <cert> is signed by a trusted CA through the intermediates given, like\n" +
-			"the MMP's pki verify (seed 002 §4.3, Appendix C). With three files the second holds the\n" +
+			"the MMP's pki verify (Cisco Meeting Server Certificate Guidelines 2.9, §4.3, Appendix C). With three files the second holds the\n" +
 			"intermediates (it may hold the root too) and the third the trusted CA. With two, the\n" +
 			"self-signed certificates of the second file are trusted and the rest are intermediates.\n" +
 			"Prints Success (exit 0), or the depth, subject, issuer and reason of the failing\n" +
-			"certificate in openssl's words, as the Meeting Server shows them (seed 002 §4.4), exit 1.",
+			"certificate in openssl's words, as the Meeting Server shows them (Cisco Meeting Server Certificate Guidelines 2.9, §4.4), exit 1.",
 		Example: "  confcert verify callbridge.crt callbridgebundle.crt\n" +
 			"  confcert verify server.pem bundle.pem rootca.pem --purpose server --host meet.example.com",
 		Args: func(_ *cobra.Command, args []string) error {

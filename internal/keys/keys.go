@@ -37,7 +37,7 @@ const Default = RSA2048
 
 // LegacyWarning is the warning to print whenever an RSA1024 key is made.
 const LegacyWarning = "rsa1024 keys are insecure: use them only for Unified MeetingPlace " +
-	"Release 6.0 MR5 and later, which does not support keys stronger than 1024 bits (seed 004 Restrictions)"
+	"Release 6.0 MR5 and later, which does not support keys stronger than 1024 bits (the Cisco Unified MeetingPlace web conferencing SSL guide, Restrictions)"
 
 // ErrUnknownType is returned by ParseType for a name that is not a key type.
 var ErrUnknownType = errors.New("unknown key type")

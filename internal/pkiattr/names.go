@@ -85,7 +85,7 @@ func CheckBasename(name string) error {
 			continue
 		}
 		return fmt.Errorf("basename %q contains %s at position %d: use only letters, digits and '-' "+
-			"(the Meeting Server refuses others, seed 002 §3.1)", name, describeRune(r), pos)
+			"(the Meeting Server refuses others, Cisco Meeting Server Certificate Guidelines 2.9, §3.1)", name, describeRune(r), pos)
 	}
 	return nil
 }

@@ -88,7 +88,7 @@ func judgePath(served []*x509.Certificate, c *chain.Chain) []Finding {
 		out = append(out, Finding{RootSent, Info, fmt.Sprintf(
 			"the server sends the root %q: clients ignore it and use their own copy, so it only costs bytes "+
 				"in every handshake; expected from a Meeting Server, whose bundles and Web Bridge 3 full chain "+
-				"end with the root (seed 002 §1.2.4, D.1); elsewhere 'confcert bundle --layout chain' leaves it out",
+				"end with the root (Cisco Meeting Server Certificate Guidelines 2.9, §1.2.4, D.1); elsewhere 'confcert bundle --layout chain' leaves it out",
 			chain.DisplayName(c.Root))})
 	}
 	return out
@@ -165,7 +165,7 @@ func judgeXMPPDomain(leaf *x509.Certificate, domain string) []Finding {
 	}
 	return []Finding{{HostnameMismatch, Failure, fmt.Sprintf(
 		"the XMPP domain %q is not among the leaf's subjectAltNames (%s): Cisco Meeting App and other XMPP "+
-			"clients refuse the server (seed 002 §3.1.3); request a certificate that lists the domain too, e.g. "+
+			"clients refuse the server (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.3); request a certificate that lists the domain too, e.g. "+
 			"'confcert csr xmpp CN:%s subjectAltName:%s,%s'", domain, sanList(leaf), leaf.Subject.CommonName,
 		leaf.Subject.CommonName, domain)}}
 }

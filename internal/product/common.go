@@ -43,7 +43,7 @@ type SubjectSpec struct {
 // or an email address without '@', and returns the subject.
 func (s SubjectSpec) Check(p *Problems) plan.Subject {
 	if c := s.C.Value; c != "" && (len(c) != 2 || strings.ToUpper(c) != c || !isLetters(c)) {
-		p.Add(s.C.Line, "subject C %q must be the two-letter ISO country code in capitals, e.g. US, GB (seed 002 Table 4)", c)
+		p.Add(s.C.Line, "subject C %q must be the two-letter ISO country code in capitals, e.g. US, GB (Cisco Meeting Server Certificate Guidelines 2.9, Table 4)", c)
 	}
 	if e := s.EmailAddress.Value; e != "" && !strings.Contains(e, "@") {
 		p.Add(s.EmailAddress.Line, "subject emailAddress %q is not an email address", e)

@@ -43,7 +43,7 @@ func CheckHost(s string, allowIP bool) error {
 // CheckFileBase reports why name cannot name certificate files.
 func CheckFileBase(name string) error {
 	if !fileBase.MatchString(name) || len(name) > 64 {
-		return fmt.Errorf("%q cannot name files on the server: use letters, digits and '-' only (the MMP refuses '.' and '_', seed 002 §4.2 note, Appendix B)", name)
+		return fmt.Errorf("%q cannot name files on the server: use letters, digits and '-' only (the MMP refuses '.' and '_', Cisco Meeting Server Certificate Guidelines 2.9, §4.2 note, Appendix B)", name)
 	}
 	return nil
 }

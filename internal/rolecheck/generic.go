@@ -70,7 +70,7 @@ func keyMatch(in *Input) []Result {
 // validityRule: expired or not yet valid fails; under validity.WarnDays (30) days left warns (002 §5.4, §5.6).
 func validityRule(in *Input) []Result {
 	c, now := in.Leaf, in.Now
-	renew := "renew it: the same steps as the first issue (confcert csr, then sign or send to the CA) (002 §5.6)"
+	renew := "renew it: the same steps as the first issue (confcert csr, then sign or send to the CA) (Cisco Meeting Server Certificate Guidelines 2.9, §5.6)"
 	switch left := validity.DaysLeft(c.NotAfter, now); {
 	case validity.NotYetValid(c.NotBefore, now):
 		return Fail("VALIDITY", "certificate is not yet valid: valid from "+stamp(c.NotBefore),

@@ -72,7 +72,7 @@ func (b *cmsBuild) trustBundles() {
 			if c := b.certOf[n.name+"/"+svcWebadmin]; c != nil {
 				admin = product.Uniq(append(admin, c.Name)...)
 			} else {
-				product.Warnf(b.p, "node %s runs callbridge in a cluster without webadmin: clustered Call Bridges reach each other through the Web Admin (seed 002 §2.2 Table 3, §4.12)", n.name)
+				product.Warnf(b.p, "node %s runs callbridge in a cluster without webadmin: clustered Call Bridges reach each other through the Web Admin (Cisco Meeting Server Certificate Guidelines 2.9, §2.2 Table 3, §4.12)", n.name)
 			}
 		}
 		if len(admin) > 0 {

@@ -24,10 +24,10 @@ func newCMSBuild(d *cmsDeploy) *cmsBuild {
 
 func (b *cmsBuild) build() {
 	if b.d.public[svcDatabase] {
-		product.Warnf(b.p, "public lists database: the database cluster's certificates are always signed by its dedicated CA %s (seed 002 §4.8 caution)", b.d.dbCA)
+		product.Warnf(b.p, "public lists database: the database cluster's certificates are always signed by its dedicated CA %s (Cisco Meeting Server Certificate Guidelines 2.9, §4.8 caution)", b.d.dbCA)
 	}
 	if b.d.public[svcTURN] != b.d.public[svcWebbridge] && b.d.hasWB2 && b.d.runsAnywhere(svcTURN) {
-		product.Warnf(b.p, "public: turn follows webbridge, since the TURN certificate must come from the Web Bridge's CA (seed 002 §3.1.6)")
+		product.Warnf(b.p, "public: turn follows webbridge, since the TURN certificate must come from the Web Bridge's CA (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.6)")
 	}
 	for _, n := range b.d.nodes {
 		if b.d.perService {

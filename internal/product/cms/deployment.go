@@ -258,7 +258,7 @@ func (d *cmsDeploy) checkNames(p *product.Problems) {
 	// Bridge cluster name that rule 1 makes the CN.
 	cl, ly := s.CallbridgeCluster.Value, s.LyncFQDN.Value
 	if !d.perService && cl != "" && ly != "" && !strings.EqualFold(cl, ly) {
-		p.Add(s.LyncFQDN.Line, "lync_fqdn %s differs from callbridge_cluster %s: a combined certificate has one CN and Lync needs it to be the trusted-application FQDN (seed 002 §3.1.1); make them equal or use certificates: per-service", ly, cl)
+		p.Add(s.LyncFQDN.Line, "lync_fqdn %s differs from callbridge_cluster %s: a combined certificate has one CN and Lync needs it to be the trusted-application FQDN (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.1); make them equal or use certificates: per-service", ly, cl)
 	}
 }
 
@@ -314,7 +314,7 @@ func (d *cmsDeploy) checkServices(ns nodeSpec, p *product.Problems) []string {
 func (d *cmsDeploy) checkServiceVersion(sv strictyaml.Str, p *product.Problems) {
 	switch {
 	case sv.Value == svcWebbridge3 && d.before(2, 9):
-		p.Add(sv.Line, "webbridge3 needs version 2.9 or later (seed 002 Appendix D)")
+		p.Add(sv.Line, "webbridge3 needs version 2.9 or later (Cisco Meeting Server Certificate Guidelines 2.9, Appendix D)")
 	case sv.Value == svcScheduler && d.before(3, 3):
 		p.Add(sv.Line, "scheduler needs version 3.3 or later")
 	}
@@ -330,11 +330,11 @@ func (d *cmsDeploy) checkNodeNeeds(p *product.Problems) {
 		d.hasWB2 = d.hasWB2 || n.runs(svcWebbridge)
 		// No IP address in any certificate the XMPP server uses (seed 002 §4.11.1 note).
 		if n.runs(svcXMPP) && net.ParseIP(n.fqdn) != nil {
-			p.Add(d.s.Nodes[i].FQDN.Line, "node %s runs xmpp, so its fqdn must be a DNS name: no IP address may be in an XMPP certificate (seed 002 §4.11.1 note)", n.name)
+			p.Add(d.s.Nodes[i].FQDN.Line, "node %s runs xmpp, so its fqdn must be a DNS name: no IP address may be in an XMPP certificate (Cisco Meeting Server Certificate Guidelines 2.9, §4.11.1 note)", n.name)
 		}
 		// The XMPP domain must be in the XMPP certificate's SANs (seed 002 §3.1.3, Table 4).
 		if n.runs(svcXMPP) && d.s.XMPPDomain.Value == "" && d.v.Major < 3 {
-			p.Add(d.s.Nodes[i].Line, "node %s runs xmpp: set xmpp_domain (the domain users log in with), which every XMPP certificate must carry (seed 002 §3.1.3)", n.name)
+			p.Add(d.s.Nodes[i].Line, "node %s runs xmpp: set xmpp_domain (the domain users log in with), which every XMPP certificate must carry (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.3)", n.name)
 		}
 	}
 	// Call Bridge certificates need clientAuth for CUCM (seed 002 §2.2, §3.2
@@ -381,7 +381,7 @@ func (d *cmsDeploy) checkDatabase(p *product.Problems) {
 		return
 	}
 	if d.before(2, 7) {
-		p.Add(db.Line, "database_cluster: database cluster certificates exist from version 2.7 (seed 002 §3.1.5); set version")
+		p.Add(db.Line, "database_cluster: database cluster certificates exist from version 2.7 (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.5); set version")
 	}
 	// Default <domain's first label>-dbca: a database CA is dedicated to one
 	// cluster across the whole CA store (spec plan.md CMS rule 6), so the
@@ -427,9 +427,9 @@ func (d *cmsDeploy) checkClusterSize(db *dbSpec, p *product.Problems) {
 	case n == 0:
 		p.Add(db.Line, "database_cluster nodes is empty")
 	case n > 5:
-		p.Add(db.Line, "database_cluster has %d nodes: a database cluster has at most 5 (seed 003)", n)
+		p.Add(db.Line, "database_cluster has %d nodes: a database cluster has at most 5 (the Cisco Meeting Server 3-node cluster certificate lab)", n)
 	case n < 3:
-		d.warnings = append(d.warnings, fmt.Sprintf("database_cluster has %d nodes: a database cluster needs at least 3 for redundancy (seed 003)", n))
+		d.warnings = append(d.warnings, fmt.Sprintf("database_cluster has %d nodes: a database cluster needs at least 3 for redundancy (the Cisco Meeting Server 3-node cluster certificate lab)", n))
 	}
 }
 
@@ -443,7 +443,7 @@ func (d *cmsDeploy) checkNoCluster(p *product.Problems) {
 		}
 	}
 	if len(db) > 1 {
-		p.Add(db[1].line, "%d nodes run database: add database_cluster: {nodes: [...]} so that confcert plans the cluster's certificates (seed 002 §3.1.5)", len(db))
+		p.Add(db[1].line, "%d nodes run database: add database_cluster: {nodes: [...]} so that confcert plans the cluster's certificates (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.5)", len(db))
 	}
 }
 
@@ -456,7 +456,7 @@ func (d *cmsDeploy) checkTrunks(p *product.Problems) {
 		case !okC:
 			p.Add(t.Core.Line, "trunks: no node is named %q", t.Core.Value)
 		case !core.runs(svcXMPP) && d.v.Major < 3:
-			p.Add(t.Core.Line, "trunks: core %s does not run xmpp: the trunk carries XMPP from the core to the edge's load balancer (seed 002 §3.1.4, §4.5)", core.name)
+			p.Add(t.Core.Line, "trunks: core %s does not run xmpp: the trunk carries XMPP from the core to the edge's load balancer (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.4, §4.5)", core.name)
 		}
 		switch {
 		case !okE:

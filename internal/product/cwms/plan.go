@@ -115,7 +115,7 @@ func checkCWMS(s *cwmsSpec, o product.Options) (*cwmsDeploy, product.Problems) {
 		d.ca = s.InternalCA.Value
 		product.CheckCAName(s.InternalCA, "internal_ca", &p)
 		if !split(v) {
-			p.Add(s.InternalCA.Line, "internal_ca: before 2.5MR5 CWMS has one certificate per data centre, signed by a public CA (seed 000); remove internal_ca or set version: 2.5MR5 or later")
+			p.Add(s.InternalCA.Line, "internal_ca: before 2.5MR5 CWMS has one certificate per data centre, signed by a public CA (the Cisco Community TOI for CWMS SSL certificates); remove internal_ca or set version: 2.5MR5 or later")
 		}
 	}
 	d.checkDatacenters(&p)
@@ -135,7 +135,7 @@ func (d *cwmsDeploy) checkWildcard(p *product.Problems) {
 	if !d.wildcard || !s.SecureAudio.Value || len(s.Datacenters) < 2 || split(d.v) {
 		return
 	}
-	p.Add(s.Style.Line, "style wildcard with two data centres and secure_audio: both certificates would have the CN *.<domain>, and Unified CM keeps only one of two certificates with the same CN, so one secure TLS trunk would fail (seed 000, \"CN Requirement for Secure Audio Conferencing\"); use style: san, which gives each data centre its own site URL as CN, or upgrade to 2.5MR5, where the internal certificates keep distinct CNs")
+	p.Add(s.Style.Line, "style wildcard with two data centres and secure_audio: both certificates would have the CN *.<domain>, and Unified CM keeps only one of two certificates with the same CN, so one secure TLS trunk would fail (the Cisco Community TOI for CWMS SSL certificates, \"CN Requirement for Secure Audio Conferencing\"); use style: san, which gives each data centre its own site URL as CN, or upgrade to 2.5MR5, where the internal certificates keep distinct CNs")
 }
 
 func (d *cwmsDeploy) checkDatacenters(p *product.Problems) {
@@ -146,9 +146,9 @@ func (d *cwmsDeploy) checkDatacenters(p *product.Problems) {
 	case n > 2:
 		p.Add(s.Datacenters[2].Line, "CWMS has at most two data centres, not %d", n)
 	case n == 2 && !dualDC(d.v):
-		p.Add(s.Datacenters[1].Line, "two data centres need CWMS 2.5 or later (seed 000)")
+		p.Add(s.Datacenters[1].Line, "two data centres need CWMS 2.5 or later (the Cisco Community TOI for CWMS SSL certificates)")
 	case n == 2 && s.Global == nil:
-		p.Add(s.Line, "two data centres: add global: {site_url: ..., admin_url: ...}, the common URLs (seed 000)")
+		p.Add(s.Line, "two data centres: add global: {site_url: ..., admin_url: ...}, the common URLs (the Cisco Community TOI for CWMS SSL certificates)")
 	case n == 1 && s.Global != nil:
 		p.Add(s.Global.Line, "global is for dual data centre deployments only; with one data centre remove it")
 	}
@@ -211,7 +211,7 @@ func (d *cwmsDeploy) checkIRP(dc dcSpec, p *product.Problems) {
 			p.Add(irp.Line, "%s irp: %v", dc.Name.Value, err)
 		}
 		if names[strings.ToLower(irp.Value)] {
-			p.Add(irp.Line, "%s is an Internet Reverse Proxy and also listed as a VM or URL: IRP names never go into a certificate (seed 000)", irp.Value)
+			p.Add(irp.Line, "%s is an Internet Reverse Proxy and also listed as a VM or URL: IRP names never go into a certificate (the Cisco Community TOI for CWMS SSL certificates)", irp.Value)
 		}
 	}
 }
@@ -319,9 +319,9 @@ func (d *cwmsDeploy) checkPublicNames(c cwmsCert, p *product.Problems) {
 			continue
 		}
 		if split(d.v) {
-			p.Add(c.line, "%s: %s is %s, which no public CA certifies, and the external certificate carries only site URLs: give the site URLs public names (seed 000)", c.spec.Name, n, reason)
+			p.Add(c.line, "%s: %s is %s, which no public CA certifies, and the external certificate carries only site URLs: give the site URLs public names (the Cisco Community TOI for CWMS SSL certificates)", c.spec.Name, n, reason)
 		} else {
-			p.Add(c.line, "%s: %s is %s, which no public CA certifies: from CWMS 2.5MR5 internal names go into a separate internal certificate signed by your own CA; upgrade and set version: 2.5MR5, or use public names (seed 000)", c.spec.Name, n, reason)
+			p.Add(c.line, "%s: %s is %s, which no public CA certifies: from CWMS 2.5MR5 internal names go into a separate internal certificate signed by your own CA; upgrade and set version: 2.5MR5, or use public names (the Cisco Community TOI for CWMS SSL certificates)", c.spec.Name, n, reason)
 		}
 	}
 }
@@ -409,7 +409,7 @@ func (d *cwmsDeploy) finishPlan(pl *plan.Plan) {
 		product.Warnf(pl, "no internal_ca: the internal certificates' CSRs go to your own CA (signer public here means a CA outside confcert); a public CA will refuse their internal names")
 	}
 	if d.keyInBundle {
-		product.Warnf(pl, "each CWMS upload bundle holds its private key unencrypted on top, as CWMS needs for a key made outside it (\"Building the CWMS certificate bundle\"): keep the files private and delete them after the upload; key_in_bundle: false leaves it out for a key CWMS made itself")
+		product.Warnf(pl, "each CWMS upload bundle holds its private key unencrypted on top, as CWMS needs for a key made outside it (the Cisco Community article on the CWMS SSL certificate bundle): keep the files private and delete them after the upload; key_in_bundle: false leaves it out for a key CWMS made itself")
 	}
 }
 
@@ -432,14 +432,14 @@ func (d *cwmsDeploy) install(dc dcSpec, pl *plan.Plan, layout chain.Layout) plan
 		in.Notes = append(in.Notes, d.uploadNote(c, file, layout))
 	}
 	in.Notes = append(in.Notes,
-		"a bundle out of order is refused with \"The certificates do not form a valid certificate chain\": rebuild it with confcert bundle --layout "+string(layout)+" (seed 001)",
-		"keep the intermediates in the bundle: mobile clients need the full chain (seed 001)",
-		"Internet Reverse Proxy names are never in a certificate (seed 000)")
+		"a bundle out of order is refused with \"The certificates do not form a valid certificate chain\": rebuild it with confcert bundle --layout "+string(layout)+" (the Cisco Community article on the CWMS SSL certificate bundle)",
+		"keep the intermediates in the bundle: mobile clients need the full chain (the Cisco Community article on the CWMS SSL certificate bundle)",
+		"Internet Reverse Proxy names are never in a certificate (the Cisco Community TOI for CWMS SSL certificates)")
 	if !d.keyInBundle && !d.pfx {
-		in.Notes = append(in.Notes, "key_in_bundle: false: these bundles hold no private key, which suits only a key CWMS made itself; confcert made these keys outside CWMS, and CWMS takes such a key only at the very top of the uploaded bundle (\"Building the CWMS certificate bundle\")")
+		in.Notes = append(in.Notes, "key_in_bundle: false: these bundles hold no private key, which suits only a key CWMS made itself; confcert made these keys outside CWMS, and CWMS takes such a key only at the very top of the uploaded bundle (the Cisco Community article on the CWMS SSL certificate bundle)")
 	}
 	if d.s.SecureAudio.Value {
-		in.Notes = append(in.Notes, "secure audio: upload each data centre's certificate to Unified CM for the TLS trunk; their CNs differ, since Unified CM overwrites a certificate with the same CN (seed 000)")
+		in.Notes = append(in.Notes, "secure audio: upload each data centre's certificate to Unified CM for the TLS trunk; their CNs differ, since Unified CM overwrites a certificate with the same CN (the Cisco Community TOI for CWMS SSL certificates)")
 	}
 	return in
 }

@@ -103,7 +103,7 @@ func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, product.Problems) {
 		}
 	}
 	if s.HomePage.Value == s.WebConferencing.Value {
-		p.Add(s.WebConferencing.Line, "web_conferencing must differ from home_page: MeetingPlace needs two host names and two certificates (seed 004 Task List)")
+		p.Add(s.WebConferencing.Line, "web_conferencing must differ from home_page: MeetingPlace needs two host names and two certificates (the Cisco Unified MeetingPlace web conferencing SSL guide, Task List)")
 	}
 	if v := s.Version.Value; v != "" {
 		if _, err := ParseVersion(v); err != nil {
@@ -116,7 +116,7 @@ func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, product.Problems) {
 		what string
 	}{{s.Subject.O, "O"}, {s.Subject.OU, "OU"}, {s.Subject.L, "L"}, {s.Subject.ST, "ST"}, {s.Subject.C, "C"}} {
 		if f.v.Value == "" {
-			p.Add(s.Subject.Line, "subject lacks %s: MeetingPlace CSRs carry the full subject, O, OU, L, ST and C (seed 004)", f.what)
+			p.Add(s.Subject.Line, "subject lacks %s: MeetingPlace CSRs carry the full subject, O, OU, L, ST and C (the Cisco Unified MeetingPlace web conferencing SSL guide)", f.what)
 		}
 	}
 	for _, f := range []struct {
@@ -124,7 +124,7 @@ func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, product.Problems) {
 		what string
 	}{{s.Subject.L, "L"}, {s.Subject.ST, "ST"}} {
 		if len(f.v.Value) == 2 {
-			product.Warnf(pl, "subject %s %q looks abbreviated: write the complete, official name (seed 004 CSR step 6)", f.what, f.v.Value)
+			product.Warnf(pl, "subject %s %q looks abbreviated: write the complete, official name (the Cisco Unified MeetingPlace web conferencing SSL guide, CSR step 6)", f.what, f.v.Value)
 		}
 	}
 	return subj, p
@@ -137,14 +137,14 @@ func mpInstall(s mpSpec) plan.Install {
 		Uploads: []string{"homepage-bundle.pem", "webconf-bundle.pem"},
 		Pending: []string{"homepage-bundle.pem", "webconf-bundle.pem"},
 		Notes: []string{
-			"when the CA asks for the server type, choose Apache or Custom, not Microsoft or IIS: MeetingPlace does not restart with an IIS certificate (seed 004 step 9)",
-			fmt.Sprintf("send homepage.csr (%s) and webconf.csr (%s) to the public CA; self-signed certificates are not supported since Release 6.0 (seed 004)", s.HomePage.Value, s.WebConferencing.Value),
-			"after confcert plan --import, Admin > SSL/TLS > Edit the Home Page hostname: paste homepage-bundle.pem (server certificate first, then the intermediate) (seed 004)",
-			"Admin > SSL/TLS > Edit the Web Conferencing hostname: paste webconf-bundle.pem the same way (seed 004)",
-			"the keys come from confcert, not from the SSL/TLS page's Generate Request: put homepage.key and webconf.key into the MPWEB database's SSLPrivateKey field as in \"Importing the Private Key in to the MPWEB Database\" (seed 004)",
-			"Toggle SSL on, then Reboot Server; if the certificates cannot be validated the server logs an error and turns SSL off (seed 004 To Enable SSL)",
-			"test https://" + s.HomePage.Value + "/ and start an Immediate Meeting to test " + s.WebConferencing.Value + " (seed 004 To Test)",
-			"keep homepage.key and webconf.key: they restore SSL on a rebuilt web server (seed 004 Backup and Restore)",
+			"when the CA asks for the server type, choose Apache or Custom, not Microsoft or IIS: MeetingPlace does not restart with an IIS certificate (the Cisco Unified MeetingPlace web conferencing SSL guide, step 9)",
+			fmt.Sprintf("send homepage.csr (%s) and webconf.csr (%s) to the public CA; self-signed certificates are not supported since Release 6.0 (the Cisco Unified MeetingPlace web conferencing SSL guide)", s.HomePage.Value, s.WebConferencing.Value),
+			"after confcert plan --import, Admin > SSL/TLS > Edit the Home Page hostname: paste homepage-bundle.pem (server certificate first, then the intermediate) (the Cisco Unified MeetingPlace web conferencing SSL guide)",
+			"Admin > SSL/TLS > Edit the Web Conferencing hostname: paste webconf-bundle.pem the same way (the Cisco Unified MeetingPlace web conferencing SSL guide)",
+			"the keys come from confcert, not from the SSL/TLS page's Generate Request: put homepage.key and webconf.key into the MPWEB database's SSLPrivateKey field as in \"Importing the Private Key in to the MPWEB Database\" (the Cisco Unified MeetingPlace web conferencing SSL guide)",
+			"Toggle SSL on, then Reboot Server; if the certificates cannot be validated the server logs an error and turns SSL off (the Cisco Unified MeetingPlace web conferencing SSL guide, To Enable SSL)",
+			"test https://" + s.HomePage.Value + "/ and start an Immediate Meeting to test " + s.WebConferencing.Value + " (the Cisco Unified MeetingPlace web conferencing SSL guide, To Test)",
+			"keep homepage.key and webconf.key: they restore SSL on a rebuilt web server (the Cisco Unified MeetingPlace web conferencing SSL guide, Backup and Restore)",
 		},
 	}
 }
