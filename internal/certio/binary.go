@@ -11,6 +11,9 @@ import (
 // PKCS#7 or PKCS#12. Each parser is tried in turn; the first that accepts the
 // whole input wins.
 func parseBinary(data []byte, opts Options) (*File, error) {
+	if isJavaKeystore(data) {
+		return parseJKS(data, opts)
+	}
 	if !isDERSequence(data) {
 		return nil, ErrUnknownFormat
 	}

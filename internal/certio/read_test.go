@@ -79,6 +79,9 @@ func TestReadFixtures(t *testing.T) {
 		{file: "nomac.p12", password: true, encoding: certio.PKCS12, objects: "private-key/pkcs8 certificate certificate"},
 		{file: "nomac.p12", encoding: certio.PKCS12, objects: "", locked: true},
 		{file: "nomac-legacy.p12", password: true, encoding: certio.PKCS12, objects: "private-key/pkcs8 certificate"},
+		// A Java keystore (testdata/genjks writes it).
+		{file: "keystore.jks", password: true, encoding: certio.JKS, objects: "private-key/pkcs8 certificate certificate certificate certificate"},
+		{file: "keystore.jks", encoding: certio.JKS, objects: "", locked: true},
 		{file: "ed25519-pub.der", encoding: certio.DER, objects: "public-key"},
 	}
 	for _, tt := range tests {
@@ -175,7 +178,7 @@ func readCerts(t *testing.T, name string, opts certio.Options) []*x509.Certifica
 func TestWrongPassword(t *testing.T) {
 	for _, name := range []string{"modern.p12", "legacy.p12", "rsa-pkcs8-enc.pem", "ec-pkcs8-enc.der",
 		"rsa-legacy-enc.pem", "ec-legacy-enc.pem", "pbes1-3des.pem", "pbes1-3des.der", "certonly.p12",
-		"nomac.p12", "nomac-legacy.p12"} {
+		"nomac.p12", "nomac-legacy.p12", "keystore.jks"} {
 		_, err := certio.ReadFile(filepath.Join("testdata", name), certio.Options{Password: wrongPassword})
 		if !errors.Is(err, certio.ErrWrongPassword) {
 			t.Errorf("%s: err = %v, want ErrWrongPassword", name, err)
@@ -304,7 +307,7 @@ func TestGolden(t *testing.T) {
 }
 
 func skipGolden(name string) bool {
-	return strings.HasSuffix(name, ".sh") || name == "password.txt" || strings.HasSuffix(name, ".golden") || name == "fuzz"
+	return strings.HasSuffix(name, ".sh") || name == "genjks" || name == "password.txt" || strings.HasSuffix(name, ".golden") || name == "fuzz"
 }
 
 func summary(o certio.Object) string {
