@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/confcert/confcert/internal/dirlock"
 	"github.com/confcert/confcert/internal/validity"
 
 	"cmp"
@@ -59,7 +60,7 @@ func runList(a *app) error {
 	}
 	var rows []listRow
 	for _, e := range entries {
-		if !e.Type().IsRegular() {
+		if !e.Type().IsRegular() || e.Name() == dirlock.FileName { // the lock of a plan's directory is no PKI file
 			continue
 		}
 		if row, ok := listFile(filepath.Join(a.dir, e.Name()), a.now()); ok {
