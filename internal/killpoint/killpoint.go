@@ -29,11 +29,14 @@ var (
 	hits  sync.Map // point name -> *atomic.Int64
 )
 
-// parse reads Env as NAME:N.
-func parse() (string, int64) {
-	name, n, ok := strings.Cut(os.Getenv(Env), ":")
+// parse reads Env.
+func parse() (string, int64) { return parseSpec(os.Getenv(Env)) }
+
+// parseSpec reads NAME:N; anything else disarms every point ("", 0).
+func parseSpec(spec string) (string, int64) {
+	name, n, ok := strings.Cut(spec, ":")
 	count, err := strconv.ParseInt(n, 10, 64)
-	if !ok || err != nil || count < 0 {
+	if !ok || name == "" || err != nil || count < 0 {
 		return "", 0
 	}
 	return name, count

@@ -71,3 +71,23 @@ func TestReached(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseSpec: any value of the variable either arms one point with a
+// count of 0 or more, or none; an armed spec prints back as itself.
+func FuzzParseSpec(f *testing.F) {
+	for _, s := range []string{"write:3", "write:0", "", ":", "write:", "write:-1", "a:b:1", "write:99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		name, n := parseSpec(spec)
+		if name == "" {
+			if n != 0 {
+				t.Errorf("%q: no point but count %d", spec, n)
+			}
+			return
+		}
+		if n < 0 || !strings.HasPrefix(spec, name+":") {
+			t.Errorf("%q parsed as %q:%d", spec, name, n)
+		}
+	})
+}
