@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/certio"
@@ -199,5 +200,42 @@ func TestRenewDBServerOnLiveCluster48(t *testing.T) {
 	remove, certs, join := strings.Index(s, "\n  database cluster remove\n"), strings.Index(s, "\n  database cluster certs dbserver.key"), strings.Index(s, "\n  database cluster join cms1a.pod2.cms.lab\n")
 	if remove < 0 || certs < remove || join < certs {
 		t.Errorf("cms1b install: remove %d, certs %d, join %d:\n%s", remove, certs, join, s)
+	}
+}
+
+// Issue 10 items 1 and 11 ("Building the CWMS certificate bundle", Cisco
+// Community: the key made outside CWMS at the very top; mobile clients need
+// the full chain): --check of a CWMS plan fails an upload bundle without the
+// key the plan made, and one without its intermediates.
+func TestCWMSCheckFailsKeylessAndShortBundles(t *testing.T) {
+	e := newEnv(t)
+	e.now = time.Now()
+	p := loadExample(t, "cwms-dual-dc-mr5.yaml", catalog.Options{})
+	seedRSAKeys(t, e, p)
+	e.run(p)
+	returned := newTestCA(t).signAwaiting(t, e, p)
+	e.run(loadExample(t, "cwms-dual-dc-mr5.yaml", catalog.Options{}), func(o *Options) { o.Import = []string{returned} })
+	if probs := e.check(loadExample(t, "cwms-dual-dc-mr5.yaml", catalog.Options{}), e.now); len(probs) > 0 {
+		t.Fatalf("clean directory: %+v", probs)
+	}
+	certs, err := readCerts(e.path("dc1-external-bundle.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := certs[len(certs)-1] // cwms-25: the server certificate last
+	for _, tt := range []struct {
+		data []byte
+		rule string
+	}{
+		{certio.CertificatesPEM(certs...), "CWMS-KEY-MISSING"},
+		{certio.CertificatesPEM(leaf), "CWMS-CHAIN"},
+	} {
+		if err := os.WriteFile(e.path("dc1-external-bundle.pem"), tt.data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		probs := e.check(loadExample(t, "cwms-dual-dc-mr5.yaml", catalog.Options{}), e.now)
+		if !slices.ContainsFunc(probs, func(pb Problem) bool { return strings.Contains(pb.Problem, tt.rule) }) {
+			t.Errorf("%s: problems %+v", tt.rule, probs)
+		}
 	}
 }

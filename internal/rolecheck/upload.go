@@ -1,6 +1,7 @@
 package rolecheck
 
 import (
+	"crypto/x509"
 	"slices"
 
 	"github.com/confcert/confcert/internal/chain"
@@ -16,7 +17,7 @@ import (
 func UploadChain(id string, in *Input) []Result {
 	roots := in.fileRoots()
 	if in.Trust != nil {
-		roots = slices.Concat(roots, in.Trust.Certs)
+		roots = slices.Concat(roots, anchors(in.Trust.Certs))
 	} else if sys, err := in.publicRoots(); err == nil {
 		roots = slices.Concat(roots, sys)
 	}
@@ -52,4 +53,20 @@ func KeyOnTop(id string, in *Input) []Result {
 		}
 	}
 	return Fail(id, "the key on top of "+in.Cert.Path+" is not "+in.KeyFrom, fix)
+}
+
+// anchors are the roots of a --trust file: its self-signed certificates, so
+// that an intermediate kept beside them (imported-issuers.pem) cannot stand
+// in for one the upload file lacks; all of them when none is self-signed.
+func anchors(certs []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range certs {
+		if chain.SelfSigned(c) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return certs
+	}
+	return out
 }
