@@ -3,12 +3,15 @@ package castore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/confcert/confcert/internal/dirlock"
 )
 
 func TestHome(t *testing.T) {
@@ -183,6 +186,46 @@ func TestCAKeyFinishesInterruptedCreate(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(dir, "podca.key")); err != nil {
 			t.Errorf("key not moved into place: %v", err)
+		}
+	})
+}
+
+// A reader that comes while another process is between inserting the CA
+// row and renaming its staged key (the creation lock held) waits for the
+// creator instead of renaming the key itself: before, it won the rename and
+// the creator failed with "podca.key already exists" (seen under load in
+// TestConcurrentCAProcesses).
+func TestCAKeyWaitsForTheCreator(t *testing.T) {
+	forEach(t, func(t *testing.T, s Store, dir string) {
+		ca := mustCreateCA(t, s, "podca")
+		serial := SerialHex(ca.Cert.SerialNumber)
+		staged := filepath.Join(dir, ".podca.key.staged-"+serial)
+		if err := os.Rename(filepath.Join(dir, "podca.key"), staged); err != nil {
+			t.Fatal(err)
+		}
+		lock, err := dirlock.Acquire(context.Background(), dir, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make(chan error, 1)
+		go func() {
+			key, err := s.CAKey(context.Background(), "podca")
+			if err == nil && string(key) != "KEY OF podca\n" {
+				err = fmt.Errorf("CAKey() = %q", key)
+			}
+			got <- err
+		}()
+		time.Sleep(100 * time.Millisecond)
+		if _, err := os.Stat(staged); err != nil {
+			t.Fatalf("the reader moved the staged key while the creator held the lock: %v", err)
+		}
+		// The creator finishes: its commit must not find the key in place.
+		if err := keyDir(dir).commit("podca", serial, []byte("cert\n")); err != nil {
+			t.Fatalf("creator's commit: %v", err)
+		}
+		lock.Release()
+		if err := <-got; err != nil {
+			t.Fatalf("reader: %v", err)
 		}
 	})
 }

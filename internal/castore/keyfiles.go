@@ -1,12 +1,14 @@
 package castore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/confcert/confcert/internal/dirlock"
 	"github.com/confcert/confcert/internal/fileout"
 )
 
@@ -48,14 +50,26 @@ func (d keyDir) commit(name, serial string, certPEM []byte) error {
 	return fileout.Write(fileout.File{Path: crt, Data: certPEM})
 }
 
-// load reads the CA key, first finishing a commit a crash interrupted.
-func (d keyDir) load(name, serial string, certPEM []byte) ([]byte, error) {
+// load reads the CA key, first finishing a commit a crash interrupted. The
+// creator holds the home's creation lock from staging to commit, so load
+// finishes a commit only under that lock and after looking again: a reader
+// that came between another process's insert and its rename would otherwise
+// rename the staged key itself and make the creator fail on "already exists".
+func (d keyDir) load(ctx context.Context, name, serial string, certPEM []byte) ([]byte, error) {
 	data, err := os.ReadFile(d.keyPath(name))
 	if !errors.Is(err, fs.ErrNotExist) {
 		return data, err
 	}
 	if _, serr := os.Stat(d.stagedPath(name, serial)); serr != nil {
 		return nil, fmt.Errorf("CA key %s is missing: %w", d.keyPath(name), err)
+	}
+	lock, err := dirlock.Acquire(ctx, string(d), createWait)
+	if err != nil {
+		return nil, fmt.Errorf("reading CA %s: %w", name, err)
+	}
+	defer lock.Release()
+	if data, err := os.ReadFile(d.keyPath(name)); !errors.Is(err, fs.ErrNotExist) {
+		return data, err
 	}
 	if err := d.commit(name, serial, certPEM); err != nil {
 		return nil, err

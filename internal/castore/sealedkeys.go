@@ -100,7 +100,7 @@ func (s *sqlStore) importKeyFile(ctx context.Context, name string, at time.Time)
 	if err != nil {
 		return "", err
 	}
-	keyPEM, err := s.keys.load(name, SerialHex(ca.Cert.SerialNumber), certPEM(ca.Cert.Raw))
+	keyPEM, err := s.keys.load(ctx, name, SerialHex(ca.Cert.SerialNumber), certPEM(ca.Cert.Raw))
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}

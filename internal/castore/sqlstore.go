@@ -79,7 +79,7 @@ func (s *sqlStore) CAKey(ctx context.Context, name string) ([]byte, error) {
 			return key, err
 		}
 	}
-	return s.keys.load(name, SerialHex(ca.Cert.SerialNumber), certPEM(ca.Cert.Raw))
+	return s.keys.load(ctx, name, SerialHex(ca.Cert.SerialNumber), certPEM(ca.Cert.Raw))
 }
 
 // CAs implements Store.
