@@ -77,6 +77,48 @@ func CheckAbsent(files []File) error {
 // Write writes one file atomically, replacing any file already at its path.
 // A reader, a crash or a kill sees either the old file or the whole new one.
 func Write(f File) error {
+	if err := write(f); err != nil {
+		return err
+	}
+	syncDir(filepath.Dir(f.Path))
+	return nil
+}
+
+// Batch writes many files with one directory sync per directory: each file
+// is written to a temporary file, synced and renamed into place at once (a
+// reader, a crash or a kill sees the old file or the whole new one), and
+// Sync then makes the renames durable, syncing each directory once. The
+// zero Batch is ready to use; it is not safe for concurrent use.
+type Batch struct {
+	dirs []string
+}
+
+// Write writes one file atomically like Write, leaving its directory's
+// sync to Sync.
+func (b *Batch) Write(f File) error {
+	if err := write(f); err != nil {
+		return err
+	}
+	dir := filepath.Dir(f.Path)
+	for _, d := range b.dirs {
+		if d == dir {
+			return nil
+		}
+	}
+	b.dirs = append(b.dirs, dir)
+	return nil
+}
+
+// Sync syncs every directory a file was written to since the last Sync.
+func (b *Batch) Sync() {
+	for _, d := range b.dirs {
+		syncDir(d)
+	}
+	b.dirs = b.dirs[:0]
+}
+
+// write places f atomically without syncing its directory.
+func write(f File) error {
 	dir := filepath.Dir(f.Path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".tmp-*")
 	if err != nil {
@@ -92,7 +134,6 @@ func Write(f File) error {
 		os.Remove(name)
 		return err
 	}
-	syncDir(dir)
 	return nil
 }
 

@@ -74,3 +74,43 @@ func TestWriteFailsInMissingDirectory(t *testing.T) {
 		t.Fatal("write into a missing directory succeeded")
 	}
 }
+
+// TestBatchWritesEachFileWhole: a Batch places every file at once (whole,
+// with its mode, no temporary file left) and Sync forgets the directories.
+func TestBatchWritesEachFileWhole(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "install")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := []File{
+		{Path: filepath.Join(dir, "a.key"), Data: []byte("key\n"), Private: true},
+		{Path: filepath.Join(dir, "a.crt"), Data: []byte("cert\n")},
+		{Path: filepath.Join(sub, "notes.txt"), Data: []byte("notes\n")},
+	}
+	var b Batch
+	for _, f := range files {
+		if err := b.Write(f); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(f.Path)
+		if err != nil || string(got) != string(f.Data) {
+			t.Errorf("%s right after Write: %q, %v", f.Path, got, err)
+		}
+		if info, err := os.Stat(f.Path); err != nil || info.Mode().Perm() != f.Mode() {
+			t.Errorf("%s: mode %v, %v; want %v", f.Path, info.Mode().Perm(), err, f.Mode())
+		}
+	}
+	if len(b.dirs) != 2 {
+		t.Errorf("directories to sync: %v, want 2", b.dirs)
+	}
+	b.Sync()
+	if len(b.dirs) != 0 {
+		t.Errorf("directories left after Sync: %v", b.dirs)
+	}
+	for _, d := range []string{dir, sub} {
+		if temps, _ := filepath.Glob(filepath.Join(d, ".*.tmp-*")); len(temps) > 0 {
+			t.Errorf("temporary files left: %v", temps)
+		}
+	}
+}

@@ -21,17 +21,33 @@ import (
 // core, are done; it leaves no goroutine behind.
 func GenerateAll(ctx context.Context, types []Type, onDone func()) ([]crypto.Signer, error) {
 	out := make([]crypto.Signer, len(types))
-	var mu sync.Mutex // onDone is never called concurrently
-	err := parallel.Do(ctx, len(types), 0, func(_ context.Context, i int) error {
+	err := GenerateEach(ctx, types, func(i int, k crypto.Signer) {
+		out[i] = k
+		if onDone != nil {
+			onDone()
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// GenerateEach is GenerateAll handing each key to onKey as soon as it
+// exists, so that the caller can use it while the others are being made
+// (plan signs and writes each certificate as soon as its key exists).
+// onKey is never called concurrently, nor after ctx has ended.
+func GenerateEach(ctx context.Context, types []Type, onKey func(i int, k crypto.Signer)) error {
+	var mu sync.Mutex // onKey is never called concurrently
+	err := parallel.Do(ctx, len(types), 0, func(ctx context.Context, i int) error {
 		k, err := Generate(types[i])
 		if err != nil {
 			return err
 		}
-		out[i] = k
-		if onDone != nil {
-			mu.Lock()
-			defer mu.Unlock()
-			onDone()
+		mu.Lock()
+		defer mu.Unlock()
+		if ctx.Err() == nil {
+			onKey(i, k)
 		}
 		return nil
 	})
@@ -40,11 +56,11 @@ func GenerateAll(ctx context.Context, types []Type, onDone func()) ([]crypto.Sig
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("key generation stopped: %w", err)
+			return fmt.Errorf("key generation stopped: %w", err)
 		}
-		return nil, err
+		return err
 	}
-	return out, nil
+	return nil
 }
 
 // GenerateContext is Generate that refuses to start once ctx has ended and
