@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/confcert/confcert/internal/inputfile"
 
@@ -18,8 +19,10 @@ import (
 	"github.com/confcert/confcert/internal/plan"
 )
 
-// execute does what was decided: keys first (in parallel), then per
-// certificate its backups, key, CSR and certificate, then the derived files.
+// execute does what was decided: the keys are made in parallel and each
+// certificate's backups, key, CSR and certificate are written as soon as its
+// key exists (in plan order, in batches of the certificates whose keys are
+// ready), then the derived files.
 func (r *run) execute(ctx context.Context) error {
 	r.recordChanges()
 	if r.o.DryRun {
@@ -30,19 +33,8 @@ func (r *run) execute(ctx context.Context) error {
 		return fmt.Errorf("creating the output directory %s: %w", r.o.Dir, err)
 	}
 	r.removeStaleTemps()
-	if err := r.keysAndCAs(ctx); err != nil {
+	if err := r.writeItems(ctx); err != nil {
 		return err
-	}
-	if err := r.recordClusters(ctx); err != nil {
-		return err
-	}
-	for _, it := range r.items {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("stopped before %s: %w", it.c.Name, err) // Ctrl-C: the next run goes on from here
-		}
-		if err := r.apply(ctx, it); err != nil {
-			return err
-		}
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("stopped before the bundles: %w", err)
@@ -83,46 +75,6 @@ func (r *run) recordChanges() {
 	}
 }
 
-// keysAndCAs creates the missing local CAs while the keys are generated:
-// both are mostly key generation, which runs best all at once.
-func (r *run) keysAndCAs(ctx context.Context) error {
-	caErr := make(chan error, 1)
-	go func() { caErr <- r.createCAs(ctx) }()
-	keyErr := r.generateKeys(ctx)
-	return errors.Join(keyErr, <-caErr)
-}
-
-// generateKeys makes every new key at once, in parallel on all cores, with a
-// progress display (Options.Progress). When ctx ends no new
-// key is started and nothing is written.
-func (r *run) generateKeys(ctx context.Context) error {
-	var todo []*item
-	var types []keys.Type
-	for _, it := range r.items {
-		if !it.newKey {
-			continue
-		}
-		t, err := keys.ParseType(orDefault(it.c.KeyType), true)
-		if err != nil {
-			return fmt.Errorf("certificate %s: %w", it.c.Name, err)
-		}
-		todo, types = append(todo, it), append(types, t)
-	}
-	if len(todo) == 0 {
-		return nil
-	}
-	bar := r.progress(len(todo))
-	made, err := keys.GenerateAll(ctx, types, func() { bar.Add(1) })
-	bar.Finish()
-	if err != nil {
-		return fmt.Errorf("generating keys: %w", err)
-	}
-	for i, it := range todo {
-		it.key = made[i]
-	}
-	return nil
-}
-
 func (r *run) progress(n int) Progress {
 	if r.o.Progress == nil {
 		return noProgress{}
@@ -137,9 +89,36 @@ func orDefault(t string) string {
 	return t
 }
 
-// apply writes one certificate's files in the crash-safe order: backups,
-// removal of a certificate that no longer fits, key, CSR, certificate.
-func (r *run) apply(ctx context.Context, it *item) error {
+// applyBatch carries out a batch of certificates whose keys exist: their
+// CSRs are made and their certificates issued first (a local CA reserves and
+// records the whole batch in one transaction each, so no certificate reaches
+// a file before its record), then each certificate's files are written in
+// the crash-safe order: backups, removal of a certificate that no longer
+// fits, key, CSR, certificate. Every file is synced; the directories are
+// synced once per batch.
+func (r *run) applyBatch(ctx context.Context, items []*item) error {
+	for _, it := range items {
+		if err := r.makeCSR(it); err != nil {
+			return err
+		}
+	}
+	certs, err := r.issueAll(ctx, items)
+	if err != nil {
+		return err
+	}
+	var b fileout.Batch
+	defer b.Sync()
+	for i, it := range items {
+		if err := r.apply(&b, it, certs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply writes one certificate's files; cert is its new certificate (nil
+// when none is due).
+func (r *run) apply(b *fileout.Batch, it *item, cert *x509.Certificate) error {
 	c := it.c
 	for _, f := range it.backups {
 		if err := r.backup(f, f == c.Files.Key); err != nil {
@@ -152,16 +131,22 @@ func (r *run) apply(ctx context.Context, it *item) error {
 		}
 		it.leaf = nil
 	}
-	if err := r.writeKey(it); err != nil {
+	if err := r.writeKey(b, it); err != nil {
 		return err
 	}
-	if err := r.writeCSR(it); err != nil {
-		return err
+	if it.newCSR {
+		if err := b.Write(fileout.File{Path: r.path(c.Files.CSR), Data: certio.CSRPEM(it.csr.Raw)}); err != nil {
+			return err
+		}
 	}
-	return r.writeCert(ctx, it)
+	if !it.newCert {
+		return nil
+	}
+	it.leaf = cert
+	return b.Write(fileout.File{Path: r.path(c.Files.Cert), Data: certio.CertificatesPEM(cert)})
 }
 
-func (r *run) writeKey(it *item) error {
+func (r *run) writeKey(b *fileout.Batch, it *item) error {
 	if !it.newKey && !it.rewriteKey {
 		return nil
 	}
@@ -169,10 +154,11 @@ func (r *run) writeKey(it *item) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", it.c.Files.Key, err)
 	}
-	return fileout.Write(fileout.File{Path: r.path(it.c.Files.Key), Data: data, Private: true})
+	return b.Write(fileout.File{Path: r.path(it.c.Files.Key), Data: data, Private: true})
 }
 
-func (r *run) writeCSR(it *item) error {
+// makeCSR makes the item's new CSR, when one is due.
+func (r *run) makeCSR(it *item) error {
 	if !it.newCSR {
 		return nil
 	}
@@ -186,23 +172,83 @@ func (r *run) writeCSR(it *item) error {
 	if it.csr, err = x509.ParseCertificateRequest(der); err != nil {
 		return fmt.Errorf("%s: %w", it.c.Files.CSR, err)
 	}
-	return fileout.Write(fileout.File{Path: r.path(it.c.Files.CSR), Data: certio.CSRPEM(der)})
+	return nil
 }
 
-// writeCert places an imported certificate, or signs one with the local CA,
-// or self-signs one, as the plan says.
-func (r *run) writeCert(ctx context.Context, it *item) error {
-	if !it.newCert {
+// issueAll issues the new certificate of every item that needs one (nil for
+// the others): the local CAs sign theirs in one batch each, the rest is
+// imported or self-signed.
+func (r *run) issueAll(ctx context.Context, items []*item) ([]*x509.Certificate, error) {
+	certs := make([]*x509.Certificate, len(items))
+	bySigner := map[string][]int{}
+	var signers []string
+	for i, it := range items {
+		if !it.newCert {
+			continue
+		}
+		if !isLocal(it.c.Signer) {
+			cert, err := r.issue(ctx, it)
+			if err != nil {
+				return nil, fmt.Errorf("certificate %s: %w", it.c.Name, err)
+			}
+			certs[i] = cert
+			continue
+		}
+		if bySigner[it.c.Signer] == nil {
+			signers = append(signers, it.c.Signer)
+		}
+		bySigner[it.c.Signer] = append(bySigner[it.c.Signer], i)
+	}
+	for _, name := range signers {
+		if err := r.signAll(ctx, name, items, bySigner[name], certs); err != nil {
+			return nil, err
+		}
+	}
+	return certs, nil
+}
+
+// signAll has the local CA name sign items[at[j]] for every j, into certs.
+func (r *run) signAll(ctx context.Context, name string, items []*item, at []int, certs []*x509.Certificate) error {
+	ca := r.cas[name]
+	csrs := make([]*x509.CertificateRequest, len(at))
+	reqs := make([]SignRequest, len(at))
+	for j, i := range at {
+		eku, err := extKeyUsages(items[i].c)
+		if err != nil {
+			return fmt.Errorf("certificate %s: %w", items[i].c.Name, err)
+		}
+		csrs[j], reqs[j] = items[i].csr, SignRequest{ExtKeyUsage: eku, Days: items[i].c.ValidityDays(), Now: r.o.Now}
+	}
+	if b, ok := ca.(BatchAuthority); ok && len(at) > 1 {
+		signed, err := b.SignAll(ctx, csrs, reqs)
+		if err != nil {
+			return fmt.Errorf("certificates %s: %w", itemNames(items, at), err)
+		}
+		for j, i := range at {
+			certs[i] = signed[j]
+		}
 		return nil
 	}
-	cert, err := r.issue(ctx, it)
-	if err != nil {
-		return fmt.Errorf("certificate %s: %w", it.c.Name, err)
+	for j, i := range at {
+		cert, err := ca.Sign(ctx, csrs[j], reqs[j])
+		if err != nil {
+			return fmt.Errorf("certificate %s: %w", items[i].c.Name, err)
+		}
+		certs[i] = cert
 	}
-	it.leaf = cert
-	return fileout.Write(fileout.File{Path: r.path(it.c.Files.Cert), Data: certio.CertificatesPEM(cert)})
+	return nil
 }
 
+func itemNames(items []*item, at []int) string {
+	names := make([]string, len(at))
+	for j, i := range at {
+		names[j] = items[i].c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// issue imports, or self-signs, or has the local CA sign one certificate,
+// as the plan says.
 func (r *run) issue(ctx context.Context, it *item) (*x509.Certificate, error) {
 	c := it.c
 	if c.Signer == plan.SignerPublic {

@@ -66,3 +66,13 @@ func (l localAuthority) Certificate() *x509.Certificate { return l.ca.Cert }
 func (l localAuthority) Sign(ctx context.Context, csr *x509.CertificateRequest, r SignRequest) (*x509.Certificate, error) {
 	return l.ca.Sign(ctx, csr, certgen.SignOptions{ExtKeyUsage: r.ExtKeyUsage, ExtraKeyUsage: r.ExtraKeyUsage, Days: r.Days, Now: r.Now})
 }
+
+// SignAll signs every CSR with the local CA in one batch (localca.CA.SignAll):
+// one transaction reserves the serials, one records the certificates.
+func (l localAuthority) SignAll(ctx context.Context, csrs []*x509.CertificateRequest, rs []SignRequest) ([]*x509.Certificate, error) {
+	reqs := make([]localca.Request, len(csrs))
+	for i, csr := range csrs {
+		reqs[i] = localca.Request{CSR: csr, Options: certgen.SignOptions{ExtKeyUsage: rs[i].ExtKeyUsage, Days: rs[i].Days, Now: rs[i].Now}}
+	}
+	return l.ca.SignAll(ctx, reqs)
+}
