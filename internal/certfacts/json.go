@@ -17,31 +17,64 @@ const jsonBatch = 2048
 // parallel, and streamed out in file order, so a bundle of many thousands of
 // certificates is never held as one big buffer.
 func WriteJSON(w io.Writer, r *Report) error {
-	bw := bufio.NewWriterSize(w, 256<<10)
-	file, err := json.Marshal(r.File)
+	jw, err := newJSONWriter(w, r.File, r.Encoding, r.Locked)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(bw, "{\n  \"file\": %s,\n  \"encoding\": %q,\n  \"locked\": %t,\n  \"objects\": [", file, r.Encoding, r.Locked)
-	encoded := make([][]byte, jsonBatch)
 	for start := 0; start < len(r.Objects); start += jsonBatch {
-		batch := r.Objects[start:min(start+jsonBatch, len(r.Objects))]
-		if err := encodeBatch(batch, encoded); err != nil {
+		if err := jw.objects(r.Objects[start:min(start+jsonBatch, len(r.Objects))]); err != nil {
 			return err
 		}
-		for i := range batch {
-			if start+i > 0 {
-				bw.WriteByte(',')
+	}
+	return jw.close()
+}
+
+// jsonWriter writes the inspect --json document a batch of objects at a
+// time: WriteJSON and the streaming inspect (stream.go) share it, so their
+// bytes are the same.
+type jsonWriter struct {
+	bw      *bufio.Writer
+	encoded [][]byte
+	n       int // objects written
+}
+
+func newJSONWriter(w io.Writer, file, encoding string, locked bool) (*jsonWriter, error) {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	name, err := json.Marshal(file)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(bw, "{\n  \"file\": %s,\n  \"encoding\": %q,\n  \"locked\": %t,\n  \"objects\": [", name, encoding, locked)
+	return &jsonWriter{bw: bw, encoded: make([][]byte, jsonBatch)}, nil
+}
+
+// objects encodes a batch of objects in parallel and writes them in order.
+func (jw *jsonWriter) objects(batch []Object) error {
+	for start := 0; start < len(batch); start += jsonBatch {
+		part := batch[start:min(start+jsonBatch, len(batch))]
+		if err := encodeBatch(part, jw.encoded); err != nil {
+			return err
+		}
+		for i := range part {
+			if jw.n > 0 {
+				jw.bw.WriteByte(',')
 			}
-			bw.WriteString("\n    ")
-			bw.Write(encoded[i])
+			jw.bw.WriteString("\n    ")
+			jw.bw.Write(jw.encoded[i])
+			jw.encoded[i] = nil
+			jw.n++
 		}
 	}
-	if len(r.Objects) > 0 {
-		bw.WriteString("\n  ")
+	return nil
+}
+
+// close ends the document and flushes it.
+func (jw *jsonWriter) close() error {
+	if jw.n > 0 {
+		jw.bw.WriteString("\n  ")
 	}
-	bw.WriteString("]\n}\n")
-	return bw.Flush()
+	jw.bw.WriteString("]\n}\n")
+	return jw.bw.Flush()
 }
 
 func encodeBatch(batch []Object, out [][]byte) error {

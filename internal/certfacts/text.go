@@ -26,16 +26,22 @@ func WriteText(p *ui.Printer, r *Report) error {
 		w.printf("\n")
 		writeObject(w, p, o)
 	}
-	if tree := Tree(r); tree != nil {
-		w.printf("\n%s\n", p.Color(ui.Bold, "Chain (each certificate under the one that issued it):"))
-		if w.err == nil {
-			w.err = tree.Render(w.w)
-		}
-	}
+	writeTree(w, p, Tree(r))
 	if w.err != nil {
 		return w.err
 	}
 	return bw.Flush()
+}
+
+// writeTree draws the chain tree, when there is one.
+func writeTree(w *errWriter, p *ui.Printer, tree *ui.Tree) {
+	if tree == nil {
+		return
+	}
+	w.printf("\n%s\n", p.Color(ui.Bold, "Chain (each certificate under the one that issued it):"))
+	if w.err == nil {
+		w.err = tree.Render(w.w)
+	}
 }
 
 // Summary says in a few words what the file holds, e.g.

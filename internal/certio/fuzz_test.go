@@ -2,6 +2,7 @@ package certio_test
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"os"
@@ -189,4 +190,41 @@ func FuzzParsePKCS7(f *testing.F) {
 func FuzzParsePKCS12(f *testing.F) {
 	addSeeds(f, "*.p12")
 	f.Fuzz(fuzzParse)
+}
+
+// FuzzReadIndexFields checks the first-pass walker agrees with
+// x509.ParseCertificate on every certificate the latter accepts.
+func FuzzReadIndexFields(f *testing.F) {
+	names, err := filepath.Glob("testdata/*.pem")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for rest := data; ; {
+			var b *pem.Block
+			if b, rest = pem.Decode(rest); b == nil {
+				break
+			}
+			f.Add(b.Bytes)
+		}
+	}
+	f.Fuzz(func(t *testing.T, der []byte) {
+		got, gotErr := certio.ReadIndexFields(der)
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return
+		}
+		if gotErr != nil {
+			t.Fatalf("x509 parses the certificate, ReadIndexFields says %v", gotErr)
+		}
+		if !bytes.Equal(got.Subject, c.RawSubject) || !bytes.Equal(got.SubjectKeyID, c.SubjectKeyId) ||
+			!bytes.Equal(got.PublicKey, c.RawSubjectPublicKeyInfo) {
+			t.Fatalf("ReadIndexFields = %x %x %x; x509 gives %x %x %x", got.Subject, got.SubjectKeyID, got.PublicKey,
+				c.RawSubject, c.SubjectKeyId, c.RawSubjectPublicKeyInfo)
+		}
+	})
 }

@@ -119,10 +119,16 @@ func plainBlock(seg []byte) *pem.Block {
 }
 
 // decodeBody decodes base64 split in lines; a colon means headers, which
-// are left to pem.Decode.
+// are left to pem.Decode. Lines of whole base64 quanta (the usual 64
+// characters) are decoded straight into the DER buffer, line by line, with
+// no copy of the text; anything else is cleaned of its line breaks first.
 func decodeBody(body []byte) ([]byte, bool) {
 	if bytes.IndexByte(body, ':') >= 0 {
 		return nil, false
+	}
+	der := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
+	if n, ok := decodeLines(der, body); ok {
+		return der[:n], true
 	}
 	clean := make([]byte, 0, len(body))
 	for _, c := range body {
@@ -130,9 +136,36 @@ func decodeBody(body []byte) ([]byte, bool) {
 			clean = append(clean, c)
 		}
 	}
-	der := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
 	n, err := base64.StdEncoding.Decode(der, clean)
 	return der[:n], err == nil
+}
+
+// decodeLines decodes body line by line into der; ok is false when a line
+// is not whole base64 quanta, holds a space, or padding comes before the
+// last line, which the caller then decodes the slow way (and which decides
+// whether the body is valid).
+func decodeLines(der, body []byte) (int, bool) {
+	n := 0
+	for len(body) > 0 {
+		line, rest, _ := bytes.Cut(body, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		body = rest
+		if len(line) == 0 {
+			continue
+		}
+		if len(line)%4 != 0 || bytes.IndexByte(line, ' ') >= 0 || bytes.IndexByte(line, '\t') >= 0 || bytes.IndexByte(line, '\r') >= 0 {
+			return 0, false
+		}
+		if line[len(line)-1] == '=' && len(bytes.TrimSpace(body)) > 0 {
+			return 0, false // padding, then more base64
+		}
+		m, err := base64.StdEncoding.Decode(der[n:], line)
+		if err != nil {
+			return 0, false
+		}
+		n += m
+	}
+	return n, true
 }
 
 // blankToEOL reports whether b holds only spaces and tabs before its first

@@ -26,6 +26,9 @@ func FuzzPlainBlock(f *testing.F) {
 	}
 	f.Add([]byte("-----BEGIN X-----\nAAAA\n-----END X----- trailing\n"))
 	f.Add([]byte("-----BEGIN X-----\nAA AA\n\n-----END Y-----\n"))
+	f.Add([]byte("-----BEGIN X-----\nAA==\nAAAA\n-----END X-----\n"))
+	f.Add([]byte("-----BEGIN X-----\r\nAAAA\r\nAAA=\r\n\r\n-----END X-----\r\n"))
+	f.Add([]byte("-----BEGIN X-----\nAAAAA\nAAA\n-----END X-----\n"))
 	f.Fuzz(func(t *testing.T, seg []byte) {
 		fast := plainBlock(seg)
 		if fast == nil {

@@ -3,11 +3,13 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/inputfile"
 	"github.com/confcert/confcert/internal/password"
 )
 
@@ -46,6 +48,9 @@ func inspectOneFile(usage string) cobra.PositionalArgs {
 
 func runInspect(a *app, name string, asJSON bool) error {
 	path := a.path(name)
+	if err := streamInspect(a, path, asJSON); !errors.Is(err, certfacts.ErrNotStreamable) {
+		return err
+	}
 	f, err := readForInspect(a, path)
 	if errors.Is(err, certio.ErrUnknownFormat) {
 		return inspectUnknown(a, path, err, asJSON)
@@ -61,6 +66,42 @@ func runInspect(a *app, name string, asJSON bool) error {
 	}
 	if err == nil && r.Locked {
 		a.stderr.Write([]byte("confcert: hint: " + name + " is encrypted; " + inspectPasswordHint + " to see all of it\n"))
+	}
+	return err
+}
+
+// streamInspect describes a PEM file of certificates only a batch at a time,
+// with memory that stays flat however large the file (certfacts.Stream). It
+// gives certfacts.ErrNotStreamable, having written nothing, for anything
+// else: standard input, a file it cannot open, or one holding anything but
+// certificates, which runInspect then reads whole.
+func streamInspect(a *app, path string, asJSON bool) error {
+	if path == certio.Stdin {
+		return certfacts.ErrNotStreamable
+	}
+	first, err := inputfile.Open(path, inputfile.MaxStreamFile)
+	if err != nil {
+		return certfacts.ErrNotStreamable // read whole, which names the problem
+	}
+	open := func() (io.ReadCloser, error) {
+		if f := first; f != nil {
+			first = nil
+			return f, nil
+		}
+		return inputfile.Open(path, inputfile.MaxStreamFile)
+	}
+	defer func() {
+		if first != nil {
+			first.Close()
+		}
+	}()
+	if asJSON {
+		err = certfacts.StreamJSON(a.stdout, path, open, a.now())
+	} else {
+		err = certfacts.StreamText(a.printer(a.stdout), path, open, a.now())
+	}
+	if err != nil && !errors.Is(err, certfacts.ErrNotStreamable) {
+		return badInput(&certio.FileError{Name: path, Err: err}, "")
 	}
 	return err
 }

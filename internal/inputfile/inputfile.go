@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 )
 
 // MaxCertFile bounds certificate, key, CSR, PKCS#7 and PKCS#12 files: the
@@ -104,4 +105,28 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// MaxStreamFile bounds a file read in a stream, a batch at a time (inspect
+// of a PEM file of certificates only): memory no longer grows with the file,
+// so the bound is far above MaxCertFile and only stops a runaway input.
+const MaxStreamFile = 2 << 30
+
+// Open opens the regular file at path for a reader that streams it,
+// refusing anything else and any file over limit bytes, like Read. Errors
+// name no path: callers add it.
+func Open(path string, limit int64) (*os.File, error) {
+	f, err := openNonBlocking(path)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = Check(fi, limit)
+	}
+	if err != nil {
+		f.Close()
+		return nil, unwrapPath(err)
+	}
+	return f, nil
 }

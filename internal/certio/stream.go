@@ -1,0 +1,152 @@
+package certio
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/confcert/confcert/internal/parallel"
+)
+
+// streamChunk is how much of a file a Stream reads at a time.
+const streamChunk = 1 << 20
+
+// maxSegment bounds one PEM block's text in a stream: far above any real
+// certificate, it keeps a file with no second block start from being held
+// whole.
+const maxSegment = 4 << 20
+
+// ErrNotCertificates says a stream met a block that is not a certificate:
+// the caller reads the file whole instead (ReadFile).
+var ErrNotCertificates = errors.New("not a PEM file of certificates only")
+
+// Stream reads a PEM file of certificates in batches, never holding more than
+// a batch and one read chunk: the blocks are found and cut exactly as
+// ReadFile cuts them, each block's base64 is decoded straight into its DER
+// buffer, and the blocks of a batch are decoded in parallel.
+type Stream struct {
+	r    io.Reader
+	buf  []byte // unread text: whole segments, then the start of the next
+	eof  bool
+	seen int  // blocks returned so far
+	any  bool // a block start was found
+}
+
+// NewStream reads PEM certificates from r.
+func NewStream(r io.Reader) *Stream {
+	return &Stream{r: r}
+}
+
+// Next returns the DER of up to max more certificates, in file order, and
+// io.EOF once there are none. A block that is not a certificate gives
+// ErrNotCertificates; a damaged block gives the error ReadFile gives.
+func (s *Stream) Next(max int) ([][]byte, error) {
+	segs, err := s.segments(max)
+	if err != nil {
+		return nil, err
+	}
+	if len(segs) == 0 {
+		if !s.any {
+			return nil, ErrNotCertificates // no PEM at all: ReadFile says what it is
+		}
+		return nil, io.EOF
+	}
+	ders := make([][]byte, len(segs))
+	errs := make([]error, len(segs))
+	parallel.For(len(segs), func(i int) {
+		b := decodeBlock(segs[i])
+		if b == nil {
+			errs[i] = fmt.Errorf("PEM block %d is damaged or truncated", s.seen+i+1)
+			return
+		}
+		der, ok, err := certificateDER(b)
+		switch {
+		case !ok:
+			errs[i] = ErrNotCertificates
+		case err != nil:
+			errs[i] = fmt.Errorf("PEM block %d (%s): %w", s.seen+i+1, b.Type, err)
+		}
+		ders[i] = der
+	})
+	for _, err := range errs {
+		if errors.Is(err, ErrNotCertificates) {
+			return nil, err
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, firstError(errs)
+	}
+	s.seen += len(segs)
+	return ders, nil
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// segments cuts up to max whole segments (a block start up to the next
+// block start, or the end of the file) off the text read so far, reading
+// more as needed. Segments share the read buffer (fill only ever appends
+// after the unread text, or moves it to a new buffer), so no text is copied.
+func (s *Stream) segments(max int) ([][]byte, error) {
+	var segs [][]byte
+	for len(segs) < max {
+		start := bytes.Index(s.buf, pemStart)
+		if start < 0 {
+			if s.eof {
+				return segs, nil
+			}
+			s.buf = s.buf[max0(len(s.buf)-len(pemStart)):] // text before a block start is ignored
+			if err := s.fill(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		s.any = true
+		next := bytes.Index(s.buf[start+len(pemStart):], pemStart)
+		if next < 0 && !s.eof {
+			if len(s.buf)-start > maxSegment {
+				return nil, fmt.Errorf("PEM block %d is larger than %d MiB", s.seen+len(segs)+1, maxSegment>>20)
+			}
+			s.buf = s.buf[start:]
+			if err := s.fill(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		end := len(s.buf)
+		if next >= 0 {
+			end = start + len(pemStart) + next
+		}
+		segs = append(segs, s.buf[start:end:end]) // read only: fill never writes before len(buf)
+		s.buf = s.buf[end:]
+	}
+	return segs, nil
+}
+
+func max0(n int) int { return max(n, 0) }
+
+// fill appends the next chunk of the file to buf.
+func (s *Stream) fill() error {
+	if len(s.buf)+streamChunk > cap(s.buf) {
+		nb := make([]byte, len(s.buf), len(s.buf)+2*streamChunk)
+		copy(nb, s.buf)
+		s.buf = nb
+	}
+	n, err := io.ReadFull(s.r, s.buf[len(s.buf):len(s.buf)+streamChunk])
+	s.buf = s.buf[:len(s.buf)+n]
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		s.eof = true
+		return nil
+	case err != nil:
+		return err
+	}
+	return nil
+}
