@@ -2,10 +2,12 @@ package certio
 
 import (
 	"bytes"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/confcert/confcert/internal/inputfile"
 	"github.com/confcert/confcert/internal/parallel"
 )
 
@@ -31,6 +33,7 @@ type Stream struct {
 	eof  bool
 	seen int  // blocks returned so far
 	any  bool // a block start was found
+	read int  // bytes read so far
 }
 
 // NewStream reads PEM certificates from r.
@@ -102,6 +105,9 @@ func (s *Stream) segments(max int) ([][]byte, error) {
 			if s.eof {
 				return segs, nil
 			}
+			if !s.any && s.read >= streamChunk {
+				return nil, ErrNotCertificates // a PEM file starts with its blocks, not a MiB of something else
+			}
 			s.buf = s.buf[max0(len(s.buf)-len(pemStart)):] // text before a block start is ignored
 			if err := s.fill(); err != nil {
 				return nil, err
@@ -141,6 +147,7 @@ func (s *Stream) fill() error {
 	}
 	n, err := io.ReadFull(s.r, s.buf[len(s.buf):len(s.buf)+streamChunk])
 	s.buf = s.buf[:len(s.buf)+n]
+	s.read += n
 	switch {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		s.eof = true
@@ -149,4 +156,46 @@ func (s *Stream) fill() error {
 		return err
 	}
 	return nil
+}
+
+// StreamFile reads the PEM file of certificates at path a batch at a time,
+// parsing each batch on every core and handing it to fn in file order; the
+// certificates of a batch are dropped once fn returns, so memory stays flat
+// however large the file (up to inputfile.MaxStreamFile). A file that is not
+// PEM certificates only gives ErrNotCertificates, possibly after some
+// batches were handed out: the caller then reads it whole with ReadFile.
+// Other errors are *FileError, as ReadFile's.
+func StreamFile(path string, batch int, fn func([]*x509.Certificate) error) error {
+	f, err := inputfile.Open(path, inputfile.MaxStreamFile)
+	if err != nil {
+		return ErrNotCertificates // ReadFile names the problem
+	}
+	defer f.Close()
+	s := NewStream(f)
+	for n := 0; ; {
+		ders, err := s.Next(batch)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if errors.Is(err, ErrNotCertificates) {
+			return err
+		}
+		if err != nil {
+			return &FileError{Name: path, Err: err}
+		}
+		certs := make([]*x509.Certificate, len(ders))
+		errs := make([]error, len(ders))
+		parallel.For(len(ders), func(i int) {
+			certs[i], errs[i] = x509.ParseCertificate(ders[i])
+		})
+		for i, err := range errs {
+			if err != nil {
+				return &FileError{Name: path, Err: fmt.Errorf("certificate %d: %w", n+i+1, err)}
+			}
+		}
+		if err := fn(certs); err != nil {
+			return err
+		}
+		n += len(ders)
+	}
 }

@@ -85,6 +85,9 @@ func runList(a *app) error {
 // listFile reads a file without asking for passwords and says what it
 // holds; ok is false for files that are not PKI files at all.
 func listFile(path string, now time.Time) (listRow, bool) {
+	if row, err := listStream(path, now); !errors.Is(err, certio.ErrNotCertificates) {
+		return row, true
+	}
 	file, err := certio.ReadFile(path, certio.Options{})
 	if errors.Is(err, certio.ErrUnknownFormat) {
 		return listRow{}, false
@@ -100,6 +103,41 @@ func listFile(path string, now time.Time) (listRow, bool) {
 		return listPKCS12(file, now), true
 	}
 	return listObjects(file, now)
+}
+
+// listStream says what a PEM file of certificates only holds, reading it a
+// batch at a time (certio.StreamFile): the count, the first subject and
+// the first to expire are all a row needs. It gives certio.ErrNotCertificates
+// for any other file, which listFile then reads whole.
+func listStream(path string, now time.Time) (listRow, error) {
+	var n int
+	var first, soonest *x509.Certificate
+	err := certio.StreamFile(path, 2048, func(certs []*x509.Certificate) error {
+		if first == nil {
+			first = certs[0]
+		}
+		c := firstToExpire(certs)
+		if soonest == nil || c.NotAfter.Before(soonest.NotAfter) {
+			soonest = c
+		}
+		n += len(certs)
+		return nil
+	})
+	switch {
+	case errors.Is(err, certio.ErrNotCertificates):
+		return listRow{}, err
+	case err != nil:
+		var fe *certio.FileError
+		if errors.As(err, &fe) {
+			err = fe.Err
+		}
+		return listRow{rank: rankUnreadable, holds: "unreadable", details: err.Error()}, nil
+	case n == 1:
+		return listRow{rank: rankCertificate, holds: "certificate", details: listCN(first.Subject.CommonName),
+			expires: listExpiry(first, now)}, nil
+	}
+	return listRow{rank: rankBundle, holds: "bundle of " + listCount(n, "certificate"),
+		details: listCN(first.Subject.CommonName), expires: listExpiry(soonest, now)}, nil
 }
 
 func listObjects(file *certio.File, now time.Time) (listRow, bool) {
