@@ -247,7 +247,7 @@ func (r *run) writeIfChanged(name string, data []byte, private bool) error {
 	if err := os.MkdirAll(filepath.Dir(r.path(name)), 0o755); err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
 	}
-	if err := fileout.Write(fileout.File{Path: r.path(name), Data: data, Private: private}); err != nil {
+	if err := r.derived.Write(fileout.File{Path: r.path(name), Data: data, Private: private}); err != nil {
 		return err
 	}
 	r.res.Changes = append(r.res.Changes, Change{Name: name, Action: ActionWritten, Why: why})
@@ -299,7 +299,7 @@ func (r *run) writePFX(it *item, file string) error {
 	if err != nil {
 		return err
 	}
-	if err := fileout.Write(fileout.File{Path: r.path(file), Data: data, Private: true}); err != nil {
+	if err := r.derived.Write(fileout.File{Path: r.path(file), Data: data, Private: true}); err != nil {
 		return err
 	}
 	r.res.Changes = append(r.res.Changes, Change{Name: file, Action: ActionWritten})

@@ -40,6 +40,7 @@ func (r *run) execute(ctx context.Context) error {
 		return fmt.Errorf("stopped before the bundles: %w", err)
 	}
 	r.setStatuses()
+	defer r.derived.Sync() // every derived file synced, each directory once
 	if err := r.writeBundles(); err != nil {
 		return err
 	}
@@ -49,6 +50,7 @@ func (r *run) execute(ctx context.Context) error {
 	if err := r.writeInstall(); err != nil {
 		return err
 	}
+	r.derived.Sync() // plan.json says the rest is done: it comes after
 	return r.writeDocument()
 }
 

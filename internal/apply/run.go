@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
 )
@@ -29,6 +30,9 @@ type run struct {
 	res     Result
 	csrs    []importedCSR // CSRs --import found, for keys held elsewhere
 	renewed map[string]bool
+	// derived writes the bundles, PFX and install files and plan.json: each
+	// file synced, each directory once (fileout.Batch).
+	derived fileout.Batch
 }
 
 // item is one planned certificate with its files and what the run decided.
