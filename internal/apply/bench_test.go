@@ -21,6 +21,7 @@ func BenchmarkRun10Node(b *testing.B) {
 	if p, err := catalog.Load(path, catalog.Options{}); err != nil || len(p.Certificates) != 16 {
 		b.Fatalf("bench deployment: %v", err)
 	}
+	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
 		p, _ := catalog.Load(path, catalog.Options{})

@@ -22,7 +22,7 @@ import (
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func openStore(t *testing.T, dir string) castore.Store {
+func openStore(t testing.TB, dir string) castore.Store {
 	t.Helper()
 	s, err := castore.Open(context.Background(), dir)
 	if err != nil {
@@ -42,7 +42,7 @@ func ensure(t *testing.T, s castore.Store, name string) *CA {
 }
 
 // newCSR makes a CSR for cn with a fresh P-256 key.
-func newCSR(t *testing.T, cn string) *x509.CertificateRequest {
+func newCSR(t testing.TB, cn string) *x509.CertificateRequest {
 	t.Helper()
 	der, err := certgen.CSR(testpki.Key(t), certgen.Request{Subject: pkix.Name{CommonName: cn}, DNSNames: []string{cn}})
 	if err != nil {
