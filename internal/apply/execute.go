@@ -215,11 +215,11 @@ func (r *run) signAll(ctx context.Context, name string, items []*item, at []int,
 	csrs := make([]*x509.CertificateRequest, len(at))
 	reqs := make([]SignRequest, len(at))
 	for j, i := range at {
-		eku, err := extKeyUsages(items[i].c)
+		req, err := r.signRequest(items[i].c)
 		if err != nil {
 			return fmt.Errorf("certificate %s: %w", items[i].c.Name, err)
 		}
-		csrs[j], reqs[j] = items[i].csr, SignRequest{ExtKeyUsage: eku, Days: items[i].c.ValidityDays(), Now: r.o.Now}
+		csrs[j], reqs[j] = items[i].csr, req
 	}
 	if b, ok := ca.(BatchAuthority); ok && len(at) > 1 {
 		signed, err := b.SignAll(ctx, csrs, reqs)
@@ -256,15 +256,23 @@ func (r *run) issue(ctx context.Context, it *item) (*x509.Certificate, error) {
 	if c.Signer == plan.SignerPublic {
 		return it.imported, nil
 	}
-	eku, err := extKeyUsages(c)
+	req, err := r.signRequest(c)
 	if err != nil {
 		return nil, err
 	}
-	req := SignRequest{ExtKeyUsage: eku, Days: c.ValidityDays(), Now: r.o.Now, ExtraKeyUsage: extraKeyUsage(c)}
 	if c.Signer == plan.SignerSelf {
 		return certgen.SelfSignCSR(it.csr, it.key, certgen.SignOptions{ExtKeyUsage: req.ExtKeyUsage, Days: req.Days, Now: req.Now})
 	}
 	return r.cas[c.Signer].Sign(ctx, it.csr, req)
+}
+
+// signRequest is what the plan asks of the signer of c.
+func (r *run) signRequest(c *plan.Certificate) (SignRequest, error) {
+	eku, err := extKeyUsages(c)
+	if err != nil {
+		return SignRequest{}, err
+	}
+	return SignRequest{ExtKeyUsage: eku, Days: c.ValidityDays(), Now: r.o.Now, ExtraKeyUsage: extraKeyUsage(c)}, nil
 }
 
 // backup keeps a copy of file as <file>.<timestamp>.bak before it is replaced.

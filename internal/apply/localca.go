@@ -64,7 +64,12 @@ func (l localAuthority) Certificate() *x509.Certificate { return l.ca.Cert }
 
 // Sign signs csr with the local CA, reserving and recording its serial.
 func (l localAuthority) Sign(ctx context.Context, csr *x509.CertificateRequest, r SignRequest) (*x509.Certificate, error) {
-	return l.ca.Sign(ctx, csr, certgen.SignOptions{ExtKeyUsage: r.ExtKeyUsage, ExtraKeyUsage: r.ExtraKeyUsage, Days: r.Days, Now: r.Now})
+	return l.ca.Sign(ctx, csr, r.options())
+}
+
+// options are the certgen options of a sign request, one or in a batch.
+func (r SignRequest) options() certgen.SignOptions {
+	return certgen.SignOptions{ExtKeyUsage: r.ExtKeyUsage, ExtraKeyUsage: r.ExtraKeyUsage, Days: r.Days, Now: r.Now}
 }
 
 // SignAll signs every CSR with the local CA in one batch (localca.CA.SignAll):
@@ -72,7 +77,7 @@ func (l localAuthority) Sign(ctx context.Context, csr *x509.CertificateRequest, 
 func (l localAuthority) SignAll(ctx context.Context, csrs []*x509.CertificateRequest, rs []SignRequest) ([]*x509.Certificate, error) {
 	reqs := make([]localca.Request, len(csrs))
 	for i, csr := range csrs {
-		reqs[i] = localca.Request{CSR: csr, Options: certgen.SignOptions{ExtKeyUsage: rs[i].ExtKeyUsage, Days: rs[i].Days, Now: rs[i].Now}}
+		reqs[i] = localca.Request{CSR: csr, Options: rs[i].options()}
 	}
 	return l.ca.SignAll(ctx, reqs)
 }

@@ -45,7 +45,7 @@ func BenchmarkStreamJSONSystemBundle(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := certfacts.StreamJSON(io.Discard, "bundle.pem", open, now); err != nil {
+		if err := certfacts.StreamJSON(io.Discard, "bundle.pem", open, now, false); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/inputfile"
 	"github.com/confcert/confcert/internal/parallel"
 	"github.com/confcert/confcert/internal/ui"
 )
@@ -44,18 +45,30 @@ type Sink interface {
 // of now, into sink, holding one batch at a time (streamBatch certificates)
 // and a compact index of the file: for each certificate its subject, subject
 // key identifier and public key (interned, so a repeated one costs nothing
-// more). The file is read twice: the first pass walks each certificate to
-// the fields of the index only (certio.ReadIndexFields), the second parses,
-// describes and hands out each batch, finding each certificate's issuer in
-// the index exactly as IssuedBy does. A file that holds anything but
-// certificates gives ErrNotStreamable before sink is called.
-func Stream(open Opener, now time.Time, sink Sink) error {
-	ix, err := buildIndex(open)
-	if err != nil {
-		return err
-	}
-	if err := sink.Begin(len(ix.spki)); err != nil {
-		return err
+// more). Each certificate's issuer is found in the index exactly as IssuedBy
+// finds it: the first certificate of the file, in file order, that signed it.
+//
+// With walkFirst false (inspect --json of a large file) the file is read once, the index
+// growing as the batches go by, as long as every issuer is found before the
+// end of its batch (a root, or an issuer earlier in the file). The first
+// certificate that might have been signed by one further on makes the rest
+// of the file be walked once to its index entries (certio.ReadIndexFields,
+// a small part of a parse), and then the batches go on. With walkFirst true
+// the whole file is walked to the index first: the count given to
+// sink.Begin is the file's (the text output's first line says it), and a
+// damaged block or one that is not a certificate is found before sink is
+// called.
+//
+// A file that holds anything but certificates gives ErrNotStreamable before
+// sink is called when that is seen in the first batch or walkFirst is set;
+// later, an error that says so. Any other error in a later batch comes after
+// the earlier batches were handed out.
+func Stream(open Opener, now time.Time, sink Sink, walkFirst bool) error {
+	st := &streamer{open: open, now: now, ix: newIndex()}
+	if walkFirst {
+		if err := st.lookAhead(0); err != nil {
+			return err
+		}
 	}
 	r, err := open()
 	if err != nil {
@@ -66,25 +79,122 @@ func Stream(open Opener, now time.Time, sink Sink) error {
 	for n := 0; ; {
 		ders, err := s.Next(streamBatch)
 		if errors.Is(err, io.EOF) {
-			if n != len(ix.spki) {
+			if st.complete && n != len(st.ix.spki) {
 				return errChanged
+			}
+			if n == 0 {
+				if err := sink.Begin(0); err != nil {
+					return err
+				}
 			}
 			return sink.End()
 		}
+		if errors.Is(err, certio.ErrNotCertificates) && n > 0 {
+			return fmt.Errorf("after certificate %d: a PEM block that is not a certificate (a file over %d MiB is read only when it holds certificates only)",
+				n, inputfile.MaxCertFile>>20)
+		}
 		if err != nil {
 			return err
 		}
-		if n+len(ders) > len(ix.spki) {
-			return errChanged
-		}
-		certs, err := ix.describe(ders, n, now)
+		certs, err := st.batch(ders, n, s.Offset())
 		if err != nil {
 			return err
+		}
+		if n == 0 {
+			if err := sink.Begin(len(st.ix.spki)); err != nil {
+				return err
+			}
 		}
 		if err := sink.Batch(certs); err != nil {
 			return err
 		}
 		n += len(ders)
+	}
+}
+
+// streamer is one streaming of a file.
+type streamer struct {
+	open     Opener
+	now      time.Time
+	ix       *index
+	complete bool // ix holds every certificate of the file
+}
+
+// batch parses and describes a batch of certificates, the first being
+// number base (from 0) of the file, in parallel; next is the offset of the
+// text after the batch.
+func (st *streamer) batch(ders [][]byte, base int, next int64) ([]*Certificate, error) {
+	parsed := make([]*x509.Certificate, len(ders))
+	errs := make([]error, len(ders))
+	parallel.For(len(ders), func(i int) {
+		parsed[i], errs[i] = x509.ParseCertificate(ders[i])
+		if errs[i] != nil {
+			errs[i] = fmt.Errorf("certificate %d: %w", base+i+1, errs[i])
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, firstOf(errs)
+	}
+	if !st.complete {
+		for _, c := range parsed {
+			st.ix.add(certio.IndexFields{Subject: c.RawSubject, SubjectKeyID: c.SubjectKeyId, PublicKey: c.RawSubjectPublicKeyInfo})
+		}
+	}
+	out := make([]*Certificate, len(ders))
+	final := make([]bool, len(ders))
+	parallel.For(len(ders), func(i int) {
+		out[i] = Cert(parsed[i], base+i, st.now)
+		final[i] = st.setIssuer(out[i], parsed[i])
+	})
+	if slices.Contains(final, false) {
+		if err := st.lookAhead(next); err != nil {
+			return nil, err
+		}
+		parallel.For(len(ders), func(i int) {
+			if !final[i] {
+				st.setIssuer(out[i], parsed[i])
+			}
+		})
+	}
+	return out, nil
+}
+
+// setIssuer sets d.IssuedByIndex from the index; it reports whether the
+// answer is final (later certificates of the file cannot change it).
+func (st *streamer) setIssuer(d *Certificate, c *x509.Certificate) bool {
+	j, final := st.ix.issuerOf(c, d.Index, st.complete)
+	if j >= 0 {
+		d.IssuedByIndex = &j
+	}
+	return final
+}
+
+// lookAhead walks the file from offset on to the index entries of its
+// certificates: the index is then complete.
+func (st *streamer) lookAhead(offset int64) error {
+	r, err := st.open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	s := certio.NewStream(r)
+	if offset > 0 {
+		if s, err = certio.NewStreamAt(r, offset); err != nil {
+			return err
+		}
+	}
+	for {
+		ders, err := s.Next(streamBatch)
+		if errors.Is(err, io.EOF) {
+			st.complete = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := st.ix.addDER(ders); err != nil {
+			return err
+		}
 	}
 }
 
@@ -100,72 +210,36 @@ type index struct {
 	parents   map[unique.Handle[string]]*x509.Certificate // a public key as a certificate to check signatures with
 }
 
-// buildIndex is the first pass.
-func buildIndex(open Opener) (*index, error) {
-	r, err := open()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	ix := &index{bySubject: map[unique.Handle[string]][]int32{}, parents: map[unique.Handle[string]]*x509.Certificate{}}
-	s := certio.NewStream(r)
-	for {
-		ders, err := s.Next(streamBatch)
-		if errors.Is(err, io.EOF) {
-			return ix, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := ix.add(ders); err != nil {
-			return nil, err
-		}
-	}
+func newIndex() *index {
+	return &index{bySubject: map[unique.Handle[string]][]int32{}, parents: map[unique.Handle[string]]*x509.Certificate{}}
 }
 
-// add indexes a batch of certificates.
-func (ix *index) add(ders [][]byte) error {
+// addDER indexes a batch of certificates by walking each to its index
+// fields.
+func (ix *index) addDER(ders [][]byte) error {
 	fields := make([]certio.IndexFields, len(ders))
 	errs := make([]error, len(ders))
 	parallel.For(len(ders), func(i int) {
 		fields[i], errs[i] = certio.ReadIndexFields(ders[i])
 	})
 	for i, f := range fields {
-		n := len(ix.spki)
 		if errs[i] != nil {
 			if _, err := x509.ParseCertificate(ders[i]); err != nil {
 				errs[i] = err // the error ReadFile gives
 			}
-			return fmt.Errorf("certificate %d: %w", n+1, errs[i])
+			return fmt.Errorf("certificate %d: %w", len(ix.spki)+1, errs[i])
 		}
-		sub := unique.Make(string(f.Subject))
-		ix.bySubject[sub] = append(ix.bySubject[sub], int32(n))
-		ix.ski = append(ix.ski, unique.Make(string(f.SubjectKeyID)))
-		ix.spki = append(ix.spki, unique.Make(string(f.PublicKey)))
+		ix.add(f)
 	}
 	return nil
 }
 
-// describe parses and describes a batch of certificates, the first being
-// number base (from 0) of the file, in parallel.
-func (ix *index) describe(ders [][]byte, base int, now time.Time) ([]*Certificate, error) {
-	out := make([]*Certificate, len(ders))
-	errs := make([]error, len(ders))
-	parallel.For(len(ders), func(i int) {
-		c, err := x509.ParseCertificate(ders[i])
-		if err != nil {
-			errs[i] = fmt.Errorf("certificate %d: %w", base+i+1, err)
-			return
-		}
-		out[i] = Cert(c, base+i, now)
-		if j := ix.issuerOf(c, base+i); j >= 0 {
-			out[i].IssuedByIndex = &j
-		}
-	})
-	if err := errors.Join(errs...); err != nil {
-		return nil, firstOf(errs)
-	}
-	return out, nil
+// add indexes the next certificate of the file.
+func (ix *index) add(f certio.IndexFields) {
+	sub := unique.Make(string(f.Subject))
+	ix.bySubject[sub] = append(ix.bySubject[sub], int32(len(ix.spki)))
+	ix.ski = append(ix.ski, unique.Make(string(f.SubjectKeyID)))
+	ix.spki = append(ix.spki, unique.Make(string(f.PublicKey)))
 }
 
 func firstOf(errs []error) error {
@@ -180,10 +254,11 @@ func firstOf(errs []error) error {
 // issuerOf is issuerOf of issuer.go over the index: the first certificate of
 // the file, in file order, named as c's issuer, whose key identifier does not
 // rule it out and whose key verifies c's signature; at most maxIssuerKeys
-// distinct keys are tried.
-func (ix *index) issuerOf(c *x509.Certificate, i int) int {
+// distinct keys are tried. final is false when no issuer was found yet and
+// certificates not yet in the index (complete false) might be one.
+func (ix *index) issuerOf(c *x509.Certificate, i int, complete bool) (j int, final bool) {
 	if SelfIssued(c) {
-		return i
+		return i, true
 	}
 	var tried []unique.Handle[string]
 	for _, j := range ix.bySubject[unique.Make(string(c.RawIssuer))] {
@@ -193,11 +268,11 @@ func (ix *index) issuerOf(c *x509.Certificate, i int) int {
 			continue
 		}
 		if chain.SignedBy(c, ix.parent(key)) {
-			return int(j)
+			return int(j), true
 		}
 		tried = append(tried, key)
 	}
-	return -1
+	return -1, complete || len(tried) == maxIssuerKeys
 }
 
 // parent returns a certificate holding only the public key spki, which is
@@ -217,9 +292,11 @@ func (ix *index) parent(spki unique.Handle[string]) *x509.Certificate {
 
 // StreamJSON writes the inspect --json document of the PEM file of
 // certificates that open reads (Stream), named file: byte for byte what
-// WriteJSON writes of the same file read whole.
-func StreamJSON(w io.Writer, file string, open Opener, now time.Time) error {
-	return Stream(open, now, &jsonSink{w: w, file: file})
+// WriteJSON writes of the same file read whole. walkFirst is Stream's: the
+// CLI sets it for every file small enough to be read whole, so that such a
+// file is refused, when it is, before anything is written.
+func StreamJSON(w io.Writer, file string, open Opener, now time.Time, walkFirst bool) error {
+	return Stream(open, now, &jsonSink{w: w, file: file}, walkFirst)
 }
 
 type jsonSink struct {
@@ -252,7 +329,7 @@ func (s *jsonSink) End() error { return s.jw.close() }
 func StreamText(p *ui.Printer, file string, open Opener, now time.Time) error {
 	bw := bufio.NewWriterSize(p.Writer(), 64<<10)
 	s := &textSink{p: p, w: &errWriter{w: bw}, file: file}
-	if err := Stream(open, now, s); err != nil {
+	if err := Stream(open, now, s, true); err != nil {
 		return err
 	}
 	return bw.Flush()

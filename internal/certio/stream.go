@@ -28,17 +28,39 @@ var ErrNotCertificates = errors.New("not a PEM file of certificates only")
 // ReadFile cuts them, each block's base64 is decoded straight into its DER
 // buffer, and the blocks of a batch are decoded in parallel.
 type Stream struct {
-	r    io.Reader
-	buf  []byte // unread text: whole segments, then the start of the next
-	eof  bool
-	seen int  // blocks returned so far
-	any  bool // a block start was found
-	read int  // bytes read so far
+	r     io.Reader
+	buf   []byte // unread text: whole segments, then the start of the next
+	eof   bool
+	seen  int   // blocks returned so far
+	any   bool  // a block start was found
+	read  int   // bytes read so far
+	start int64 // the offset the stream started at
 }
 
 // NewStream reads PEM certificates from r.
 func NewStream(r io.Reader) *Stream {
 	return &Stream{r: r}
+}
+
+// NewStreamAt is NewStream over r from offset bytes on, an Offset of an
+// earlier Stream of the same file: it seeks when r can, and reads the bytes
+// before offset away when it cannot.
+func NewStreamAt(r io.Reader, offset int64) (*Stream, error) {
+	if sk, ok := r.(io.Seeker); ok {
+		if _, err := sk.Seek(offset, io.SeekStart); err != nil {
+			return nil, err
+		}
+		return &Stream{r: r, any: true, start: offset}, nil
+	}
+	if _, err := io.CopyN(io.Discard, r, offset); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return &Stream{r: r, any: true, start: offset}, nil
+}
+
+// Offset is where in the file the certificates not yet returned start.
+func (s *Stream) Offset() int64 {
+	return s.start + int64(s.read-len(s.buf))
 }
 
 // Next returns the DER of up to max more certificates, in file order, and

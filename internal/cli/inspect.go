@@ -96,7 +96,11 @@ func streamInspect(a *app, path string, asJSON bool) error {
 		}
 	}()
 	if asJSON {
-		err = certfacts.StreamJSON(a.stdout, path, open, a.now())
+		// A file the whole read would take is walked first, so that it is
+		// refused, when it is, before anything is written.
+		fi, serr := first.Stat()
+		walkFirst := serr != nil || fi.Size() <= inputfile.MaxCertFile
+		err = certfacts.StreamJSON(a.stdout, path, open, a.now(), walkFirst)
 	} else {
 		err = certfacts.StreamText(a.printer(a.stdout), path, open, a.now())
 	}

@@ -56,14 +56,31 @@ func TestLargeCertificateFilesStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A file the whole read takes, more than a batch of certificates then a
+	// key: read whole, one document, as before.
+	small := filepath.Join(dir, "small.pem")
+	if err := os.WriteFile(small, append(bytes.Repeat(chain, 1000), key...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if code := Main([]string{"inspect", "--json", small}, nil, &stdout, &stderr); code != exitOK {
+		t.Fatalf("inspect of certificates and a key: exit %d\n%s", code, &stderr)
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || len(doc.Objects) != 3001 {
+		t.Errorf("inspect --json of certificates and a key: %d objects, %v; want 3001", len(doc.Objects), err)
+	}
+	// Too large to be read whole: refused (after the certificates before
+	// the key were written, as the stream goes).
 	mixed := filepath.Join(dir, "mixed.pem")
 	if err := os.WriteFile(mixed, append(bytes.Repeat(chain, copies), key...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stdout.Reset()
-	stderr.Reset()
-	if code := Main([]string{"inspect", "--json", mixed}, nil, &stdout, &stderr); code != exitUser ||
-		stdout.Len() > 0 || !strings.Contains(stderr.String(), "larger than") {
-		t.Errorf("inspect of a large file with a key: exit %d, %d bytes out\n%s", code, stdout.Len(), &stderr)
+	for _, args := range [][]string{{"inspect", "--json", mixed}, {"inspect", mixed}} {
+		stdout.Reset()
+		stderr.Reset()
+		if code := Main(args, nil, &stdout, &stderr); code != exitUser ||
+			!strings.Contains(stderr.String(), "certificates only") && !strings.Contains(stderr.String(), "larger than") {
+			t.Errorf("%v of a large file with a key: exit %d\n%s", args, code, &stderr)
+		}
 	}
 }
