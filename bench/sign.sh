@@ -1,0 +1,85 @@
+#!/bin/sh
+# bench/sign.sh: signing 1,000 CSRs in one process. A 1,000-node Meeting
+# Server deployment is planned once (ECDSA P-256 node keys, an RSA-2048 local
+# CA); then, each run, every node certificate is deleted and `confcert plan`
+# signs the 1,000 CSRs again (reading the plan, the keys and the CSRs,
+# batches of serials and records, each certificate file synced, the install
+# notes and plan.json checked), against `openssl ca -batch -infiles` signing
+# the same 1,000 CSRs with the same CA key (its text database, one
+# certificate file each). Goal (issue 15): confcert at most 0.5x openssl.
+# The two alternate; every ratio is of one run.
+#
+#   sh bench/sign.sh [RUNS] [NODES]   # from anywhere; default 3 runs, 1000 nodes
+set -eu
+runs=${1:-3}
+nodes=${2:-1000}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$root" && go build -o "$work/confcert" ./cmd/confcert)
+export CONFCERT_HOME="$work/home"
+cd "$work"
+{
+	printf 'product: cms\nversion: "2.9"\ndomain: sign.cms.lab\nkey: ecdsa-p256\nca_key: rsa2048\n'
+	printf 'internal_ca: signca\ncallbridge_cluster: cluster.sign.cms.lab\nwebbridge: join.sign.cms.lab\nnodes:\n'
+	i=1
+	while [ "$i" -le "$nodes" ]; do
+		printf '  - {name: n%04d, fqdn: n%04d.sign.cms.lab, services: [callbridge, webadmin]}\n' "$i" "$i"
+		i=$((i + 1))
+	done
+} >nodes.yaml
+"$work/confcert" plan nodes.yaml -o out >/dev/null # keys, CSRs, the CA: made once
+cat >ca.cnf <<CNF
+[ ca ]
+default_ca = bench
+[ bench ]
+dir = $work/ossl
+database = \$dir/index.txt
+new_certs_dir = \$dir/certs
+serial = \$dir/serial
+certificate = $CONFCERT_HOME/signca.crt
+private_key = $CONFCERT_HOME/signca.key
+default_md = sha256
+default_days = 730
+policy = anything
+copy_extensions = copy
+unique_subject = no
+x509_extensions = leaf
+[ anything ]
+commonName = supplied
+[ leaf ]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth, clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+
+now() { date +%s.%N; }
+
+confcert_once() {
+	rm -f out/n[0-9]*.crt
+	"$work/confcert" plan nodes.yaml -o out >/dev/null
+}
+
+openssl_once() {
+	rm -rf ossl && mkdir -p ossl/certs && : >ossl/index.txt && echo 01 >ossl/serial
+	openssl ca -config ca.cnf -batch -notext -out ossl/all.pem -infiles out/n[0-9]*.csr 2>/dev/null
+}
+
+wall() {
+	t0=$(now); "$1"; t1=$(now)
+	echo "$t1 - $t0" | bc -l
+}
+
+printf 'load average at start: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+r=0
+while [ "$r" -lt "$runs" ]; do
+	c=$(wall confcert_once)
+	o=$(wall openssl_once)
+	printf 'run %d: %d CSRs: confcert plan %.2f s, openssl ca -batch %.2f s: %.2fx (goal <= 0.5)\n' \
+		$((r + 1)) "$(ls out/n[0-9]*.csr | wc -l)" "$c" "$o" "$(echo "$c / $o" | bc -l)"
+	r=$((r + 1))
+done
+printf 'certificates signed by openssl: %s\n' "$(grep -c '^V' ossl/index.txt)"
+printf 'load average at end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
