@@ -48,30 +48,6 @@ func CheckFileBase(name string) error {
 	return nil
 }
 
-// internalOnlySuffixes are domains no public CA certifies.
-var internalOnlySuffixes = []string{".local", ".lan", ".internal", ".corp"}
-
-// InternalOnly says why no public CA will certify name (spec plan.md CWMS
-// rule 4: .local, .lan, .internal, .corp, single labels, private addresses).
-func InternalOnly(name string) (reason string, yes bool) {
-	if ip := net.ParseIP(name); ip != nil {
-		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
-			return "a private IP address", true
-		}
-		return "", false
-	}
-	lower := strings.ToLower(name)
-	for _, suffix := range internalOnlySuffixes {
-		if strings.HasSuffix(lower, suffix) {
-			return "a " + suffix + " name", true
-		}
-	}
-	if !strings.Contains(strings.TrimPrefix(lower, "*."), ".") {
-		return "a single-label name", true
-	}
-	return "", false
-}
-
 // FirstLabel is the first label of a DNS name.
 func FirstLabel(name string) string {
 	label, _, _ := strings.Cut(name, ".")

@@ -61,7 +61,8 @@ func isHostName(s string) bool {
 }
 
 // InternalOnly reports why no public CA will certify name, or "" when it can:
-// internal top-level domains, single labels, private addresses (seeds 000, 001).
+// internal top-level domains, single labels (a wildcard's "*." aside), private
+// addresses (seeds 000, 001). It is the one such rule: plan and check both use it.
 func InternalOnly(name string) string {
 	if ip := net.ParseIP(name); ip != nil {
 		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
@@ -69,7 +70,7 @@ func InternalOnly(name string) string {
 		}
 		return ""
 	}
-	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	n := strings.ToLower(strings.TrimPrefix(strings.TrimSuffix(name, "."), "*."))
 	if !strings.Contains(n, ".") {
 		return "a single-label name"
 	}

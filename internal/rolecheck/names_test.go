@@ -28,8 +28,8 @@ func TestCovers(t *testing.T) {
 // TestInternalOnly: the names no public CA certifies (CWMS-PUBLIC-NAMES:
 // .local, .lan, .internal, .corp, single label, private IP; seeds 000, 001).
 func TestInternalOnly(t *testing.T) {
-	internal := []string{"cwms.example.local", "a.LAN", "x.internal", "y.corp.", "cwms", "10.1.2.3", "192.168.0.1", "127.0.0.1"}
-	public := []string{"cwms.example.com", "203.0.113.7", "local.example.com"}
+	internal := []string{"cwms.example.local", "a.LAN", "x.internal", "y.corp.", "cwms", "*.cwms", "*.example.local", "box.localdomain", "nas.home.arpa", "10.1.2.3", "192.168.0.1", "127.0.0.1"}
+	public := []string{"cwms.example.com", "*.example.com", "203.0.113.7", "local.example.com"}
 	for _, n := range internal {
 		if InternalOnly(n) == "" {
 			t.Errorf("internalOnly(%q) = \"\", want a reason", n)

@@ -11,6 +11,7 @@ import (
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/product"
 	"github.com/confcert/confcert/internal/release"
+	"github.com/confcert/confcert/internal/rolecheck"
 	"github.com/confcert/confcert/internal/strictyaml"
 )
 
@@ -314,8 +315,8 @@ func (d *cwmsDeploy) checkPublicNames(c cwmsCert, p *product.Problems) {
 		return
 	}
 	for _, n := range product.Uniq(append(c.spec.SANs, c.spec.CN)...) {
-		reason, bad := product.InternalOnly(n)
-		if !bad {
+		reason := rolecheck.InternalOnly(n)
+		if reason == "" {
 			continue
 		}
 		if split(d.v) {

@@ -14,7 +14,7 @@ import (
 // CWMS rule 4: every kind of name no public CA certifies, in a certificate
 // before 2.5MR5, is an error that points to the 2.5MR5 split.
 func TestCWMSInternalOnlyNames(t *testing.T) {
-	for _, vm := range []string{"v.example.lan", "v.example.internal", "v.example.corp", "cwms1", "10.1.2.3", "192.168.0.9"} {
+	for _, vm := range []string{"v.example.lan", "v.example.internal", "v.example.corp", "v.localdomain", "v.home.arpa", "cwms1", "10.1.2.3", "192.168.0.9"} {
 		t.Run(vm, func(t *testing.T) {
 			y := "product: cwms\nversion: \"2.0\"\ndatacenters:\n  - {name: dc1, site_url: m.example.com, admin_url: a.example.com, vms: [" + vm + "]}\n"
 			if de := problemsOf(t, y); !strings.Contains(de.Error(), "2.5MR5") {

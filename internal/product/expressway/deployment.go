@@ -12,6 +12,7 @@ import (
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/product"
 	"github.com/confcert/confcert/internal/release"
+	"github.com/confcert/confcert/internal/rolecheck"
 	"github.com/confcert/confcert/internal/strictyaml"
 )
 
@@ -221,7 +222,7 @@ func (d *deploy) checkMRA(dns func(string, strictyaml.Str), p *product.Problems)
 	}
 	for _, dom := range m.Domains {
 		dns("mra domains", dom)
-		if why, internal := product.InternalOnly(dom.Value); internal {
+		if why := rolecheck.InternalOnly(dom.Value); why != "" {
 			p.Add(dom.Line, "mra domains: %s is %s: list only the public edge domain (Expressway Administrator Guide X15.4, Unified Communications)", dom.Value, why)
 		}
 		name := dom.Value

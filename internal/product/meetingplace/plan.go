@@ -10,6 +10,7 @@ import (
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/product"
+	"github.com/confcert/confcert/internal/rolecheck"
 	"github.com/confcert/confcert/internal/strictyaml"
 )
 
@@ -98,7 +99,7 @@ func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, product.Problems) {
 	}{{s.HomePage, "home_page"}, {s.WebConferencing, "web_conferencing"}} {
 		if err := product.CheckDNSName(h.v.Value); err != nil {
 			p.Add(h.v.Line, "%s: %v", h.what, err)
-		} else if reason, bad := product.InternalOnly(h.v.Value); bad {
+		} else if reason := rolecheck.InternalOnly(h.v.Value); reason != "" {
 			product.Warnf(pl, "%s %s is %s, which no public CA certifies", h.what, h.v.Value, reason)
 		}
 	}
