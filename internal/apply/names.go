@@ -26,6 +26,11 @@ func request(c *plan.Certificate) certgen.Request {
 		}
 		r.DNSNames = append(r.DNSNames, san)
 	}
+	for _, name := range c.ExtKeyUsage {
+		if eku, ok := usage.ParseExtKeyUsage(name); ok {
+			r.ExtKeyUsage = append(r.ExtKeyUsage, eku)
+		}
+	}
 	return r
 }
 

@@ -31,6 +31,10 @@ type Request struct {
 	IPAddresses    []net.IP
 	EmailAddresses []string
 	URIs           []*url.URL
+	// ExtKeyUsage is what the certificate will be used for, when known: a
+	// client-only RSA key then asks for digitalSignature alone, as it will be
+	// issued (usage.Leaf); nil asks for what any TLS key may need.
+	ExtKeyUsage []x509.ExtKeyUsage
 }
 
 // oidKeyUsage is id-ce-keyUsage (RFC 5280 §4.2.1.3).
@@ -44,7 +48,7 @@ func CSR(key crypto.Signer, r Request) ([]byte, error) {
 	if key == nil {
 		return nil, errors.New("no private key for the CSR")
 	}
-	ku, err := keyUsageExtension(leafKeyUsage(key.Public()))
+	ku, err := keyUsageExtension(leafKeyUsage(key.Public(), r.ExtKeyUsage))
 	if err != nil {
 		return nil, err
 	}
@@ -64,12 +68,13 @@ func CSR(key crypto.Signer, r Request) ([]byte, error) {
 	return der, nil
 }
 
-// leafKeyUsage is what a CSR requests: usage.Leaf for a key that may serve
-// TLS (no extended key usage known yet), digitalSignature plus
-// keyEncipherment for RSA keys (seed 002 Appendix A.1).
-func leafKeyUsage(pub crypto.PublicKey) x509.KeyUsage {
+// leafKeyUsage is what a CSR requests: usage.Leaf, the one key usage rule,
+// for the extended key usages the certificate will have (none known: any TLS
+// use, so digitalSignature plus keyEncipherment for RSA keys, seed 002
+// Appendix A.1).
+func leafKeyUsage(pub crypto.PublicKey, eku []x509.ExtKeyUsage) x509.KeyUsage {
 	_, isRSA := pub.(*rsa.PublicKey)
-	return usage.Leaf(isRSA, nil)
+	return usage.Leaf(isRSA, eku)
 }
 
 // keyUsageExtension encodes a critical keyUsage extension as RFC 5280
