@@ -25,7 +25,7 @@ now() { date +%s.%N; }
 
 confcert_once() {
 	rm -rf "$work/home" "$work/out"
-	CONFCERT_HOME="$work/home" "$work/confcert" plan "$root/bench/cms-10node.yaml" -o "$work/out" >/dev/null
+	CONFCERT_HOME="$work/home" "$work/confcert" plan "$root/bench/cms-10node.yaml" -o "$work/out" >/dev/null 2>&1
 }
 
 floor_once() { "$work/floor" -certs 16 -cas 2 -workers 2; }
