@@ -42,7 +42,7 @@ type csrSpec struct {
 	caTrue bool
 }
 
-func makeCSR(t *testing.T, c csrSpec) string {
+func makeCSR(t testing.TB, c csrSpec) string {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

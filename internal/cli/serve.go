@@ -207,6 +207,9 @@ func (a *app) serveTLS(ctx context.Context, svc *caservice.Service, f serveFlags
 	if err != nil {
 		return nil, err
 	}
+	if err := castore.PrepareHome(home); err != nil {
+		return nil, storeError(err, home)
+	}
 	hosts := listenHosts(host, f.baseURL)
 	cert, issued, err := caserver.ListenCertificate(ctx, svc, home, hosts, a.now())
 	if err != nil {
