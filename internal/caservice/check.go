@@ -11,6 +11,7 @@ import (
 
 	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/lint"
 	"github.com/confcert/confcert/internal/rolecheck"
 )
 
@@ -22,9 +23,10 @@ type Finding = rolecheck.Result
 // checkCopy runs the profile's `check` role on leaf, the copy of the
 // certificate to be issued signed by the lint issuer, written as the file
 // the role judges (the profile's layout) with the lint issuer as the chain
-// and trust anchor. It returns the WARNING and FAILURE results and whether
+// and trust anchor, plus the copy's lints (run once by the caller), as check
+// reports them. It returns the WARNING and FAILURE results and whether
 // none is a FAILURE. The rules are the role engine's; none is restated here.
-func checkCopy(p Profile, leaf, issuer *x509.Certificate) ([]Finding, bool, error) {
+func checkCopy(p Profile, leaf, issuer *x509.Certificate, lints []lint.Finding) ([]Finding, bool, error) {
 	dir, err := os.MkdirTemp("", "confcert-check-")
 	if err != nil {
 		return nil, false, fmt.Errorf("checking the request: %w", err)
@@ -41,10 +43,11 @@ func checkCopy(p Profile, leaf, issuer *x509.Certificate) ([]Finding, bool, erro
 	if p.Layout == "" {
 		req.Bundle = caFile
 	}
-	res, err := catalog.Roles().Run(req, rolecheck.Options{SystemRoots: noSystemRoots})
+	res, err := catalog.Roles().Run(req, rolecheck.Options{SystemRoots: noSystemRoots, NoLints: true})
 	if err != nil {
 		return nil, false, fmt.Errorf("checking the request as %s: %w", p.Role, err)
 	}
+	res.Results = append(res.Results, rolecheck.LintResults(lints)...)
 	var out []Finding
 	for _, r := range res.Results {
 		if r.Severity != rolecheck.Success {

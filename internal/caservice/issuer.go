@@ -91,54 +91,70 @@ func (iss *issuer) lintCopy(csr *x509.CertificateRequest, o certgen.SignOptions)
 	return c, nil
 }
 
-// issue is Boulder's order: reserve the serial in the store, sign a copy
-// with the throwaway key and lint it (zlint, the filters of `check`), sign
-// for real, check the real body equals the linted one, record the
-// certificate (and the request's new status, one transaction), and only
-// then return it. A crash anywhere leaves at most a reserved serial: no
-// certificate leaves this function without its record.
-func (iss *issuer) issue(ctx context.Context, store castore.Service, csr *x509.CertificateRequest, p Profile, days int, now time.Time, requestID string) (*x509.Certificate, error) {
-	serial, err := iss.ca.ReserveSerial(ctx, now)
+// prepared is a certificate about to be signed: its options (with the
+// serial) and the copy signed by the lint issuer, with the copy's lints.
+type prepared struct {
+	o     certgen.SignOptions
+	copy  *x509.Certificate
+	lints []lint.Finding
+}
+
+// skipLints are left out of the lint of a copy: see lint.RunExcept.
+var skipLints = []string{"e_cert_issued_by_compromised_emudhra_ca"}
+
+// prepare is the first half of Boulder's order: reserve the serial in the
+// store (when reserve; a CSR only being judged gets a serial that is
+// never used), sign a copy with the throwaway key and lint it with zlint
+// through package lint (the filters of `check`), once: the same findings
+// feed check's results and the issuance gate.
+func (iss *issuer) prepare(ctx context.Context, csr *x509.CertificateRequest, p Profile, days int, now time.Time, reserve bool) (*prepared, error) {
+	var serial *big.Int
+	var err error
+	if reserve {
+		serial, err = iss.ca.ReserveSerial(ctx, now)
+	} else {
+		serial, err = certgen.RandomSerial()
+	}
 	if err != nil {
 		return nil, err
 	}
 	o := iss.options(p, days, serial, now)
-	copyCert, err := iss.lintCopy(csr, o)
+	c, err := iss.lintCopy(csr, o)
 	if err != nil {
 		return nil, err
 	}
-	if err := lintErrors(copyCert); err != nil {
-		return nil, err
-	}
-	cert, err := certgen.Sign(csr, iss.ca.Cert, iss.ca.Key, o)
-	if err != nil {
-		return nil, fmt.Errorf("CA %s: %w", iss.ca.Name, err)
-	}
-	if !bytes.Equal(cert.RawTBSCertificate, copyCert.RawTBSCertificate) {
-		return nil, fmt.Errorf("CA %s: the signed certificate %s differs from the linted copy: not issued", iss.ca.Name, castore.SerialHex(serial))
-	}
-	if requestID == "" {
-		err = store.RecordIssued(ctx, iss.ca.Name, cert, now)
-	} else {
-		err = store.RecordIssuedFor(ctx, iss.ca.Name, cert, now, requestID)
-	}
+	found, err := lint.RunExcept(c, skipLints...)
 	if err != nil {
 		return nil, err
 	}
-	return cert, nil
+	return &prepared{o: o, copy: c, lints: found}, nil
 }
 
-// lintErrors refuses a certificate with an error or fatal zlint finding;
-// warnings are the check's business (reported to the requester).
-func lintErrors(c *x509.Certificate) error {
-	found, err := lint.Run(c)
-	if err != nil {
-		return err
-	}
-	for _, f := range found {
+// lintError refuses a copy with an error or fatal zlint finding; warnings
+// are the check's business (reported to the requester).
+func (pr *prepared) lintError() error {
+	for _, f := range pr.lints {
 		if f.Status == "error" || f.Status == "fatal" {
 			return fmt.Errorf("%w: %s: %s", ErrLint, f.Name, f.Message)
 		}
 	}
 	return nil
+}
+
+// sign is the second half: the real signature, and the check that its
+// body is the linted copy's. The caller records the certificate before
+// anyone sees it (castore RecordIssuance). A crash anywhere leaves at most
+// a reserved serial: no certificate leaves the service without its record.
+func (iss *issuer) sign(csr *x509.CertificateRequest, pr *prepared) (*x509.Certificate, error) {
+	if err := pr.lintError(); err != nil {
+		return nil, err
+	}
+	cert, err := certgen.Sign(csr, iss.ca.Cert, iss.ca.Key, pr.o)
+	if err != nil {
+		return nil, fmt.Errorf("CA %s: %w", iss.ca.Name, err)
+	}
+	if !bytes.Equal(cert.RawTBSCertificate, pr.copy.RawTBSCertificate) {
+		return nil, fmt.Errorf("CA %s: the signed certificate %s differs from the linted copy: not issued", iss.ca.Name, castore.SerialHex(pr.o.Serial))
+	}
+	return cert, nil
 }

@@ -39,8 +39,10 @@ func toRequest(r castore.Request) Request {
 // Submit records a request: the CSR is judged by its profile's `check`
 // role on a copy of the certificate it would get, and refused with the
 // findings (a *RefusedError) when any is a FAILURE, before anyone approves
-// it. With approval auto the certificate is issued at once.
+// it. With approval auto the certificate is issued at once: the copy
+// judged is then the one Boulder's order lints, with the serial reserved.
 func (s *Service) Submit(ctx context.Context, p Principal, in SubmitInput) (Request, error) {
+	start := time.Now()
 	if err := p.require(PermSubmit); err != nil {
 		return Request{}, err
 	}
@@ -52,57 +54,82 @@ func (s *Service) Submit(ctx context.Context, p Principal, in SubmitInput) (Requ
 	if err != nil {
 		return Request{}, err
 	}
-	days, findings, err := validity(prof, in.Days)
+	days, capped, err := validity(prof, in.Days)
 	if err != nil {
 		return Request{}, err
 	}
-	iss, _, err := s.issuer(ctx, prof.CA)
+	iss, ans, err := s.issuer(ctx, prof.CA)
 	if err != nil {
 		return Request{}, err
 	}
-	checked, err := s.judge(iss, prof, csr, days)
+	auto := prof.Approval == ApprovalAuto
+	pr, err := iss.prepare(ctx, csr, prof, days, s.now(), auto)
 	if err != nil {
 		return Request{}, err
 	}
-	findings = slices.Concat(suffixFindings(prof, csr), checked, findings)
+	checked, _, err := checkCopy(prof, pr.copy, iss.lintCert, pr.lints)
+	if err != nil {
+		return Request{}, err
+	}
+	findings := slices.Concat(suffixFindings(prof, csr), checked, capped)
 	if slices.ContainsFunc(findings, func(f Finding) bool { return f.Severity == rolecheck.Failure }) {
 		return Request{}, &RefusedError{Profile: prof.Name, Findings: findings}
 	}
-	r, err := s.record(ctx, p, in, prof, iss.ca.Name, csr, days, findings)
-	if err != nil || prof.Approval != ApprovalAuto {
-		return r, err
+	r, err := s.newRequest(p, in, prof, iss.ca.Name, csr, days, findings)
+	if err != nil {
+		return Request{}, err
 	}
-	return s.issueRequest(ctx, Principal{Name: "auto", Remote: p.Remote}, r.Request)
+	submitted := s.auditEntry(p, "submit", "request "+r.ID, fmt.Sprintf("profile %s, CN %q, %d days", prof.Name, r.SubjectCN, days))
+	if !auto {
+		if err := s.cfg.Store.CreateRequest(ctx, r, submitted); err != nil {
+			return Request{}, err
+		}
+		s.observeStatus(StatusPending)
+		return toRequest(r), nil
+	}
+	return s.finish(ctx, iss, ans, csr, pr, r, true, Principal{Name: "auto", Remote: p.Remote}, start, submitted)
 }
 
-// judge runs the role's rules on a copy signed by the lint issuer.
-func (s *Service) judge(iss *issuer, prof Profile, csr *x509.CertificateRequest, days int) ([]Finding, error) {
-	serial, err := certgen.RandomSerial()
-	if err != nil {
-		return nil, err
+// finish signs a prepared certificate and records it with its request and
+// audit entries in one transaction (new: the request is inserted, already
+// issued). A lint failure marks an existing request failed.
+func (s *Service) finish(ctx context.Context, iss *issuer, ans *answers, csr *x509.CertificateRequest, pr *prepared,
+	r castore.Request, isNew bool, p Principal, start time.Time, audit ...castore.AuditEntry) (Request, error) {
+	cert, err := iss.sign(csr, pr)
+	if errors.Is(err, ErrLint) && !isNew {
+		d := castore.Decision{Status: StatusFailed, By: p.Name, At: s.now().UTC(), Reason: err.Error()}
+		_ = s.cfg.Store.DecideRequest(ctx, r.ID, r.Status, d) // the request stays as it was if this fails too
 	}
-	c, err := iss.lintCopy(csr, iss.options(prof, days, serial, s.now()))
 	if err != nil {
-		return nil, err
+		return Request{}, err
 	}
-	found, _, err := checkCopy(prof, c, iss.lintCert)
-	return found, err
+	serial := castore.SerialHex(cert.SerialNumber)
+	is := castore.Issuance{CA: iss.ca.Name, Cert: cert, At: pr.o.Now, Audit: append(audit,
+		s.auditEntry(p, "issue", "certificate "+serial, "request "+r.ID+", CA "+iss.ca.Name))}
+	r.Status, r.Serial = StatusIssued, serial
+	if isNew {
+		is.NewRequest = &r
+	} else {
+		is.RequestID = r.ID
+	}
+	if err := s.cfg.Store.RecordIssuance(ctx, is); err != nil {
+		return Request{}, err
+	}
+	s.observeIssued(iss.ca.Name, time.Since(start))
+	s.observeStatus(StatusIssued)
+	s.presign(iss, ans, cert.Raw)
+	return toRequest(r), nil
 }
 
-func (s *Service) record(ctx context.Context, p Principal, in SubmitInput, prof Profile, ca string, csr *x509.CertificateRequest, days int, findings []Finding) (Request, error) {
+func (s *Service) newRequest(p Principal, in SubmitInput, prof Profile, ca string, csr *x509.CertificateRequest, days int, findings []Finding) (castore.Request, error) {
 	js, err := json.Marshal(nonNilFindings(findings))
 	if err != nil {
-		return Request{}, err
+		return castore.Request{}, err
 	}
-	r := castore.Request{ID: newID(), Profile: prof.Name, CA: ca, Status: StatusPending,
+	return castore.Request{ID: newID(), Profile: prof.Name, CA: ca, Status: StatusPending,
 		CSRPEM:    string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr.Raw})),
 		SubjectCN: csr.Subject.CommonName, SANs: csrNames(csr), Days: days, Comment: in.Comment,
-		Findings: string(js), RequestedBy: p.Name, RequestedAt: s.now().UTC()}
-	if err := s.cfg.Store.CreateRequest(ctx, r); err != nil {
-		return Request{}, err
-	}
-	s.observeStatus(StatusPending)
-	return toRequest(r), s.audit(ctx, p, "submit", "request "+r.ID, fmt.Sprintf("profile %s, CN %q, %d days", prof.Name, r.SubjectCN, days))
+		Findings: string(js), RequestedBy: p.Name, RequestedAt: s.now().UTC()}, nil
 }
 
 // validity caps the days asked for at the profile's maximum, saying so.
@@ -130,10 +157,7 @@ func (s *Service) Approve(ctx context.Context, p Principal, id, reason string) (
 		return Request{}, &ForbiddenError{Reason: "nobody approves a request they submitted: ask another approver"}
 	}
 	d := castore.Decision{Status: StatusApproved, By: p.Name, At: s.now().UTC(), Reason: reason}
-	if err := s.decide(ctx, r.ID, StatusPending, d); err != nil {
-		return Request{}, err
-	}
-	if err := s.audit(ctx, p, "approve", "request "+r.ID, reason); err != nil {
+	if err := s.decide(ctx, r.ID, StatusPending, d, s.auditEntry(p, "approve", "request "+r.ID, reason)); err != nil {
 		return Request{}, err
 	}
 	r.Status, r.DecidedBy, r.DecidedAt, r.Reason = d.Status, d.By, d.At, d.Reason
@@ -147,13 +171,10 @@ func (s *Service) Reject(ctx context.Context, p Principal, id, reason string) (R
 		return Request{}, err
 	}
 	d := castore.Decision{Status: StatusRejected, By: p.Name, At: s.now().UTC(), Reason: reason}
-	if err := s.decide(ctx, r.ID, StatusPending, d); err != nil {
+	if err := s.decide(ctx, r.ID, StatusPending, d, s.auditEntry(p, "reject", "request "+r.ID, reason)); err != nil {
 		return Request{}, err
 	}
 	s.observeStatus(StatusRejected)
-	if err := s.audit(ctx, p, "reject", "request "+r.ID, reason); err != nil {
-		return Request{}, err
-	}
 	return s.Request(ctx, p, id)
 }
 
@@ -172,16 +193,15 @@ func (s *Service) decidable(ctx context.Context, p Principal, id string) (castor
 	return r, nil
 }
 
-func (s *Service) decide(ctx context.Context, id, from string, d castore.Decision) error {
-	err := s.cfg.Store.DecideRequest(ctx, id, from, d)
+func (s *Service) decide(ctx context.Context, id, from string, d castore.Decision, audit castore.AuditEntry) error {
+	err := s.cfg.Store.DecideRequest(ctx, id, from, d, audit)
 	if errors.Is(err, castore.ErrConflict) {
 		return fmt.Errorf("%w: request %s was decided meanwhile", ErrConflict, id)
 	}
 	return err
 }
 
-// issueRequest signs an approved (or auto) request. A lint failure marks
-// the request failed: nothing was signed.
+// issueRequest signs an approved request in Boulder's order.
 func (s *Service) issueRequest(ctx context.Context, p Principal, r castore.Request) (Request, error) {
 	start := time.Now()
 	prof, err := s.Profile(ctx, r.Profile)
@@ -196,20 +216,11 @@ func (s *Service) issueRequest(ctx context.Context, p Principal, r castore.Reque
 	if err != nil {
 		return Request{}, err
 	}
-	cert, err := iss.issue(ctx, s.cfg.Store, csr, prof, r.Days, s.now(), r.ID)
-	if errors.Is(err, ErrLint) {
-		d := castore.Decision{Status: StatusFailed, By: p.Name, At: s.now().UTC(), Reason: err.Error()}
-		_ = s.cfg.Store.DecideRequest(ctx, r.ID, r.Status, d) // the request stays as it was if this fails too
-		return Request{}, err
-	}
+	pr, err := iss.prepare(ctx, csr, prof, r.Days, s.now(), true)
 	if err != nil {
 		return Request{}, err
 	}
-	s.observeIssued(iss.ca.Name, time.Since(start))
-	s.observeStatus(StatusIssued)
-	s.presign(iss, ans, cert.Raw)
-	r.Status, r.Serial = StatusIssued, castore.SerialHex(cert.SerialNumber)
-	return toRequest(r), s.audit(ctx, p, "issue", "certificate "+r.Serial, "request "+r.ID+", CA "+iss.ca.Name)
+	return s.finish(ctx, iss, ans, csr, pr, r, false, p, start)
 }
 
 // Requests lists requests, oldest first: all for approvers and auditors,
@@ -326,11 +337,19 @@ func (s *Service) IssueOwn(ctx context.Context, csr *x509.CertificateRequest, da
 		return nil, err
 	}
 	p := Profile{Name: "serve-tls", Role: "cms-webadmin", Usage: string(certgen.ProfileServer), MaxDays: days}
-	cert, err := iss.issue(ctx, s.cfg.Store, csr, p, days, s.now(), "")
+	pr, err := iss.prepare(ctx, csr, p, days, s.now(), true)
 	if err != nil {
 		return nil, err
 	}
-	s.presign(iss, ans, cert.Raw)
-	return cert, s.audit(ctx, Principal{Name: "serve"}, "issue", "certificate "+castore.SerialHex(cert.SerialNumber),
+	cert, err := iss.sign(csr, pr)
+	if err != nil {
+		return nil, err
+	}
+	audit := s.auditEntry(Principal{Name: "serve"}, "issue", "certificate "+castore.SerialHex(cert.SerialNumber),
 		"the service's own HTTPS certificate, CA "+iss.ca.Name)
+	if err := s.cfg.Store.RecordIssuance(ctx, castore.Issuance{CA: iss.ca.Name, Cert: cert, At: pr.o.Now, Audit: []castore.AuditEntry{audit}}); err != nil {
+		return nil, err
+	}
+	s.presign(iss, ans, cert.Raw)
+	return cert, nil
 }

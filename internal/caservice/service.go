@@ -134,6 +134,11 @@ func (s *Service) issuer(ctx context.Context, name string) (*issuer, *answers, e
 	return s.issuer(ctx, name)
 }
 
+// auditEntry is an entry of the audit log, written with the change.
+func (s *Service) auditEntry(p Principal, action, object, detail string) castore.AuditEntry {
+	return castore.AuditEntry{ID: newID(), At: s.now(), Actor: p.Name, Action: action, Object: object, Detail: detail, Remote: p.Remote}
+}
+
 // audit appends to the audit log; a failure to log fails the change's
 // answer (the change itself is already durable, and says so in the error).
 func (s *Service) audit(ctx context.Context, p Principal, action, object, detail string) error {

@@ -9,10 +9,21 @@ import (
 
 // AppendAudit implements Service.
 func (s *sqlStore) AppendAudit(ctx context.Context, e AuditEntry) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit (id, at_us, actor, action, object, detail, remote)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, e.At.UnixMicro(), e.Actor, e.Action, e.Object, e.Detail, e.Remote)
+	_, err := s.db.ExecContext(ctx, auditInsert, e.ID, e.At.UnixMicro(), e.Actor, e.Action, e.Object, e.Detail, e.Remote)
 	if err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
+	}
+	return nil
+}
+
+const auditInsert = `INSERT INTO audit (id, at_us, actor, action, object, detail, remote) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+// appendAudit adds entries inside a transaction.
+func appendAudit(ctx context.Context, tx *sql.Tx, es []AuditEntry) error {
+	for _, e := range es {
+		if _, err := tx.ExecContext(ctx, auditInsert, e.ID, e.At.UnixMicro(), e.Actor, e.Action, e.Object, e.Detail, e.Remote); err != nil {
+			return fmt.Errorf("writing the audit log: %w", err)
+		}
 	}
 	return nil
 }

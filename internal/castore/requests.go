@@ -2,7 +2,6 @@ package castore
 
 import (
 	"context"
-	"crypto/x509"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -10,17 +9,31 @@ import (
 	"time"
 )
 
-// CreateRequest implements Service.
-func (s *sqlStore) CreateRequest(ctx context.Context, r Request) error {
+// CreateRequest implements Service: the request and its audit entries are
+// one transaction (one commit).
+func (s *sqlStore) CreateRequest(ctx context.Context, r Request, audit ...AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := insertRequest(ctx, tx, r, s.isUnique); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
+}
+
+func insertRequest(ctx context.Context, tx *sql.Tx, r Request, isUnique func(error) bool) error {
 	sans, err := json.Marshal(nonNil(r.SANs))
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO requests (id, profile, ca_name, status, csr_pem, subject_cn, sans, days,
-		comment, findings, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+	var serial any
+	if r.Serial != "" {
+		serial = r.Serial
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO requests (id, profile, ca_name, status, csr_pem, subject_cn, sans, days,
+		comment, findings, requested_by, requested_at, serial) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		r.ID, r.Profile, r.CA, r.Status, r.CSRPEM, r.SubjectCN, string(sans), r.Days, r.Comment, r.Findings,
-		r.RequestedBy, r.RequestedAt.Unix())
-	if s.isUnique(err) {
+		r.RequestedBy, r.RequestedAt.Unix(), serial)
+	if isUnique(err) {
 		return fmt.Errorf("request %s: %w", r.ID, ErrExists)
 	}
 	if err != nil {
@@ -70,32 +83,61 @@ func (s *sqlStore) Requests(ctx context.Context, f RequestFilter) ([]Request, er
 	return out, rows.Err()
 }
 
-// DecideRequest implements Service.
-func (s *sqlStore) DecideRequest(ctx context.Context, id, from string, d Decision) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE requests SET status = $1, decided_by = $2, decided_at = $3, reason = $4
-		WHERE id = $5 AND status = $6`, d.Status, d.By, d.At.Unix(), d.Reason, id, from)
-	return oneRow(res, err, "deciding request "+id, ErrConflict)
+// DecideRequest implements Service: the decision and its audit entries are
+// one transaction.
+func (s *sqlStore) DecideRequest(ctx context.Context, id, from string, d Decision, audit ...AuditEntry) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE requests SET status = $1, decided_by = $2, decided_at = $3, reason = $4
+			WHERE id = $5 AND status = $6`, d.Status, d.By, d.At.Unix(), d.Reason, id, from)
+		if err := oneRow(res, err, "deciding request "+id, ErrConflict); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
 }
 
-// RecordIssuedFor implements Service: the certificate row and the request's
-// new status are one transaction, so a crash leaves both or neither.
-func (s *sqlStore) RecordIssuedFor(ctx context.Context, ca string, cert *x509.Certificate, at time.Time, requestID string) error {
-	sans, err := json.Marshal(SANs(cert))
+// RecordIssuance implements Service: the certificate, its request (a new
+// one inserted already issued, or an existing one marked issued) and the
+// audit entries are one transaction, so a crash leaves all or none.
+func (s *sqlStore) RecordIssuance(ctx context.Context, is Issuance) error {
+	sans, err := json.Marshal(SANs(is.Cert))
 	if err != nil {
 		return err
 	}
-	serial := SerialHex(cert.SerialNumber)
+	serial := SerialHex(is.Cert.SerialNumber)
+	reqID := is.RequestID
+	if is.NewRequest != nil {
+		reqID = is.NewRequest.ID
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if is.NewRequest != nil {
+			if err := insertRequest(ctx, tx, *is.NewRequest, s.isUnique); err != nil {
+				return err
+			}
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE issued SET subject_cn = $1, sans = $2, not_after = $3, issued_at = $4,
 			cert_pem = $5, request_id = $6 WHERE ca_name = $7 AND serial = $8 AND cert_pem IS NULL`,
-			cert.Subject.CommonName, string(sans), cert.NotAfter.Unix(), at.Unix(), string(certPEM(cert.Raw)), requestID, ca, serial)
-		if err := oneRow(res, err, fmt.Sprintf("recording certificate %s of CA %s", serial, ca), ErrNotReserved); err != nil {
+			is.Cert.Subject.CommonName, string(sans), is.Cert.NotAfter.Unix(), is.At.Unix(), string(certPEM(is.Cert.Raw)),
+			nullable(reqID), is.CA, serial)
+		if err := oneRow(res, err, fmt.Sprintf("recording certificate %s of CA %s", serial, is.CA), ErrNotReserved); err != nil {
 			return err
 		}
-		res, err = tx.ExecContext(ctx, `UPDATE requests SET status = 'issued', serial = $1 WHERE id = $2 AND status IN ('pending', 'approved')`,
-			serial, requestID)
-		return oneRow(res, err, "marking request "+requestID+" issued", ErrConflict)
+		if is.RequestID != "" {
+			res, err = tx.ExecContext(ctx, `UPDATE requests SET status = 'issued', serial = $1 WHERE id = $2 AND status IN ('pending', 'approved')`,
+				serial, is.RequestID)
+			if err := oneRow(res, err, "marking request "+is.RequestID+" issued", ErrConflict); err != nil {
+				return err
+			}
+		}
+		return appendAudit(ctx, tx, is.Audit)
 	})
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 func scanRequest(scan func(dest ...any) error) (Request, error) {

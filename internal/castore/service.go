@@ -30,18 +30,20 @@ type Service interface {
 	// RevokeToken marks the named token revoked.
 	RevokeToken(ctx context.Context, name string, at time.Time) error
 
-	// CreateRequest records a new certificate request.
-	CreateRequest(ctx context.Context, r Request) error
+	// CreateRequest records a new certificate request with audit entries,
+	// in one transaction.
+	CreateRequest(ctx context.Context, r Request, audit ...AuditEntry) error
 	// Request returns one request by ID.
 	Request(ctx context.Context, id string) (Request, error)
 	// Requests lists requests, oldest first.
 	Requests(ctx context.Context, f RequestFilter) ([]Request, error)
 	// DecideRequest moves a request from status from to d.Status, recording
-	// who and why; ErrConflict when it is no longer in status from.
-	DecideRequest(ctx context.Context, id, from string, d Decision) error
-	// RecordIssuedFor records a certificate signed with a reserved serial
-	// for a request and marks the request issued, in one transaction.
-	RecordIssuedFor(ctx context.Context, ca string, cert *x509.Certificate, at time.Time, requestID string) error
+	// who and why and the audit entries, in one transaction; ErrConflict
+	// when it is no longer in status from.
+	DecideRequest(ctx context.Context, id, from string, d Decision, audit ...AuditEntry) error
+	// RecordIssuance records a certificate signed with a reserved serial,
+	// its request and audit entries, in one transaction.
+	RecordIssuance(ctx context.Context, is Issuance) error
 
 	// Certificate returns one recorded certificate.
 	Certificate(ctx context.Context, ca string, serial *big.Int) (Record, error)
@@ -109,6 +111,18 @@ type Decision struct {
 	By     string
 	At     time.Time
 	Reason string
+}
+
+// Issuance is what RecordIssuance writes at once.
+type Issuance struct {
+	CA   string
+	Cert *x509.Certificate
+	At   time.Time
+	// NewRequest, when set, is inserted (already issued): automatic approval.
+	NewRequest *Request
+	// RequestID, when set, names an existing request to mark issued.
+	RequestID string
+	Audit     []AuditEntry
 }
 
 // Record is an issued certificate with its revocation reason and request.

@@ -155,12 +155,19 @@ func TestRequestLifecycle(t *testing.T) {
 		if err := s.ReserveSerial(ctx, "reqca", cert.SerialNumber, t0); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RecordIssuedFor(ctx, "reqca", cert, t0, "r1"); err != nil {
+		audit := AuditEntry{ID: "a1", At: t0, Actor: "boss", Action: "issue", Object: "certificate 4D"}
+		if err := s.RecordIssuance(ctx, Issuance{CA: "reqca", Cert: cert, At: t0, RequestID: "r1", Audit: []AuditEntry{audit}}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Request(ctx, "r1")
 		if err != nil || got.Status != "issued" || got.Serial != "4D" || got.DecidedBy != "boss" {
 			t.Fatalf("request after issue = %+v, %v", got, err)
+		}
+		if log, _ := s.Audit(ctx, 0); len(log) != 1 || log[0].Action != "issue" {
+			t.Errorf("audit entries written with the issuance: %+v", log)
+		}
+		if err := s.RecordIssuance(ctx, Issuance{CA: "reqca", Cert: cert, At: t0, RequestID: "r1"}); !errors.Is(err, ErrNotReserved) {
+			t.Errorf("recording the same certificate twice: %v", err)
 		}
 		recs, err := s.Certificates(ctx, CertFilter{RequestedBy: "req"})
 		if err != nil || len(recs) != 1 || recs[0].RequestID != "r1" {

@@ -14,12 +14,20 @@ func lintResults(leaf *x509.Certificate) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return LintResults(findings), nil
+}
+
+// LintResults reports lint findings as check does: each a WARNING named
+// after the lint. A caller that ran the lints itself (the CA service lints
+// each certificate once, for its own gate and for check's findings) passes
+// them here with Options.NoLints.
+func LintResults(findings []lint.Finding) []Result {
 	var out []Result
 	for _, f := range findings {
 		out = append(out, Result{Rule: f.Name, Severity: Warning, Message: f.Message,
 			Fix: "have the certificate re-issued; certificates from confcert sign pass this lint"})
 	}
-	return out, nil
+	return out
 }
 
 // lintOnce returns lintResults remembering each certificate's findings, for
