@@ -217,7 +217,7 @@ func (r *run) caCerts() []*x509.Certificate {
 // the next steps already say so.
 func (r *run) awaiting(b plan.Bundle) bool {
 	for _, m := range b.Members {
-		if it := r.item(m); it != nil && it.leaf == nil && it.c.Signer == plan.SignerPublic && !IsCABundle(b) {
+		if it := r.item(m); it != nil && it.leaf == nil && (it.c.Signer == plan.SignerPublic || it.awaiting != "") && !IsCABundle(b) {
 			return true
 		}
 	}

@@ -141,8 +141,8 @@ func (r *run) apply(b *fileout.Batch, it *item, cert *x509.Certificate) error {
 			return err
 		}
 	}
-	if !it.newCert {
-		return nil
+	if !it.newCert || cert == nil && it.awaiting != "" {
+		return nil // nothing due, or submitted to the CA service: collected on a later run
 	}
 	it.leaf = cert
 	return b.Write(fileout.File{Path: r.path(c.Files.Cert), Data: certio.CertificatesPEM(cert)})
@@ -188,7 +188,7 @@ func (r *run) issueAll(ctx context.Context, items []*item) ([]*x509.Certificate,
 		if !it.newCert {
 			continue
 		}
-		if !isLocal(it.c.Signer) {
+		if !isLocal(it.c.Signer) || r.o.Remote != nil {
 			cert, err := r.issue(ctx, it)
 			if err != nil {
 				return nil, fmt.Errorf("certificate %s: %w", it.c.Name, err)
@@ -263,6 +263,9 @@ func (r *run) issue(ctx context.Context, it *item) (*x509.Certificate, error) {
 	if c.Signer == plan.SignerSelf {
 		return certgen.SelfSignCSR(it.csr, it.key, certgen.SignOptions{ExtKeyUsage: req.ExtKeyUsage, Days: req.Days, Now: req.Now})
 	}
+	if r.o.Remote != nil {
+		return r.remoteIssue(ctx, it)
+	}
 	return r.cas[c.Signer].Sign(ctx, it.csr, req)
 }
 
@@ -302,6 +305,9 @@ func (r *run) setStatuses() {
 
 func (r *run) status(it *item) string {
 	c := it.c
+	if it.awaiting != "" {
+		return plan.StatusAwaitingApproval + " (" + it.awaiting + ")"
+	}
 	if c.KeyHeld != nil && it.leaf == nil && !it.newCert {
 		return plan.StatusAwaitingCA // awaiting the CSR the other system makes
 	}

@@ -60,6 +60,10 @@ type Options struct {
 	Dir string
 	// CAs gives the local CAs; required unless the plan has no internal signer.
 	CAs Authorities
+	// Remote, when set, is the deployment's ca_server: internally signed
+	// certificates are submitted to it and collected on a later run
+	// (remote.go); CAs then gives its CA certificate for the bundles.
+	Remote Remote
 	// Now is the time of the run (validity, backups' timestamps).
 	Now time.Time
 	// Renew names certificates that get a new key and a new CSR/certificate.

@@ -53,6 +53,8 @@ type item struct {
 	rewriteKey  bool
 	action, why string
 	backups     []string
+	// awaiting is the ID of the request the CA service has not approved yet.
+	awaiting string
 }
 
 // newRun reads the directory and decides what to do.

@@ -265,6 +265,9 @@ func (a *API) caCertificate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "want /api/v1/ca/NAME.crt", "")
 		return
 	}
+	if name == "default" { // the service's own CA, whatever its name (plan's ca_server)
+		name = a.svc.DefaultCA()
+	}
 	cert, err := a.svc.CACertificate(r.Context(), name)
 	if err != nil {
 		a.fail(w, r, err)

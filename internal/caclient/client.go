@@ -209,3 +209,10 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	}
 	return nil
 }
+
+// CACertificate fetches the certificate of the service's default CA
+// (GET /api/v1/ca/default.crt).
+func (c *Client) CACertificate(ctx context.Context) ([]byte, error) {
+	var raw []byte
+	return raw, c.do(ctx, "GET", "/api/v1/ca/default.crt", nil, &raw)
+}

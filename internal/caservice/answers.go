@@ -1,6 +1,7 @@
 package caservice
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/sha1" //nolint:gosec // OCSP CertIDs use SHA-1 (RFC 5019 §2.1.1)
@@ -108,19 +109,24 @@ func (s *Service) OCSP(ctx context.Context, ca string, reqDER []byte) ([]byte, e
 	return a.der, nil
 }
 
-// matches reports whether an OCSP request names this CA (SHA-1 hashes of
-// its subject and public key, RFC 6960 §4.1.1).
+// matches reports whether an OCSP request names this CA: the SHA-1
+// hashes of its subject and public key (RFC 6960 §4.1.1), computed once.
 func (iss *issuer) matches(req *ocsp.Request) bool {
-	nameHash := sha1.Sum(iss.ca.Cert.RawSubject) //nolint:gosec // RFC 5019 §2.1.1
+	return bytes.Equal(req.IssuerNameHash, iss.nameHash) && bytes.Equal(req.IssuerKeyHash, iss.keyHash)
+}
+
+// certIDHashes are the SHA-1 hashes of a CA's subject and public key.
+func certIDHashes(ca *x509.Certificate) (name, key []byte, err error) {
 	var spki struct {
 		Algorithm asn1.RawValue
 		PublicKey asn1.BitString
 	}
-	if _, err := asn1.Unmarshal(iss.ca.Cert.RawSubjectPublicKeyInfo, &spki); err != nil {
-		return false
+	if _, err := asn1.Unmarshal(ca.RawSubjectPublicKeyInfo, &spki); err != nil {
+		return nil, nil, fmt.Errorf("reading the CA's public key: %w", err)
 	}
-	keyHash := sha1.Sum(spki.PublicKey.RightAlign()) //nolint:gosec // RFC 5019 §2.1.1
-	return string(req.IssuerNameHash) == string(nameHash[:]) && string(req.IssuerKeyHash) == string(keyHash[:])
+	n := sha1.Sum(ca.RawSubject)               //nolint:gosec // RFC 5019 §2.1.1
+	k := sha1.Sum(spki.PublicKey.RightAlign()) //nolint:gosec // RFC 5019 §2.1.1
+	return n[:], k[:], nil
 }
 
 // RefreshAnswers signs the OCSP answers that are missing, stale (a day

@@ -30,6 +30,8 @@ type issuer struct {
 	lintKey  crypto.Signer
 	crlURL   string
 	ocspURL  string
+	// nameHash and keyHash identify the CA in OCSP requests.
+	nameHash, keyHash []byte
 }
 
 // ErrLint says the certificate about to be signed failed a zlint error or
@@ -64,7 +66,11 @@ func newIssuer(ca *localca.CA, baseURL string) (*issuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &issuer{ca: ca, lintCert: cert, lintKey: key,
+	nameHash, keyHash, err := certIDHashes(ca.Cert)
+	if err != nil {
+		return nil, fmt.Errorf("CA %s: %w", ca.Name, err)
+	}
+	return &issuer{ca: ca, lintCert: cert, lintKey: key, nameHash: nameHash, keyHash: keyHash,
 		crlURL: CRLURL(baseURL, ca.Name), ocspURL: OCSPURL(baseURL, ca.Name)}, nil
 }
 

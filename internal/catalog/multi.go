@@ -152,6 +152,13 @@ func merge(out, p *plan.Plan) []strictyaml.Problem {
 	}
 	probs = append(probs, mergeCAs(out, p)...)
 	out.Expects = append(out.Expects, p.Expects...)
+	switch {
+	case p.CAServer == "" || p.CAServer == out.CAServer:
+	case out.CAServer == "":
+		out.CAServer = p.CAServer
+	default:
+		probs = append(probs, strictyaml.Problemf(0, "the %s deployment names ca_server %s, another %s: one plan submits to one CA service", p.Product, p.CAServer, out.CAServer))
+	}
 	out.Warnings = append(out.Warnings, p.Warnings...)
 	return probs
 }

@@ -101,6 +101,13 @@ func runPlan(ctx context.Context, a *app, f *planFlags, args []string) error {
 		defer store.Close()
 	}
 	o := f.options(a, store, more)
+	if p.CAServer != "" && !f.dryRun && !f.check {
+		rm, err := remoteFor(p.CAServer)
+		if err != nil {
+			return err
+		}
+		o.Remote, o.CAs = rm, apply.RemoteCAs(rm)
+	}
 	if f.check {
 		return checkPlan(ctx, a, f, p, o)
 	}

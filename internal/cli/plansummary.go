@@ -100,6 +100,7 @@ func writeNextSteps(w io.Writer, p *plan.Plan, importCmd string) {
 		}
 		fmt.Fprintf(w, "  Then place what the CA returned:\n    %s\n", importCmd)
 	}
+	writeAwaitingApproval(w, p)
 	stop := writeInvalid(w, p)
 	for _, in := range p.Install {
 		if stop[in.Node] {
@@ -132,4 +133,20 @@ func writeInvalid(w io.Writer, p *plan.Plan) map[string]bool {
 		fmt.Fprintf(w, "  Do not install anything on %s until it does\n", strings.Join(nodes, ", "))
 	}
 	return stop
+}
+
+// writeAwaitingApproval lists the requests the ca_server holds for an
+// approver; the next run of plan collects what was issued.
+func writeAwaitingApproval(w io.Writer, p *plan.Plan) {
+	var ids []string
+	for _, c := range p.Certificates {
+		if id, ok := strings.CutPrefix(c.Status, plan.StatusAwaitingApproval+" ("); ok {
+			ids = append(ids, fmt.Sprintf("    %s  (%s)", strings.TrimSuffix(id, ")"), c.Name))
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  Have another approver of %s approve these requests (confcert ca approve ID), then run plan again:\n", p.CAServer)
+	fmt.Fprintln(w, strings.Join(ids, "\n"))
 }

@@ -26,6 +26,10 @@ const (
 	StatusSigned     = "signed"
 	StatusAwaitingCA = "awaiting-ca"
 	StatusInvalid    = "invalid"
+	// StatusAwaitingApproval starts the status of a certificate submitted to
+	// the deployment's ca_server and not approved yet: "awaiting approval
+	// (ID)" (spec serve.md, "From plan and the CLI").
+	StatusAwaitingApproval = "awaiting approval"
 )
 
 // Plan is the whole plan document.
@@ -43,8 +47,11 @@ type Plan struct {
 	// Expects lists names one product needs in another product's
 	// certificates (Expressway-C's Unified CM node names in the tomcat
 	// certificate): when both are planned together they are checked.
-	Expects  []Expectation `json:"expects,omitempty"`
-	Warnings []string      `json:"warnings"`
+	Expects []Expectation `json:"expects,omitempty"`
+	// CAServer is the deployment's ca_server: the CA service (confcert
+	// serve) the internal CSRs are submitted to instead of a local CA.
+	CAServer string   `json:"ca_server,omitempty"`
+	Warnings []string `json:"warnings"`
 	// RunFlags are the flags this run needs repeated on the next one: a flag
 	// that overrode the deployment file (spec plan.md "Phases and flags").
 	// Not part of the plan document.

@@ -8,6 +8,7 @@ import (
 
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/confcert/confcert/internal/keys"
@@ -100,6 +101,18 @@ func CheckCAName(s strictyaml.Str, key string, p *Problems) {
 	}
 	if err := CheckFileBase(s.Value); err != nil {
 		p.Add(s.Line, "%s: %v", key, err)
+	}
+}
+
+// CheckCAServer checks a deployment's ca_server: the https:// (or, on a
+// test bench, http://) address of a confcert CA service (spec serve.md).
+func CheckCAServer(s strictyaml.Str, p *Problems) {
+	if s.Value == "" {
+		return
+	}
+	u, err := url.Parse(s.Value)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		p.Add(s.Line, "ca_server: %q is not the address of a CA service; give https://HOST[:PORT], e.g. https://ca.example.com:8443", s.Value)
 	}
 }
 

@@ -316,6 +316,7 @@ func (b *cmsBuild) byName(name string) *plan.Certificate {
 
 // cas lists the local CAs the plan uses.
 func (b *cmsBuild) cas() {
+	b.p.CAServer = b.d.s.CAServer.Value
 	if slices.ContainsFunc(b.p.Certificates, func(c *plan.Certificate) bool { return c.Signer == b.d.internalCA }) {
 		b.p.CAs = append(b.p.CAs, plan.CA{Name: b.d.internalCA, KeyType: string(b.d.caKey), Purpose: "internal"})
 	}

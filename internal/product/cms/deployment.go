@@ -62,6 +62,7 @@ type cmsSpec struct {
 	Days              strictyaml.Int      `key:"days"`
 	Subject           product.SubjectSpec `key:"subject"`
 	InternalCA        strictyaml.Str      `key:"internal_ca"`
+	CAServer          strictyaml.Str      `key:"ca_server"`
 	CAKey             strictyaml.Str      `key:"ca_key"`
 	Public            []strictyaml.Str    `key:"public"`
 	Certificates      strictyaml.Str      `key:"certificates"`
@@ -253,6 +254,7 @@ func (d *cmsDeploy) checkNames(p *product.Problems) {
 		d.internalCA = product.FirstLabel(s.Domain.Value) + "ca"
 	}
 	product.CheckCAName(strictyaml.Str{Value: d.internalCA, Line: max(s.InternalCA.Line, s.Domain.Line)}, "internal_ca", p)
+	product.CheckCAServer(s.CAServer, p)
 	// A combined certificate has one CN: the Lync trusted-application FQDN
 	// must be that CN (seed 002 §3.1.1), so it cannot differ from the Call
 	// Bridge cluster name that rule 1 makes the CN.

@@ -28,6 +28,7 @@ type cwmsSpec struct {
 	Style       strictyaml.Str      `key:"style"`
 	SecureAudio strictyaml.Bool     `key:"secure_audio"`
 	InternalCA  strictyaml.Str      `key:"internal_ca"`
+	CAServer    strictyaml.Str      `key:"ca_server"`
 	CAKey       strictyaml.Str      `key:"ca_key"`
 	Key         strictyaml.Str      `key:"key"`
 	Days        strictyaml.Int      `key:"days"`
@@ -115,6 +116,7 @@ func checkCWMS(s *cwmsSpec, o product.Options) (*cwmsDeploy, product.Problems) {
 	if s.InternalCA.Value != "" {
 		d.ca = s.InternalCA.Value
 		product.CheckCAName(s.InternalCA, "internal_ca", &p)
+		product.CheckCAServer(s.CAServer, &p)
 		if !split(v) {
 			p.Add(s.InternalCA.Line, "internal_ca: before 2.5MR5 CWMS has one certificate per data centre, signed by a public CA (the Cisco Community TOI for CWMS SSL certificates); remove internal_ca or set version: 2.5MR5 or later")
 		}
@@ -379,6 +381,7 @@ func (d *cwmsDeploy) planCert(c cwmsCert, all []cwmsCert) *plan.Certificate {
 
 // finishPlan adds CAs, bundles, install files and warnings.
 func (d *cwmsDeploy) finishPlan(pl *plan.Plan) {
+	pl.CAServer = d.s.CAServer.Value
 	if d.ca != "" {
 		// The internal CA's certificate, <ca>.crt: what trusts the internal
 		// certificates (Unified CM for secure audio) and what anchors their
