@@ -3,7 +3,9 @@ package castore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // baseSchema is version 1: the CAs and what they issued (spec plan.md, "The
@@ -43,6 +45,25 @@ func baseSchema() Migration {
 // lock, when set, is a statement run first that serialises migrations between
 // processes (SQLite needs none: its write transactions already exclude).
 func migrate(ctx context.Context, db *sql.DB, lock string) error {
+	var err error
+	for wait := 50 * time.Millisecond; ; wait *= 2 {
+		err = migrateOnce(ctx, db, lock)
+		if err == nil || !errors.Is(Cause(err), ErrBusy) || wait > 2*time.Second {
+			return err
+		}
+		// Processes opening a new database at once can meet SQLite's lock
+		// transitions that return "busy" without waiting (switching a new
+		// file to WAL, a shared lock asking to write): the transaction was
+		// rolled back whole, so it is tried again.
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+func migrateOnce(ctx context.Context, db *sql.DB, lock string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
