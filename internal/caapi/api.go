@@ -47,8 +47,10 @@ func (a *API) Mux() *http.ServeMux { return a.mux }
 
 // Handler is the whole service: the router behind the body cap, the
 // per-handler timeout and request metrics.
-func (a *API) Handler() http.Handler {
-	timed := http.TimeoutHandler(a.mux, HandlerTimeout, `{"error": "the service took too long to answer", "hint": "try again; if it persists, check the store"}`)
+func (a *API) Handler() http.Handler { return a.wrap(a.mux) }
+
+func (a *API) wrap(h http.Handler) http.Handler {
+	timed := http.TimeoutHandler(h, HandlerTimeout, `{"error": "the service took too long to answer", "hint": "try again; if it persists, check the store"}`)
 	return a.metrics.wrap(limitBody(timed))
 }
 
@@ -64,16 +66,35 @@ func (a *API) routes() {
 	m.HandleFunc("POST /api/v1/certificates/{serial}/revoke", a.authed(a.revoke))
 	m.HandleFunc("GET /api/v1/profiles", a.authed(a.listProfiles))
 	m.HandleFunc("GET /api/v1/audit", a.authed(a.listAudit))
+	a.publicRoutes(m)
+	m.Handle("GET /metrics", a.metrics.Handler())
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path, "the endpoints are under /api/v1 (confcert help serve)")
+	})
+}
+
+// publicRoutes are the endpoints anyone may call: the CA certificate, the
+// CRL, OCSP and health. They are also all the revocation listener serves.
+func (a *API) publicRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v1/ca/{file}", a.caCertificate)
 	m.HandleFunc("GET /api/v1/crl/{file}", a.crl)
 	m.HandleFunc("POST /api/v1/ocsp/{ca}", a.ocspPost)
 	m.HandleFunc("GET /api/v1/ocsp/{ca}/{request...}", a.ocspGet)
 	m.HandleFunc("GET /healthz", a.healthz)
 	m.HandleFunc("GET /api/v1/healthz", a.healthz)
-	m.Handle("GET /metrics", a.metrics.Handler())
-	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path, "the endpoints are under /api/v1 (confcert help serve)")
+}
+
+// RevocationHandler serves only the public endpoints (CRL, OCSP, the CA
+// certificate, health), for the plain-HTTP revocation listener: signed data
+// and no token, so nothing there needs TLS, and CRL fetchers need no trust
+// of their own to get it.
+func (a *API) RevocationHandler() http.Handler {
+	m := http.NewServeMux()
+	a.publicRoutes(m)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "this address serves only the CRL, OCSP and the CA certificate", "the API is on the HTTPS address")
 	})
+	return a.wrap(m)
 }
 
 // authed wraps a handler that needs a caller: the bearer token is checked

@@ -32,14 +32,16 @@ import (
 // env is a running service on a loopback port, over real HTTPS with the
 // certificate its own CA issued on start, and tokens for every role.
 type env struct {
-	t      testing.TB
-	dir    string
-	base   string
-	client *http.Client
-	svc    *caservice.Service
-	store  castore.Service
-	caFile string
-	tokens map[string]string
+	t    testing.TB
+	dir  string
+	base string
+	// revBase is the plain-HTTP revocation listener, when started.
+	revBase string
+	client  *http.Client
+	svc     *caservice.Service
+	store   castore.Service
+	caFile  string
+	tokens  map[string]string
 }
 
 // backend names a store URL for a test's directory.
@@ -67,6 +69,13 @@ func forEachBackend(t *testing.T, test func(t *testing.T, e *env)) {
 
 func start(t testing.TB, dir, storeURL string) *env {
 	t.Helper()
+	return startWith(t, dir, storeURL, false)
+}
+
+// startWith starts the service, with the plain-HTTP revocation listener
+// when revocation is set (its base in env.revBase).
+func startWith(t testing.TB, dir, storeURL string, revocation bool) *env {
+	t.Helper()
 	ctx := context.Background()
 	opened, err := castore.OpenConfig(ctx, castore.Config{URL: storeURL, Home: filepath.Join(dir, "home"), Seal: true})
 	if err != nil {
@@ -78,7 +87,15 @@ func start(t testing.TB, dir, storeURL string) *env {
 		t.Fatal(err)
 	}
 	base := "https://" + ln.Addr().String()
-	svc := caservice.New(caservice.Config{Store: opened.Store, BaseURL: base, DefaultCA: "e2eca", CAKeyType: keys.ECDSAP256})
+	var rev net.Listener
+	revBase := ""
+	if revocation {
+		if rev, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		revBase = "http://" + rev.Addr().String()
+	}
+	svc := caservice.New(caservice.Config{Store: opened.Store, BaseURL: base, RevocationURL: revBase, DefaultCA: "e2eca", CAKeyType: keys.ECDSAP256})
 	if _, err := svc.EnsureCA(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +103,7 @@ func start(t testing.TB, dir, storeURL string) *env {
 	if err != nil || !issued {
 		t.Fatalf("ListenCertificate: issued %v, %v", issued, err)
 	}
-	e := &env{t: t, dir: dir, base: base, svc: svc, store: opened.Store, tokens: map[string]string{}}
+	e := &env{t: t, dir: dir, base: base, revBase: revBase, svc: svc, store: opened.Store, tokens: map[string]string{}}
 	e.trustCA(ctx)
 	metrics := caapi.NewMetrics(opened.Store)
 	svc.Observe(metrics)
@@ -94,7 +111,9 @@ func start(t testing.TB, dir, storeURL string) *env {
 	api := caapi.New(svc, metrics, log)
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- caserver.Serve(sctx, svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log}) }()
+	go func() {
+		done <- caserver.Serve(sctx, svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log, Revocation: rev})
+	}()
 	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {

@@ -39,6 +39,9 @@ type Options struct {
 	// TLS is the server's certificate; nil serves plain HTTP (only
 	// allowed on loopback, checked by the caller).
 	TLS *tls.Certificate
+	// Revocation, when set, is a second listener serving only the CRL, OCSP
+	// and the CA certificate over plain HTTP (caapi.RevocationHandler).
+	Revocation net.Listener
 	// Log receives errors of the background work.
 	Log *slog.Logger
 	// Refresh overrides RefreshInterval (tests).
@@ -49,11 +52,7 @@ type Options struct {
 // flight finish (up to 30 s) and returns. svc's answers are refreshed in
 // the background meanwhile.
 func Serve(ctx context.Context, svc *caservice.Service, api *caapi.API, o Options) error {
-	srv := &http.Server{
-		Handler: api.Handler(), ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
-		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
-		ErrorLog: slog.NewLogLogger(o.Log.Handler(), slog.LevelWarn),
-	}
+	srv := newServer(api.Handler(), o.Log)
 	ln := o.Listener
 	if o.TLS != nil {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*o.TLS}}
@@ -70,22 +69,53 @@ func Serve(ctx context.Context, svc *caservice.Service, api *caapi.API, o Option
 		defer close(bgDone)
 		svc.Run(bg, refresh, func(err error) { o.Log.Error("refreshing answers", "err", err) })
 	}()
-	errc := make(chan error, 1)
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if o.Revocation != nil {
+		rev := newServer(api.RevocationHandler(), o.Log)
+		servers = append(servers, rev)
+		go func() { errc <- rev.Serve(o.Revocation) }()
+	}
 	select {
 	case err := <-errc:
+		stopBG()
+		<-bgDone
+		shutdown(servers)
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
 	}
 	stopBG()
 	<-bgDone // the store stays open until the refresh has stopped
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+	if err := shutdown(servers); err != nil {
 		return err
 	}
+	for range servers {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
 	return nil
+}
+
+func newServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// shutdown stops accepting on every server and lets requests in flight
+// finish, at most shutdownTimeout in all.
+func shutdown(servers []*http.Server) error {
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	var errs []error
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutting down: %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }

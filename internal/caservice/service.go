@@ -36,6 +36,10 @@ type Config struct {
 	// BaseURL is the address clients reach the service at (no trailing
 	// slash), written into every certificate's CRL and OCSP URLs.
 	BaseURL string
+	// RevocationURL, when set, is where the CRL and OCSP answers are
+	// published instead (a plain-HTTP listener: RFC 5280 §4.2.1.13 and
+	// zlint want CRL distribution points over http, not https).
+	RevocationURL string
 	// DefaultCA signs for profiles that name none; created on first use.
 	DefaultCA string
 	// CAKeyType is the key type of a CA created on first use.
@@ -92,7 +96,11 @@ func (s *Service) DefaultCA() string { return s.cfg.DefaultCA }
 func (s *Service) now() time.Time { return s.cfg.Now() }
 
 func (s *Service) addIssuer(ca *localca.CA) error {
-	iss, err := newIssuer(ca, s.cfg.BaseURL)
+	base := s.cfg.BaseURL
+	if s.cfg.RevocationURL != "" {
+		base = s.cfg.RevocationURL
+	}
+	iss, err := newIssuer(ca, base)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ type serveFlags struct {
 	listen, baseURL, ca string
 	tlsCert, tlsKey     string
 	insecureHTTP        bool
+	revListen, revURL   string
 }
 
 func newServeCmd(a *app) *cobra.Command {
@@ -51,6 +52,8 @@ func newServeCmd(a *app) *cobra.Command {
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (with --tls-key) instead of one from the service's CA")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert")
 	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "serve plain HTTP (refused on anything but a loopback address)")
+	fl.StringVar(&f.revListen, "revocation-listen", "", "also serve the CRL, OCSP and the CA certificate over plain HTTP on `ADDRESS:PORT`, and name it in every certificate")
+	fl.StringVar(&f.revURL, "revocation-url", "", "the `BASE` address clients reach --revocation-listen at (default: http:// and that address)")
 	cmd.AddCommand(newServeTokenCmd(a), newServeProfileCmd(a))
 	return cmd
 }
@@ -71,7 +74,14 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	}
 	defer ln.Close()
 	base := f.base(ln.Addr())
-	svc, err := a.startService(ctx, opened, f.ca, base)
+	rev, revBase, err := f.revocation()
+	if err != nil {
+		return err
+	}
+	if rev != nil {
+		defer rev.Close()
+	}
+	svc, err := a.startService(ctx, opened, f.ca, base, revBase)
 	if err != nil {
 		return err
 	}
@@ -84,7 +94,10 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	svc.Observe(metrics)
 	api := caapi.New(svc, metrics, log)
 	fmt.Fprintf(a.stderr, "confcert: serving %s (CA %s, store %s)\n", base, svc.DefaultCA(), opened.Where)
-	if err := caserver.Serve(ctx, svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log}); err != nil {
+	if revBase != "" {
+		fmt.Fprintf(a.stderr, "confcert: CRL and OCSP also at %s\n", revBase)
+	}
+	if err := caserver.Serve(ctx, svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log, Revocation: rev}); err != nil {
 		return failed(err, "")
 	}
 	fmt.Fprintf(a.stderr, "confcert: stopped\n")
@@ -121,6 +134,25 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// revocation opens the plain-HTTP revocation listener when asked for and
+// returns it with the base URL certificates name.
+func (f serveFlags) revocation() (net.Listener, string, error) {
+	if f.revListen == "" {
+		if f.revURL != "" {
+			return nil, "", badInput(errors.New("--revocation-url without --revocation-listen"), "give --revocation-listen ADDRESS:PORT too")
+		}
+		return nil, "", nil
+	}
+	ln, err := net.Listen("tcp", f.revListen)
+	if err != nil {
+		return nil, "", badInput(fmt.Errorf("--revocation-listen %s: %w", f.revListen, err), "choose another address")
+	}
+	if f.revURL != "" {
+		return ln, strings.TrimSuffix(f.revURL, "/"), nil
+	}
+	return ln, "http://" + ln.Addr().String(), nil
+}
+
 // base is --url, else the scheme and the address actually listened on.
 func (f serveFlags) base(addr net.Addr) string {
 	if f.baseURL != "" {
@@ -151,7 +183,7 @@ func (a *app) openSealed(ctx context.Context) (*castore.Opened, error) {
 }
 
 // startService picks the CA, creates it on first start and imports key files.
-func (a *app) startService(ctx context.Context, opened *castore.Opened, ca, base string) (*caservice.Service, error) {
+func (a *app) startService(ctx context.Context, opened *castore.Opened, ca, base, revBase string) (*caservice.Service, error) {
 	imported, err := opened.Store.ImportKeyFiles(ctx, a.now())
 	for _, path := range imported {
 		fmt.Fprintf(a.stderr, "confcert: imported the CA key %s into the store, sealed; confcert no longer reads the file\n", path)
@@ -167,7 +199,7 @@ func (a *app) startService(ctx context.Context, opened *castore.Opened, ca, base
 	if err := castore.CheckName(ca); err != nil {
 		return nil, badInput(fmt.Errorf("--ca: %w", err), "")
 	}
-	svc := caservice.New(caservice.Config{Store: opened.Store, BaseURL: base, DefaultCA: ca})
+	svc := caservice.New(caservice.Config{Store: opened.Store, BaseURL: base, RevocationURL: revBase, DefaultCA: ca})
 	created, err := svc.EnsureCA(ctx)
 	if err != nil {
 		return nil, failed(err, "")
