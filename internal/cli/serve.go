@@ -20,6 +20,7 @@ import (
 	"github.com/confcert/confcert/internal/caserver"
 	"github.com/confcert/confcert/internal/caservice"
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/webui"
 )
 
 // serveFlags are the flags of `confcert serve` (spec serve.md).
@@ -93,6 +94,11 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	metrics := caapi.NewMetrics(opened.Store)
 	svc.Observe(metrics)
 	api := caapi.New(svc, metrics, log)
+	ui, err := webui.New(svc, webui.Options{Log: log})
+	if err != nil {
+		return failed(err, "")
+	}
+	ui.Register(api.Mux())
 	fmt.Fprintf(a.stderr, "confcert: serving %s (CA %s, store %s)\n", base, svc.DefaultCA(), opened.Where)
 	if revBase != "" {
 		fmt.Fprintf(a.stderr, "confcert: CRL and OCSP also at %s\n", revBase)

@@ -1,0 +1,237 @@
+package webui_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/confcert/confcert/internal/caapi"
+	"github.com/confcert/confcert/internal/caserver"
+	"github.com/confcert/confcert/internal/caservice"
+	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/webui"
+)
+
+// env is the whole service (API and web pages) on a loopback port, over
+// HTTPS with the certificate its own CA issued, and a token per person.
+type env struct {
+	t      *testing.T
+	dir    string
+	base   string
+	svc    *caservice.Service
+	caFile string
+	pool   *x509.CertPool
+	listen *x509.Certificate
+	tokens map[string]string
+}
+
+// people are the test's token holders and their roles.
+var people = []struct {
+	name string
+	role caservice.Role
+}{{"alice", caservice.RoleRequester}, {"mallory", caservice.RoleRequester}, {"bob", caservice.RoleApprover},
+	{"carol", caservice.RoleApprover}, {"eve", caservice.RoleAuditor}}
+
+func start(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	opened, err := castore.OpenConfig(ctx, castore.Config{URL: "sqlite:" + filepath.Join(dir, "ca.db"), Home: filepath.Join(dir, "home"), Seal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { opened.Store.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, dir: dir, base: "https://" + ln.Addr().String(), tokens: map[string]string{}}
+	e.svc = caservice.New(caservice.Config{Store: opened.Store, BaseURL: e.base, DefaultCA: "podca", CAKeyType: keys.ECDSAP256})
+	if _, err := e.svc.EnsureCA(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cert, _, err := caserver.ListenCertificate(ctx, e.svc, filepath.Join(dir, "home"), []string{"127.0.0.1"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.listen = cert.Leaf
+	e.trustCA(ctx)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api := caapi.New(e.svc, caapi.NewMetrics(opened.Store), log)
+	ui, err := webui.New(e.svc, webui.Options{Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui.Register(api.Mux())
+	sctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- caserver.Serve(sctx, e.svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log}) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("graceful shutdown: %v", err)
+		}
+	})
+	for _, who := range people {
+		secret, err := e.svc.CreateToken(ctx, caservice.Principal{Name: "test"}, who.name, who.role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[who.name] = secret
+	}
+	return e
+}
+
+func (e *env) trustCA(ctx context.Context) {
+	ca, err := e.svc.CACertificate(ctx, "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.caFile = filepath.Join(e.dir, "ca.pem")
+	if err := os.WriteFile(e.caFile, caservice.PEM(ca), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	e.pool = x509.NewCertPool()
+	e.pool.AddCert(ca)
+}
+
+// client is an HTTP client that trusts only the service's CA and keeps
+// cookies, following no redirect so tests see each answer.
+func (e *env) client() *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: e.pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// answer is a response with its body read.
+type answer struct {
+	code     int
+	body     string
+	location string
+}
+
+func (e *env) do(c *http.Client, req *http.Request) answer {
+	e.t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return answer{code: resp.StatusCode, body: string(b), location: resp.Header.Get("Location")}
+}
+
+func (e *env) get(c *http.Client, path string) answer {
+	e.t.Helper()
+	req, err := http.NewRequest("GET", e.base+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.do(c, req)
+}
+
+func (e *env) post(c *http.Client, path string, form url.Values) answer {
+	e.t.Helper()
+	req, err := http.NewRequest("POST", e.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return e.do(c, req)
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrfOf returns the CSRF token of the first form of a page.
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token in the page:\n%s", page)
+	}
+	return m[1]
+}
+
+// signIn signs who in through the login form and returns the client
+// (holding the session cookie) and the session's CSRF token.
+func (e *env) signIn(who string) (*http.Client, string) {
+	e.t.Helper()
+	c := e.client()
+	login := e.get(c, "/ui/login")
+	a := e.post(c, "/ui/login", url.Values{"csrf": {csrfOf(e.t, login.body)}, "token": {e.tokens[who]}})
+	if a.code != http.StatusSeeOther || a.location != "/ui/" {
+		e.t.Fatalf("signing in as %s: %d %s\n%s", who, a.code, a.location, a.body)
+	}
+	dash := e.get(c, "/ui/")
+	if dash.code != http.StatusOK {
+		e.t.Fatalf("dashboard after signing in: %d", dash.code)
+	}
+	return c, csrfOf(e.t, dash.body)
+}
+
+// submit sends a CSR through the JSON API as who, and returns the
+// request's ID.
+func (e *env) submit(who, csr, profile string) string {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"csr": csr, "profile": profile, "days": 90})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", e.base+"/api/v1/requests", strings.NewReader(string(body)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+e.tokens[who])
+	a := e.do(e.client(), req)
+	var r struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(a.body), &r); err != nil || a.code != http.StatusCreated {
+		e.t.Fatalf("submit as %s: %d %s", who, a.code, a.body)
+	}
+	return r.ID
+}
+
+// makeCSR makes a CSR with a new P-256 key.
+func makeCSR(t testing.TB, cn string, sans ...string) string {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: cn}, DNSNames: sans}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+}
+
+// adminPrincipal is the local administrator, for changes made outside HTTP.
+var adminPrincipal = caservice.Principal{Name: "test-admin", Role: caservice.RoleAdmin}
