@@ -12,7 +12,7 @@ import (
 
 	"github.com/confcert/confcert/internal/caservice"
 	"github.com/confcert/confcert/internal/castore"
-	"github.com/confcert/confcert/internal/describe"
+	"github.com/confcert/confcert/internal/certfacts"
 )
 
 // certFilter is the search form of /ui/certificates.
@@ -82,7 +82,7 @@ func certRows(recs []castore.Record, name string, now time.Time) []certRow {
 			continue
 		}
 		out = append(out, certRow{Record: rec, SerialHex: castore.SerialHex(rec.Serial), Status: rec.Status(now),
-			DaysLeft: describe.DaysLeft(rec.NotAfter, now)})
+			DaysLeft: certfacts.DaysLeft(rec.NotAfter, now)})
 	}
 	slices.SortStableFunc(out, func(a, b certRow) int { return a.NotAfter.Compare(b.NotAfter) })
 	return out
@@ -125,9 +125,9 @@ type certPage struct {
 	SerialHex string
 	Status    castore.Status
 	Reason    string
-	Cert      *describe.Certificate
+	Cert      *certfacts.Certificate
 	// Chain is the tree from the root down to the certificate.
-	Chain     []*describe.Certificate
+	Chain     []*certfacts.Certificate
 	Downloads []download
 	Reasons   []string
 	CanRevoke bool
@@ -156,7 +156,7 @@ func (u *UI) certData(r *http.Request, c *call) (certPage, error) {
 		d.Reason = caservice.ReasonName(rec.Reason)
 	}
 	if leaf, err := x509.ParseCertificate(rec.CertDER); err == nil {
-		d.Cert = describe.Cert(leaf, 0, now)
+		d.Cert = certfacts.Cert(leaf, 0, now)
 	}
 	full, err := u.svc.CertificateFile(r.Context(), c.p, rec.CA, d.SerialHex, "fullchain")
 	if err != nil {
@@ -168,11 +168,11 @@ func (u *UI) certData(r *http.Request, c *call) (certPage, error) {
 
 // chainTree reads a fullchain file (certificate first, root last) and
 // returns it root first, as the tree is drawn.
-func chainTree(pemData []byte, now time.Time) []*describe.Certificate {
-	var out []*describe.Certificate
+func chainTree(pemData []byte, now time.Time) []*certfacts.Certificate {
+	var out []*certfacts.Certificate
 	for block, rest := pem.Decode(pemData); block != nil; block, rest = pem.Decode(rest) {
 		if c, err := x509.ParseCertificate(block.Bytes); err == nil {
-			out = append(out, describe.Cert(c, len(out), now))
+			out = append(out, certfacts.Cert(c, len(out), now))
 		}
 	}
 	slices.Reverse(out)

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/confcert/confcert/internal/caservice"
-	"github.com/confcert/confcert/internal/describe"
+	"github.com/confcert/confcert/internal/certfacts"
 )
 
 // requestsPage is the data of requests.html.
@@ -48,7 +48,7 @@ func (u *UI) requests(w http.ResponseWriter, r *http.Request, c *call) {
 // requestPage is the data of request.html.
 type requestPage struct {
 	Req     caservice.Request
-	CSR     *describe.CSR
+	CSR     *certfacts.CSR
 	Asked   []string // extensions the CSR asks for (the profile's are used)
 	Profile *caservice.Profile
 	// CanDecide: the caller may approve or reject, and did not submit it.
@@ -77,7 +77,7 @@ func (u *UI) requestData(r *http.Request, c *call) (requestPage, error) {
 	d.CanDecide = req.Status == caservice.StatusPending && c.p.Role.May(caservice.PermDecide) && !d.Own
 	if block, _ := pem.Decode([]byte(req.CSRPEM)); block != nil {
 		if csr, err := x509.ParseCertificateRequest(block.Bytes); err == nil {
-			d.CSR = describe.Request(csr, 0)
+			d.CSR = certfacts.Request(csr, 0)
 			d.Asked = askedExtensions(csr)
 		}
 	}
