@@ -268,6 +268,7 @@ func (b *tab) download(dir, sel string) []byte {
 // auditor reads the audit log and a hostile CN as text.
 func TestBrowser(t *testing.T) {
 	e := start(t)
+	seeded := e.seedFleet()
 	b := openBrowser(t, e)
 	own := e.submit("alice", makeCSR(t, "cb1.pod.example.com"), "cms-callbridge")
 	hostile := e.submit("mallory", makeCSR(t, hostileCN, "cb9.pod.example.com"), "cms-callbridge")
@@ -287,6 +288,13 @@ func TestBrowser(t *testing.T) {
 	b.signIn("bob")
 	before := b.counts()
 	b.shot("dashboard")
+	if before["certs-valid"] != seeded+1 { // and the service's own HTTPS certificate
+		t.Errorf("the dashboard counts %d valid certificates, want %d", before["certs-valid"], seeded+1)
+	}
+	lanes := run(b, "reading the timeline", chromedp.Evaluate[[]string](`[...document.querySelectorAll(".timeline text.ca")].map(t => t.textContent)`))
+	if strings.Join(lanes, ",") != "dbca (4),podca (13)" {
+		t.Errorf("the timeline's lanes are %q, want dbca (4) and podca (13)", lanes)
+	}
 	b.visit("/ui/requests")
 	b.shot("requests")
 	b.approveByKeyboard(own)

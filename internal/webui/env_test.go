@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -28,6 +29,7 @@ import (
 	"github.com/confcert/confcert/internal/caservice"
 	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/localca"
 	"github.com/confcert/confcert/internal/webui"
 )
 
@@ -199,7 +201,13 @@ func (e *env) signIn(who string) (*http.Client, string) {
 // request's ID.
 func (e *env) submit(who, csr, profile string) string {
 	e.t.Helper()
-	body, err := json.Marshal(map[string]any{"csr": csr, "profile": profile, "days": 90})
+	return e.submitDays(who, csr, profile, 90)
+}
+
+// submitDays submits asking for days of validity.
+func (e *env) submitDays(who, csr, profile string, days int) string {
+	e.t.Helper()
+	body, err := json.Marshal(map[string]any{"csr": csr, "profile": profile, "days": days})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -231,6 +239,35 @@ func makeCSR(t testing.TB, cn string, sans ...string) string {
 		t.Fatal(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+}
+
+// seedFleet gives the dashboard something to draw: a second CA and
+// certificates issued at once (profiles with approval auto) that expire
+// over the coming year, on both CAs. It returns how many it issued.
+func (e *env) seedFleet() int {
+	e.t.Helper()
+	ctx := e.t.Context()
+	if _, _, err := localca.EnsureCA(ctx, e.svc.Store(), "dbca", keys.ECDSAP256, time.Now()); err != nil {
+		e.t.Fatal(err)
+	}
+	profiles := "profiles:\n" +
+		"- {name: auto-cb, role: cms-callbridge, approval: auto, max_days: 397}\n" +
+		"- {name: auto-db, role: cms-dbserver, approval: auto, max_days: 397, ca: dbca}\n"
+	if _, err := e.svc.ApplyProfiles(ctx, adminPrincipal, []byte(profiles)); err != nil {
+		e.t.Fatal(err)
+	}
+	n := 0
+	for i, days := range []int{12, 25, 40, 61, 75, 100, 130, 161, 200, 240, 281, 330, 350} {
+		name := fmt.Sprintf("cms%d.lab.example.com", i+1)
+		e.submitDays("carol", makeCSR(e.t, name, name), "auto-cb", days)
+		n++
+	}
+	for i, days := range []int{20, 95, 180, 300} {
+		name := fmt.Sprintf("db%d.lab.example.com", i+1)
+		e.submitDays("carol", makeCSR(e.t, name, name), "auto-db", days)
+		n++
+	}
+	return n
 }
 
 // adminPrincipal is the local administrator, for changes made outside HTTP.

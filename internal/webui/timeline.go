@@ -20,6 +20,7 @@ const (
 	tlLaneH  = 56
 	tlBarMax = 40
 	tlPad    = 8
+	tlRight  = 40 // room for the last month's label
 	tlDays   = 365
 )
 
@@ -28,6 +29,7 @@ const (
 type timeline struct {
 	Width, Height int
 	AxisY         int
+	TodayX        int
 	Months        []tick
 	Lanes         []lane
 	// Total is the number of certificates drawn.
@@ -44,6 +46,7 @@ type tick struct {
 type lane struct {
 	CA              string
 	Y, BaseY, TextY int
+	X0, X1          int // the baseline's ends
 	Total           int
 	Bars            []bar
 }
@@ -83,9 +86,10 @@ func newTimeline(cas []string, recs []castore.Record, now time.Time) timeline {
 	for i, ca := range cas {
 		t.Lanes = append(t.Lanes, newLane(ca, i, weeks[ca], peak, now))
 	}
-	t.Width = tlGutter + tlWeeks*tlWeekW + tlPad
+	t.Width = tlGutter + tlWeeks*tlWeekW + tlRight
 	t.Height = tlAxis + len(cas)*tlLaneH + tlPad
 	t.AxisY = tlAxis - 10
+	t.TodayX = tlGutter
 	t.Months = monthTicks(now)
 	return t
 }
@@ -105,7 +109,7 @@ func weekOf(r castore.Record, now time.Time) (int, bool) {
 
 func newLane(ca string, i int, weeks *[tlWeeks]int, peak int, now time.Time) lane {
 	y := tlAxis + i*tlLaneH
-	l := lane{CA: ca, Y: y, BaseY: y + tlBarMax + 4, TextY: y + tlBarMax/2 + 8}
+	l := lane{CA: ca, Y: y, BaseY: y + tlBarMax + 4, TextY: y + tlBarMax/2 + 8, X0: tlGutter, X1: tlGutter + tlWeeks*tlWeekW}
 	for wk, n := range weeks {
 		if n == 0 {
 			continue
@@ -142,7 +146,7 @@ func monthTicks(now time.Time) []tick {
 		x := tlGutter + int(m.Sub(now).Hours()/24/7*tlWeekW)
 		label := m.Format("Jan")
 		if m.Month() == time.January {
-			label = m.Format("Jan 2006")
+			label = m.Format("2006")
 		}
 		out = append(out, tick{X: x, Label: label})
 	}
