@@ -5,8 +5,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
-	"strconv"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +94,7 @@ func TestTimelineSVGIsWellFormed(t *testing.T) {
 		t.Fatal(err)
 	}
 	svg := buf.String()
-	svg = svg[strings.Index(svg, "<svg"):strings.Index(svg, "</svg>")+len("</svg>")]
+	svg = svg[strings.Index(svg, "<svg") : strings.Index(svg, "</svg>")+len("</svg>")]
 	dec := xml.NewDecoder(strings.NewReader(svg))
 	rects := 0
 	for {
