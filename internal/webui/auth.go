@@ -130,7 +130,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, nil, err)
 		return
 	}
-	id, _, ok := u.sessions.open(secret)
+	id, ok := u.sessions.open(secret)
 	if !ok {
 		u.renderError(w, r, nil, http.StatusServiceUnavailable, "too many open sessions", "try again later")
 		return

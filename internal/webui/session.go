@@ -49,9 +49,9 @@ func newSessions(now func() time.Time) *sessions {
 	return &sessions{now: now, m: map[string]*session{}}
 }
 
-// open starts a session for a token secret; ok is false when the table is
-// full even after dropping the expired sessions.
-func (s *sessions) open(secret string) (id string, sess session, ok bool) {
+// open starts a session for a token secret and returns its ID; ok is
+// false when the table is full even after dropping the expired sessions.
+func (s *sessions) open(secret string) (id string, ok bool) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -59,12 +59,11 @@ func (s *sessions) open(secret string) (id string, sess session, ok bool) {
 		s.prune(now)
 	}
 	if len(s.m) >= maxSessions {
-		return "", session{}, false
+		return "", false
 	}
 	id = randomToken()
-	sess = session{secret: secret, csrf: randomToken(), created: now, seen: now}
-	s.m[id] = &sess
-	return id, sess, true
+	s.m[id] = &session{secret: secret, csrf: randomToken(), created: now, seen: now}
+	return id, true
 }
 
 // get returns the live session of id and notes the request.
