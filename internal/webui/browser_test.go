@@ -165,7 +165,7 @@ func (b *tab) until(what, cond string) {
 	b.t.Helper()
 	var last error
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](cond))
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && (`+cond+`)`))
 		if err == nil && ok {
 			return
 		}
@@ -178,7 +178,14 @@ func (b *tab) until(what, cond string) {
 // shot writes a full-page PNG, numbered in the order taken.
 func (b *tab) shot(name string) string {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	var png []byte
+	var err error
+	for range 20 { // a page still laying out has no size yet
+		if png, err = chromedp.Run(b.ctx, chromedp.FullScreenshot(100)); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		b.t.Errorf("screenshot %s: %v", name, err)
 		return ""
