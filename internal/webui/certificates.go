@@ -13,6 +13,7 @@ import (
 	"github.com/confcert/confcert/internal/caservice"
 	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/certfacts"
+	"github.com/confcert/confcert/internal/validity"
 )
 
 // certFilter is the search form of /ui/certificates.
@@ -82,7 +83,7 @@ func certRows(recs []castore.Record, name string, now time.Time) []certRow {
 			continue
 		}
 		out = append(out, certRow{Record: rec, SerialHex: castore.SerialHex(rec.Serial), Status: rec.Status(now),
-			DaysLeft: certfacts.DaysLeft(rec.NotAfter, now)})
+			DaysLeft: validity.DaysLeft(rec.NotAfter, now)})
 	}
 	slices.SortStableFunc(out, func(a, b certRow) int { return a.NotAfter.Compare(b.NotAfter) })
 	return out

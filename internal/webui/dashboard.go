@@ -6,11 +6,8 @@ import (
 
 	"github.com/confcert/confcert/internal/caservice"
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/validity"
 )
-
-// expiringSoon is the dashboard's "expiring" window, the one of the
-// service's metric (confcert_certificates_expiring_30d).
-const expiringSoon = 30
 
 // dashboardPage is the data of dashboard.html.
 type dashboardPage struct {
@@ -61,16 +58,16 @@ func requestCounts(rs []caservice.Request) []count {
 	return out
 }
 
-// certCounts counts certificates valid, expiring within 30 days (valid
-// ones only), expired and revoked.
+// certCounts counts certificates valid, expiring within 30 days (the
+// warning window of validity.WarnDays, as the service's metric; valid ones
+// only), expired and revoked.
 func certCounts(recs []castore.Record, now time.Time) []count {
 	by := map[castore.Status]int{}
 	soon := 0
-	limit := now.AddDate(0, 0, expiringSoon)
 	for _, r := range recs {
 		st := r.Status(now)
 		by[st]++
-		if st == castore.StatusValid && r.NotAfter.Before(limit) {
+		if st == castore.StatusValid && validity.ExpiresWithin(r.NotAfter, now, validity.Window(validity.WarnDays)) {
 			soon++
 		}
 	}

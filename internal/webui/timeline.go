@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/validity"
 )
 
 // The timeline's geometry, in SVG user units: one lane per CA, one column
@@ -129,7 +130,7 @@ func newLane(ca string, i int, weeks *[tlWeeks]int, peak int, now time.Time) lan
 // urgency classes a week by the days until it starts.
 func urgency(days int) string {
 	switch {
-	case days < 30:
+	case days < validity.WarnDays:
 		return "soon"
 	case days < 90:
 		return "near"
