@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/confcert/confcert/internal/dirlock"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -82,13 +83,32 @@ func openSQLiteDSN(ctx context.Context, dir, path string, busyMS int, readOnly b
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	if !readOnly || !current(ctx, db) {
-		err = migrate(ctx, db, "")
+		err = migrateLocked(ctx, dir, db)
 	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return &sqlStore{db: db, keys: keyDir(dir), isUnique: sqliteUnique, where: path}, nil
+}
+
+// migrateLocked migrates under the home's lock (the one CA creation takes),
+// so processes opening a new home at once touch the new file one after the
+// other: SQLite answers "busy" without waiting in some lock transitions of a
+// new file (switching it to WAL, a reader asking to write), which retries
+// alone did not always outlast on a loaded machine (TestTwoPlansOnOneDirectory
+// saw it). Nobody holds the lock for long: CA creation takes it only around
+// recording a key already made.
+func migrateLocked(ctx context.Context, dir string, db *sql.DB) error {
+	lock, err := dirlock.Acquire(ctx, dir, createWait)
+	if err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	defer lock.Release()
+	if current(ctx, db) {
+		return nil
+	}
+	return migrate(ctx, db, "")
 }
 
 // current reports whether the schema is at the newest version, so a reader
