@@ -12,7 +12,7 @@ import (
 // the schema, the others wait for it instead of meeting SQLite's busy answers
 // on the new file. Many rounds, eight openers each.
 func TestOpenNewHomeConcurrently(t *testing.T) {
-	for round := range 20 {
+	for round := range 5 {
 		dir := filepath.Join(t.TempDir(), "home")
 		var wg sync.WaitGroup
 		errs := make([]error, 8)

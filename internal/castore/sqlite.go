@@ -82,14 +82,26 @@ func openSQLiteDSN(ctx context.Context, dir, path string, busyMS int, readOnly b
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	if !readOnly || !current(ctx, db) {
-		err = migrateLocked(ctx, dir, db)
-	}
+	err = prepareSchema(ctx, dir, db, readOnly)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return &sqlStore{db: db, keys: keyDir(dir), isUnique: sqliteUnique, where: path}, nil
+}
+
+// prepareSchema brings the schema up to date. A reader whose schema is
+// current needs no write; a reader that finds the store locked says so at
+// once (ErrBusy, after the short busyRead wait) instead of retrying a
+// migration it does not need for many seconds.
+func prepareSchema(ctx context.Context, dir string, db *sql.DB, readOnly bool) error {
+	if readOnly {
+		ok, err := current(ctx, db)
+		if ok || errors.Is(Cause(err), ErrBusy) {
+			return err
+		}
+	}
+	return migrateLocked(ctx, dir, db)
 }
 
 // migrateLocked migrates under the home's lock (the one CA creation takes),
@@ -105,7 +117,7 @@ func migrateLocked(ctx context.Context, dir string, db *sql.DB) error {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
 	defer lock.Release()
-	if current(ctx, db) {
+	if ok, _ := current(ctx, db); ok {
 		return nil
 	}
 	return migrate(ctx, db, "")
@@ -113,10 +125,10 @@ func migrateLocked(ctx context.Context, dir string, db *sql.DB) error {
 
 // current reports whether the schema is at the newest version, so a reader
 // needs no write transaction.
-func current(ctx context.Context, db *sql.DB) bool {
+func current(ctx context.Context, db *sql.DB) (bool, error) {
 	var have int
 	err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&have)
-	return err == nil && have == len(migrations)
+	return err == nil && have == len(migrations), err
 }
 
 // createPrivate makes an empty database file with mode 0600 when there is
