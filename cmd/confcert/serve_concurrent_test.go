@@ -12,6 +12,7 @@ import (
 // the KEK, and has them issue concurrently: no serial twice, every
 // certificate handed out recorded, both able to sign (issue 12).
 func TestServeTwoInstancesOnePostgres(t *testing.T) {
+	t.Parallel() // its own homes, ports and schema: it overlaps the transcripts
 	e := newServeEnv(t, pgtest.URL(t))
 	a, b := e.start("a"), e.start("b")
 	got := e.burst([]string{a.base, b.base}, csrs(t, 60), 8, false)
