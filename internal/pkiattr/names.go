@@ -72,8 +72,9 @@ func checkEmail(addr string) error {
 
 // CheckBasename accepts a file basename made only of letters, digits and
 // '-'. The MMP refuses '.' and '_' in a basename ("pki csr base.name" and
-// "base_name" are not allowed, seed 002 §3.1; seed 003: "Must be
-// alphanumeric"), and the error names the offending character.
+// "base_name" are not allowed, Cisco Meeting Server Certificate Guidelines
+// 2.9, §3.1; the 3-node cluster certificate lab: "Must be alphanumeric"), and
+// the error names the offending character.
 func CheckBasename(name string) error {
 	if name == "" {
 		return errors.New("the basename is empty: give a name such as callbridge")

@@ -28,7 +28,7 @@ const (
 	StatusInvalid    = "invalid"
 	// StatusAwaitingApproval starts the status of a certificate submitted to
 	// the deployment's ca_server and not approved yet: "awaiting approval
-	// (ID)" (spec serve.md, "From plan and the CLI").
+	// (ID)", the words docs/serve.md gives scripts for a pending request.
 	StatusAwaitingApproval = "awaiting approval"
 )
 

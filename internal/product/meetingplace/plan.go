@@ -59,8 +59,9 @@ func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml
 	} {
 		pc := product.NewCert(product.CertSpec{Name: c.name, CN: c.host, Signer: plan.SignerPublic, EKU: []string{product.ServerAuth}, Key: key, Subject: subject})
 		// The SSLPrivateKey field takes the key in the traditional RSA form:
-		// it "begins with Begin RSA Private key" (seed 004, "Importing the
-		// Private Key in to the MPWEB Database", step 10).
+		// it "begins with Begin RSA Private key" (Cisco Unified MeetingPlace
+		// web conferencing SSL guide, "Importing the Private Key in to the
+		// MPWEB Database", step 10).
 		pc.Files.KeyFormat = plan.KeyTraditional
 		product.AddUse(pc, "meetingplace", c.use)
 		pc.Roles = []plan.RoleCheck{{Role: Role, Names: []string{c.host}, Version: s.Version.Value}}
