@@ -138,3 +138,35 @@ func CheckPlanned(t *testing.T, p *plan.Plan, c *plan.Certificate, file string) 
 }
 
 func noRoots() ([]*x509.Certificate, error) { return nil, nil }
+
+// VersionsCheckAccepted plans the example file with its `version: "from"`
+// line replaced by each of versions, and runs every planned role check on an
+// upload file in the chain layout: every version the plan accepts, the
+// plan's role checks must accept as --version (one parser for both).
+func VersionsCheckAccepted(t *testing.T, example, from string, versions []string) {
+	t.Helper()
+	data, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range versions {
+		t.Run(v, func(t *testing.T) {
+			y := strings.Replace(string(data), `version: "`+from+`"`, `version: "`+v+`"`, 1)
+			p := PlanOf(t, y, catalog.Options{})
+			if p.Version != v {
+				t.Fatalf("plan version %q, want %q", p.Version, v)
+			}
+			checked := 0
+			for _, c := range p.Certificates {
+				if len(c.Roles) == 0 {
+					continue
+				}
+				CheckPlanned(t, p, c, UploadFile(t, chain.LayoutChain, c.CN))
+				checked++
+			}
+			if checked == 0 {
+				t.Fatal("no certificate with a role check")
+			}
+		})
+	}
+}
