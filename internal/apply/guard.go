@@ -137,8 +137,13 @@ func calledLike(cn, name string) bool {
 }
 
 // warnCAKeyTypes says which key type wins when an existing local CA's key
-// is not the type the deployment asks for: the existing CA, always.
+// is not the type the deployment asks for: the existing CA, always. With a
+// ca_server the service's own CA signs and ca_key chooses nothing, so there
+// is nothing to warn about.
 func (r *run) warnCAKeyTypes() {
+	if r.o.Remote != nil {
+		return
+	}
 	for _, ca := range r.local {
 		a := r.cas[ca.Name]
 		if a == nil || ca.KeyType == "" {

@@ -27,6 +27,7 @@ func (b *build) build() *plan.Plan {
 		b.certsOf(t)
 	}
 	b.p.CAs = []plan.CA{{Name: b.d.internalCA, KeyType: string(b.d.caKey), Purpose: "internal"}}
+	b.p.CAServer = b.d.s.CAServer.Value
 	b.bundles()
 	b.installs()
 	b.warnings()

@@ -30,6 +30,7 @@ type spec struct {
 	ECKey           strictyaml.Str      `key:"ec_key"`
 	Days            strictyaml.Int      `key:"days"`
 	InternalCA      strictyaml.Str      `key:"internal_ca"`
+	CAServer        strictyaml.Str      `key:"ca_server"`
 	CAKey           strictyaml.Str      `key:"ca_key"`
 	Subject         product.SubjectSpec `key:"subject"`
 	Publisher       strictyaml.Str      `key:"publisher,required"`
@@ -131,6 +132,7 @@ func (d *deploy) checkGlobals(p *product.Problems) {
 		d.internalCA = product.FirstLabel(s.Domain.Value) + "ca"
 	}
 	product.CheckCAName(strictyaml.Str{Value: d.internalCA, Line: max(s.InternalCA.Line, s.Domain.Line)}, "internal_ca", p)
+	product.CheckCAServer(s.CAServer, p)
 	checkName("domain", s.Domain, p)
 }
 

@@ -142,6 +142,7 @@ func (b *build) expects() {
 }
 
 func (b *build) cas() {
+	b.p.CAServer = b.d.s.CAServer.Value
 	for _, c := range b.p.Certificates {
 		if c.Signer == b.d.internalCA {
 			b.p.CAs = []plan.CA{{Name: b.d.internalCA, KeyType: string(b.d.caKey), Purpose: "internal"}}

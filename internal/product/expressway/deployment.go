@@ -43,6 +43,7 @@ type spec struct {
 	Days                  strictyaml.Int      `key:"days"`
 	Subject               product.SubjectSpec `key:"subject"`
 	InternalCA            strictyaml.Str      `key:"internal_ca"`
+	CAServer              strictyaml.Str      `key:"ca_server"`
 	CAKey                 strictyaml.Str      `key:"ca_key"`
 	Public                []strictyaml.Str    `key:"public"`
 	MRA                   *mraSpec            `key:"mra"`
@@ -143,6 +144,7 @@ func (d *deploy) checkGlobals(p *product.Problems) {
 		d.internalCA = product.FirstLabel(s.Domain.Value) + "ca"
 	}
 	product.CheckCAName(strictyaml.Str{Value: d.internalCA, Line: max(s.InternalCA.Line, s.Domain.Line)}, "internal_ca", p)
+	product.CheckCAServer(s.CAServer, p)
 	if len(s.Public) > 0 {
 		d.public = map[string]bool{}
 	}
