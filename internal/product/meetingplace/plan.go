@@ -28,6 +28,7 @@ type mpSpec struct {
 	Subject         *product.SubjectSpec `key:"subject,required"`
 	LegacyKeysize   strictyaml.Bool      `key:"legacy_keysize"`
 	Version         strictyaml.Str       `key:"version"`
+	CAKey           strictyaml.Str       `key:"ca_key"`
 	Line            int                  `key:",line"`
 }
 
@@ -43,6 +44,7 @@ func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml
 		return nil, probs
 	}
 	checkKeySize(&s, pl)
+	checkCAKey(&s, pl)
 	key := keys.Default
 	if s.LegacyKeysize.Value {
 		// Release 6.0 MR5 and later support no key stronger than 1024 bits
@@ -90,6 +92,17 @@ func checkKeySize(s *mpSpec, pl *plan.Plan) {
 	product.Warnf(pl, "version %s: MeetingPlace from Release 6.0 MR5 does not support keys stronger than 1024 bits (Cisco Unified MeetingPlace web conferencing SSL guide, Restrictions), and these keys are 2048-bit RSA: set legacy_keysize: true for that release (insecure), or better, upgrade", v)
 }
 
+// checkCAKey accepts ca_key, the key type of the CAs a deployment creates,
+// which every product takes (spec plan.md): MeetingPlace creates none, since
+// both certificates come from a public CA (seed 004 Restrictions), so a valid
+// ca_key changes nothing and says so; an invalid one is an error as elsewhere.
+func checkCAKey(s *mpSpec, pl *plan.Plan) {
+	if s.CAKey.Value == "" {
+		return
+	}
+	product.Warnf(pl, "ca_key: %s changes nothing here: MeetingPlace plans no local CA, both certificates come from a public CA (the Cisco Unified MeetingPlace web conferencing SSL guide, Restrictions)", s.CAKey.Value)
+}
+
 // checkMP checks names and the full subject: the guide asks for company,
 // unit, city and state in full, no abbreviations (seed 004 CSR steps 5-7).
 func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, product.Problems) {
@@ -112,6 +125,7 @@ func checkMP(s *mpSpec, pl *plan.Plan) (plan.Subject, product.Problems) {
 			p.Add(s.Version.Line, "%v", err)
 		}
 	}
+	product.KeyType(s.CAKey, "ca_key", false, &p)
 	subj := s.Subject.Check(&p)
 	for _, f := range []struct {
 		v    strictyaml.Str
