@@ -67,7 +67,10 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/v1/profiles", a.authed(a.listProfiles))
 	m.HandleFunc("GET /api/v1/audit", a.authed(a.listAudit))
 	a.publicRoutes(m)
+	// Every path of the spec's API table is under /api/v1, /metrics too;
+	// /metrics stays at the root, where scrapers look by default.
 	m.Handle("GET /metrics", a.metrics.Handler())
+	m.Handle("GET /api/v1/metrics", a.metrics.Handler())
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path, "the endpoints are under /api/v1 (confcert help serve)")
 	})
@@ -165,10 +168,18 @@ type badRequest struct{ msg string }
 
 func (e *badRequest) Error() string { return e.msg }
 
+// The hints of the errors whose cause the service's error already says: every
+// error answer carries a hint (spec serve.md: {"error": "...", "hint": "..."}).
+const (
+	hintRoles  = "a requester submits and reads its own requests; an approver approves, rejects and revokes, never its own request; an admin manages profiles and CAs; an auditor reads everything (confcert help serve)"
+	hintFields = "the requests and their JSON fields are listed in confcert help serve"
+	hintList   = "list what exists: GET /api/v1/requests or GET /api/v1/certificates"
+)
+
 // errorBody is every error's JSON (spec serve.md).
 type errorBody struct {
 	Error    string              `json:"error"`
-	Hint     string              `json:"hint,omitempty"`
+	Hint     string              `json:"hint"`
 	Findings []caservice.Finding `json:"findings,omitempty"`
 }
 
@@ -196,16 +207,16 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="confcert", error="invalid_token"`)
 		writeError(w, http.StatusUnauthorized, "unknown or revoked token", "ask an admin for a token: confcert serve token create")
 	case errors.As(err, &forbidden):
-		writeError(w, http.StatusForbidden, forbidden.Reason, "")
+		writeError(w, http.StatusForbidden, forbidden.Reason, hintRoles)
 	case errors.As(err, &refused):
 		writeJSON(w, http.StatusUnprocessableEntity, errorBody{Error: refused.Error(), Findings: refused.Findings,
 			Hint: "make a new CSR as each FAILURE's fix says, then submit it again"})
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, "the body is larger than 1 MiB", "send the CSR alone")
 	case errors.As(err, &bad), errors.Is(err, caservice.ErrInvalid):
-		writeError(w, http.StatusBadRequest, err.Error(), "")
+		writeError(w, http.StatusBadRequest, err.Error(), hintFields)
 	case errors.Is(err, caservice.ErrNotFound):
-		writeError(w, http.StatusNotFound, err.Error(), "")
+		writeError(w, http.StatusNotFound, err.Error(), hintList)
 	case errors.Is(err, caservice.ErrConflict):
 		writeError(w, http.StatusConflict, err.Error(), "list the requests again: someone decided this one already")
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

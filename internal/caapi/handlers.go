@@ -15,27 +15,32 @@ import (
 
 // requestJSON is a request as the API shows it (spec serve.md).
 type requestJSON struct {
-	ID          string              `json:"id"`
-	Status      string              `json:"status"`
-	Profile     string              `json:"profile"`
-	CA          string              `json:"ca"`
-	SubjectCN   string              `json:"subject_cn"`
-	SANs        []string            `json:"sans"`
-	Days        int                 `json:"days"`
-	Comment     string              `json:"comment,omitempty"`
-	RequestedBy string              `json:"requested_by"`
-	RequestedAt string              `json:"requested_at"`
-	DecidedBy   string              `json:"decided_by,omitempty"`
-	DecidedAt   string              `json:"decided_at,omitempty"`
-	Reason      string              `json:"reason,omitempty"`
-	Serial      string              `json:"serial,omitempty"`
-	Findings    []caservice.Finding `json:"findings"`
+	ID          string   `json:"id"`
+	Status      string   `json:"status"`
+	Profile     string   `json:"profile"`
+	CA          string   `json:"ca"`
+	SubjectCN   string   `json:"subject_cn"`
+	SANs        []string `json:"sans"`
+	Days        int      `json:"days"`
+	Comment     string   `json:"comment,omitempty"`
+	RequestedBy string   `json:"requested_by"`
+	RequestedAt string   `json:"requested_at"`
+	DecidedBy   string   `json:"decided_by,omitempty"`
+	DecidedAt   string   `json:"decided_at,omitempty"`
+	Reason      string   `json:"reason,omitempty"`
+	// Serial is null until the request is issued (spec serve.md: the 201
+	// answer holds "serial").
+	Serial   *string             `json:"serial"`
+	Findings []caservice.Finding `json:"findings"`
 }
 
 func toJSON(r caservice.Request) requestJSON {
 	out := requestJSON{ID: r.ID, Status: r.Status, Profile: r.Profile, CA: r.CA, SubjectCN: r.SubjectCN,
 		SANs: r.SANs, Days: r.Days, Comment: r.Comment, RequestedBy: r.RequestedBy, RequestedAt: stamp(r.RequestedAt),
-		DecidedBy: r.DecidedBy, DecidedAt: stamp(r.DecidedAt), Reason: r.Reason, Serial: r.Serial, Findings: r.FindingList}
+		DecidedBy: r.DecidedBy, DecidedAt: stamp(r.DecidedAt), Reason: r.Reason, Findings: r.FindingList}
+	if r.Serial != "" {
+		out.Serial = &r.Serial
+	}
 	if out.SANs == nil {
 		out.SANs = []string{}
 	}
@@ -172,7 +177,7 @@ func (a *API) listCertificates(w http.ResponseWriter, r *http.Request, p caservi
 	if e := q.Get("expiring"); e != "" {
 		n, err := strconv.Atoi(e)
 		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, "expiring="+e+" is not a number of days", "")
+			writeError(w, http.StatusBadRequest, "expiring="+e+" is not a number of days", "give expiring=DAYS, e.g. expiring=30")
 			return
 		}
 		cq.Expiring = n
@@ -262,7 +267,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request, p caservice.Prin
 func (a *API) caCertificate(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutSuffix(r.PathValue("file"), ".crt")
 	if !ok {
-		writeError(w, http.StatusNotFound, "want /api/v1/ca/NAME.crt", "")
+		writeError(w, http.StatusNotFound, "want /api/v1/ca/NAME.crt", "NAME is the CA's name, as confcert ca list shows it")
 		return
 	}
 	if name == "default" { // the service's own CA, whatever its name (plan's ca_server)
@@ -280,7 +285,7 @@ func (a *API) caCertificate(w http.ResponseWriter, r *http.Request) {
 func (a *API) crl(w http.ResponseWriter, r *http.Request) {
 	name, ok := strings.CutSuffix(r.PathValue("file"), ".crl")
 	if !ok {
-		writeError(w, http.StatusNotFound, "want /api/v1/crl/NAME.crl", "")
+		writeError(w, http.StatusNotFound, "want /api/v1/crl/NAME.crl", "NAME is the CA's name, as confcert ca list shows it")
 		return
 	}
 	der, err := a.svc.CRL(r.Context(), name)
