@@ -57,4 +57,4 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
-replace github.com/weppos/publicsuffix-go => github.com/weppos/publicsuffix-go v0.50.3
+replace github.com/weppos/publicsuffix-go => ./third_party/publicsuffix-go
