@@ -3,29 +3,19 @@ package caserver_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/json"
-	"encoding/pem"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/confcert/confcert/internal/caapi"
-	"github.com/confcert/confcert/internal/caserver"
+	"github.com/confcert/confcert/internal/caserver/servertest"
 	"github.com/confcert/confcert/internal/caservice"
 	"github.com/confcert/confcert/internal/castore"
-	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/csrtest"
 	"github.com/confcert/confcert/internal/pgtest"
 )
 
@@ -76,78 +66,9 @@ func start(t testing.TB, dir, storeURL string) *env {
 // when revocation is set (its base in env.revBase).
 func startWith(t testing.TB, dir, storeURL string, revocation bool) *env {
 	t.Helper()
-	ctx := context.Background()
-	opened, err := castore.OpenConfig(ctx, castore.Config{URL: storeURL, Home: filepath.Join(dir, "home"), Seal: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { opened.Store.Close() })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "https://" + ln.Addr().String()
-	var rev net.Listener
-	revBase := ""
-	if revocation {
-		if rev, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
-		}
-		revBase = "http://" + rev.Addr().String()
-	}
-	svc := caservice.New(caservice.Config{Store: opened.Store, BaseURL: base, RevocationURL: revBase, DefaultCA: "e2eca", CAKeyType: keys.ECDSAP256})
-	if _, err := svc.EnsureCA(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cert, issued, err := caserver.ListenCertificate(ctx, svc, filepath.Join(dir, "home"), []string{"127.0.0.1"}, time.Now())
-	if err != nil || !issued {
-		t.Fatalf("ListenCertificate: issued %v, %v", issued, err)
-	}
-	e := &env{t: t, dir: dir, base: base, revBase: revBase, svc: svc, store: opened.Store, tokens: map[string]string{}}
-	e.trustCA(ctx)
-	metrics := caapi.NewMetrics(opened.Store)
-	svc.Observe(metrics)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := caapi.New(svc, metrics, log)
-	sctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() {
-		done <- caserver.Serve(sctx, svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log, Revocation: rev})
-	}()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("graceful shutdown: %v", err)
-		}
-	})
-	for _, who := range []struct {
-		name string
-		role caservice.Role
-	}{{"alice", caservice.RoleRequester}, {"mallory", caservice.RoleRequester}, {"bob", caservice.RoleApprover},
-		{"carol", caservice.RoleApprover}, {"eve", caservice.RoleAuditor}, {"root", caservice.RoleAdmin}} {
-		secret, err := svc.CreateToken(ctx, caservice.Principal{Name: "test"}, who.name, who.role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.tokens[who.name] = secret
-	}
-	return e
-}
-
-// trustCA writes the CA certificate to a file and makes a client that
-// trusts only it: the HTTPS certificate must chain to the service's CA.
-func (e *env) trustCA(ctx context.Context) {
-	ca, err := e.svc.CACertificate(ctx, "")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.caFile = filepath.Join(e.dir, "ca.pem")
-	if err := os.WriteFile(e.caFile, caservice.PEM(ca), 0o644); err != nil {
-		e.t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	e.client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 16}}
+	s := servertest.Start(t, dir, servertest.Options{StoreURL: storeURL, DefaultCA: "e2eca", Revocation: revocation, Observe: true})
+	return &env{t: t, dir: dir, base: s.Base, revBase: s.RevBase, svc: s.Svc, store: s.Store, caFile: s.CAFile, tokens: s.Tokens,
+		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.Pool}, MaxIdleConnsPerHost: 16}}}
 }
 
 // call sends a request as a token's owner ("" for none) with a JSON or raw
@@ -217,21 +138,7 @@ type csrSpec struct {
 
 // makeCSR makes a CSR with a new P-256 key; caTrue asks for CA:TRUE.
 func makeCSR(t testing.TB, c csrSpec) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.CertificateRequest{Subject: pkix.Name{CommonName: c.cn}, DNSNames: c.sans}
-	if c.caTrue {
-		bc, _ := asn1.Marshal(struct{ IsCA bool }{true})
-		tmpl.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 19}, Critical: true, Value: bc}}
-	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	return csrtest.PEM(t, csrtest.CSR{CN: c.cn, SANs: c.sans, CATrue: c.caTrue})
 }
 
 func (e *env) write(name string, data []byte) string {

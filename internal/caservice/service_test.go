@@ -2,13 +2,7 @@ package caservice
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
-	"encoding/pem"
 	"errors"
 	"slices"
 	"testing"
@@ -17,6 +11,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/csrtest"
 	"github.com/confcert/confcert/internal/keys"
 )
 
@@ -43,23 +38,7 @@ type csrSpec struct {
 }
 
 func makeCSR(t testing.TB, c csrSpec) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.CertificateRequest{Subject: pkix.Name{CommonName: c.cn}, DNSNames: c.sans}
-	if c.caTrue {
-		bc, _ := asn1.Marshal(struct {
-			IsCA bool `asn1:"optional"`
-		}{true})
-		tmpl.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 19}, Critical: true, Value: bc}}
-	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	return csrtest.PEM(t, csrtest.CSR{CN: c.cn, SANs: c.sans, CATrue: c.caTrue})
 }
 
 var (

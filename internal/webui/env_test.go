@@ -1,33 +1,23 @@
 package webui_test
 
 import (
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/confcert/confcert/internal/caapi"
-	"github.com/confcert/confcert/internal/caserver"
+	"github.com/confcert/confcert/internal/caserver/servertest"
 	"github.com/confcert/confcert/internal/caservice"
-	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/csrtest"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/localca"
 	"github.com/confcert/confcert/internal/webui"
@@ -46,74 +36,18 @@ type env struct {
 	tokens map[string]string
 }
 
-// people are the test's token holders and their roles.
-var people = []struct {
-	name string
-	role caservice.Role
-}{{"alice", caservice.RoleRequester}, {"mallory", caservice.RoleRequester}, {"bob", caservice.RoleApprover},
-	{"carol", caservice.RoleApprover}, {"eve", caservice.RoleAuditor}}
-
 func start(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
-	opened, err := castore.OpenConfig(ctx, castore.Config{URL: "sqlite:" + filepath.Join(dir, "ca.db"), Home: filepath.Join(dir, "home"), Seal: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { opened.Store.Close() })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, dir: dir, base: "https://" + ln.Addr().String(), tokens: map[string]string{}}
-	e.svc = caservice.New(caservice.Config{Store: opened.Store, BaseURL: e.base, DefaultCA: "podca", CAKeyType: keys.ECDSAP256})
-	if _, err := e.svc.EnsureCA(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cert, _, err := caserver.ListenCertificate(ctx, e.svc, filepath.Join(dir, "home"), []string{"127.0.0.1"}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.listen = cert.Leaf
-	e.trustCA(ctx)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	api := caapi.New(e.svc, caapi.NewMetrics(opened.Store), log)
-	ui, err := webui.New(e.svc, webui.Options{Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ui.Register(api.Mux())
-	sctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- caserver.Serve(sctx, e.svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log}) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("graceful shutdown: %v", err)
-		}
-	})
-	for _, who := range people {
-		secret, err := e.svc.CreateToken(ctx, caservice.Principal{Name: "test"}, who.name, who.role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.tokens[who.name] = secret
-	}
-	return e
-}
-
-func (e *env) trustCA(ctx context.Context) {
-	ca, err := e.svc.CACertificate(ctx, "")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.caFile = filepath.Join(e.dir, "ca.pem")
-	if err := os.WriteFile(e.caFile, caservice.PEM(ca), 0o644); err != nil {
-		e.t.Fatal(err)
-	}
-	e.pool = x509.NewCertPool()
-	e.pool.AddCert(ca)
+	s := servertest.Start(t, dir, servertest.Options{DefaultCA: "podca",
+		Mount: func(t testing.TB, svc *caservice.Service, mux *http.ServeMux, log *slog.Logger) {
+			ui, err := webui.New(svc, webui.Options{Log: log})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ui.Register(mux)
+		}})
+	return &env{t: t, dir: dir, base: s.Base, svc: s.Svc, caFile: s.CAFile, pool: s.Pool, listen: s.Listen, tokens: s.Tokens}
 }
 
 // client is an HTTP client that trusts only the service's CA and keeps
@@ -229,16 +163,7 @@ func (e *env) submitDays(who, csr, profile string, days int) string {
 
 // makeCSR makes a CSR with a new P-256 key.
 func makeCSR(t testing.TB, cn string, sans ...string) string {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: cn}, DNSNames: sans}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	return csrtest.PEM(t, csrtest.CSR{CN: cn, SANs: sans})
 }
 
 // seedFleet gives the dashboard something to draw: a second CA and
