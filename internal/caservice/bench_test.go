@@ -5,7 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +25,14 @@ import (
 
 var benchKeyTypes = []keys.Type{keys.ECDSAP256, keys.RSA2048}
 
+// benchClients is how many requesters issue at once in the concurrent
+// benchmarks: a server has many clients, and the group commit (commit.go)
+// gathers their writes.
+const benchClients = 8
+
+// BenchmarkRawCreateCertificate is the raw rate: one x509.CreateCertificate
+// per certificate, nothing else, on one goroutine and on every core
+// (GOMAXPROCS goroutines).
 func BenchmarkRawCreateCertificate(b *testing.B) {
 	for _, kt := range benchKeyTypes {
 		b.Run(string(kt), func(b *testing.B) {
@@ -34,18 +45,31 @@ func BenchmarkRawCreateCertificate(b *testing.B) {
 			der, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
 			ca, _ := x509.ParseCertificate(der)
 			leafKey, _ := keys.Generate(keys.ECDSAP256)
-			b.ResetTimer()
-			for i := 0; b.Loop(); i++ {
-				tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 2)), Subject: pkix.Name{CommonName: "cb.example.com"},
+			var serial atomic.Int64
+			create := func(b *testing.B) {
+				tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial.Add(1) + 1), Subject: pkix.Name{CommonName: "cb.example.com"},
 					DNSNames: []string{"cb.example.com", "cb1.example.com", "cb2.example.com"}, NotBefore: time.Now(), NotAfter: time.Now().AddDate(0, 0, 90),
 					ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 					CRLDistributionPoints: []string{"https://ca.test/api/v1/crl/raw.crl"}, OCSPServer: []string{"https://ca.test/api/v1/ocsp/raw"},
 					BasicConstraintsValid: true, KeyUsage: x509.KeyUsageDigitalSignature}
 				if _, err := x509.CreateCertificate(rand.Reader, tmpl, ca, leafKey.Public(), caKey); err != nil {
-					b.Fatal(err)
+					b.Error(err)
 				}
 			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "certs/s")
+			b.Run("one-goroutine", func(b *testing.B) {
+				for b.Loop() {
+					create(b)
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "certs/s")
+			})
+			b.Run("all-cores", func(b *testing.B) {
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						create(b)
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "certs/s")
+			})
 		})
 	}
 }
@@ -68,20 +92,36 @@ func benchService(b *testing.B, kt keys.Type) *Service {
 	return s
 }
 
+// BenchmarkIssueAuto is issuance with automatic approval through the
+// service, every record durable (SQLite, synchronous=FULL): one requester,
+// then benchClients requesters at once.
 func BenchmarkIssueAuto(b *testing.B) {
 	for _, kt := range benchKeyTypes {
 		b.Run(string(kt), func(b *testing.B) {
 			s := benchService(b, kt)
 			csr := makeCSR(b, csrSpec{cn: "cb.example.com", sans: []string{"cb.example.com", "cb1.example.com", "cb2.example.com"}})
 			ctx := context.Background()
-			b.ResetTimer()
-			for b.Loop() {
+			issue := func(b *testing.B) {
 				r, err := s.Submit(ctx, alice, SubmitInput{CSRPEM: csr, Profile: "auto", Days: 90})
 				if err != nil || r.Status != StatusIssued {
-					b.Fatalf("%+v %v", r, err)
+					b.Errorf("%+v %v", r, err)
 				}
 			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "certs/s")
+			b.Run("clients-1", func(b *testing.B) {
+				for b.Loop() {
+					issue(b)
+				}
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "certs/s")
+			})
+			b.Run(fmt.Sprintf("clients-%d", benchClients), func(b *testing.B) {
+				b.SetParallelism((benchClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						issue(b)
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "certs/s")
+			})
 		})
 	}
 }

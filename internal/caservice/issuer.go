@@ -109,15 +109,15 @@ type prepared struct {
 var skipLints = []string{"e_cert_issued_by_compromised_emudhra_ca"}
 
 // prepare is the first half of Boulder's order: reserve the serial in the
-// store (when reserve; a CSR only being judged gets a serial that is
+// store (with reserve; a CSR only being judged gets a serial that is
 // never used), sign a copy with the throwaway key and lint it with zlint
 // through package lint (the filters of `check`), once: the same findings
 // feed check's results and the issuance gate.
-func (iss *issuer) prepare(ctx context.Context, csr *x509.CertificateRequest, p Profile, days int, now time.Time, reserve bool) (*prepared, error) {
+func (iss *issuer) prepare(ctx context.Context, csr *x509.CertificateRequest, p Profile, days int, now time.Time, reserve func(context.Context, *issuer, time.Time) (*big.Int, error)) (*prepared, error) {
 	var serial *big.Int
 	var err error
-	if reserve {
-		serial, err = iss.ca.ReserveSerial(ctx, now)
+	if reserve != nil {
+		serial, err = reserve(ctx, iss, now)
 	} else {
 		serial, err = certgen.RandomSerial()
 	}
@@ -149,7 +149,7 @@ func (pr *prepared) lintError() error {
 
 // sign is the second half: the real signature, and the check that its
 // body is the linted copy's. The caller records the certificate before
-// anyone sees it (castore RecordIssuance). A crash anywhere leaves at most
+// anyone sees it (Service.record, commit.go). A crash anywhere leaves at most
 // a reserved serial: no certificate leaves the service without its record.
 func (iss *issuer) sign(csr *x509.CertificateRequest, pr *prepared) (*x509.Certificate, error) {
 	if err := pr.lintError(); err != nil {

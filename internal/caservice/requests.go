@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"time"
 
@@ -63,7 +64,11 @@ func (s *Service) Submit(ctx context.Context, p Principal, in SubmitInput) (Requ
 		return Request{}, err
 	}
 	auto := prof.Approval == ApprovalAuto
-	pr, err := iss.prepare(ctx, csr, prof, days, s.now(), auto)
+	var reserve func(context.Context, *issuer, time.Time) (*big.Int, error)
+	if auto {
+		reserve = s.reserveSerial
+	}
+	pr, err := iss.prepare(ctx, csr, prof, days, s.now(), reserve)
 	if err != nil {
 		return Request{}, err
 	}
@@ -112,7 +117,7 @@ func (s *Service) finish(ctx context.Context, iss *issuer, ans *answers, csr *x5
 	} else {
 		is.RequestID = r.ID
 	}
-	if err := s.cfg.Store.RecordIssuance(ctx, is); err != nil {
+	if err := s.record(ctx, is); err != nil {
 		return Request{}, err
 	}
 	s.observeIssued(iss.ca.Name, time.Since(start))
@@ -216,7 +221,7 @@ func (s *Service) issueRequest(ctx context.Context, p Principal, r castore.Reque
 	if err != nil {
 		return Request{}, err
 	}
-	pr, err := iss.prepare(ctx, csr, prof, r.Days, s.now(), true)
+	pr, err := iss.prepare(ctx, csr, prof, r.Days, s.now(), s.reserveSerial)
 	if err != nil {
 		return Request{}, err
 	}
@@ -337,7 +342,7 @@ func (s *Service) IssueOwn(ctx context.Context, csr *x509.CertificateRequest, da
 		return nil, err
 	}
 	p := Profile{Name: "serve-tls", Role: "cms-webadmin", Usage: string(certgen.ProfileServer), MaxDays: days}
-	pr, err := iss.prepare(ctx, csr, p, days, s.now(), true)
+	pr, err := iss.prepare(ctx, csr, p, days, s.now(), s.reserveSerial)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +352,7 @@ func (s *Service) IssueOwn(ctx context.Context, csr *x509.CertificateRequest, da
 	}
 	audit := s.auditEntry(Principal{Name: "serve"}, "issue", "certificate "+castore.SerialHex(cert.SerialNumber),
 		"the service's own HTTPS certificate, CA "+iss.ca.Name)
-	if err := s.cfg.Store.RecordIssuance(ctx, castore.Issuance{CA: iss.ca.Name, Cert: cert, At: pr.o.Now, Audit: []castore.AuditEntry{audit}}); err != nil {
+	if err := s.record(ctx, castore.Issuance{CA: iss.ca.Name, Cert: cert, At: pr.o.Now, Audit: []castore.AuditEntry{audit}}); err != nil {
 		return nil, err
 	}
 	s.presign(iss, ans, cert.Raw)

@@ -63,6 +63,8 @@ type Observer interface {
 type Service struct {
 	cfg Config
 
+	commits *committer
+
 	mu      sync.Mutex
 	issuers map[string]*issuer
 	answers map[string]*answers
@@ -74,7 +76,9 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{cfg: cfg, issuers: map[string]*issuer{}, answers: map[string]*answers{}}
+	s := &Service{cfg: cfg, issuers: map[string]*issuer{}, answers: map[string]*answers{}}
+	s.commits = &committer{commit: func(ctx context.Context, b castore.Batch) error { return s.cfg.Store.CommitBatch(ctx, b) }}
+	return s
 }
 
 // EnsureCA loads the default CA, creating it (as `ca create` would) when the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"time"
@@ -27,49 +26,81 @@ type BatchStore interface {
 
 var _ BatchStore = (*sqlStore)(nil)
 
+// Reservation is one serial claimed for a CA before anything is signed
+// with it.
+type Reservation struct {
+	CA     string
+	Serial *big.Int
+	At     time.Time
+}
+
+// Batch is the durable writes of several issuances in flight at once (the
+// CA service's group commit): serials to reserve and certificates to
+// record with their requests and audit entries, each of any CA. CommitBatch
+// stores all of it in one transaction, or none of it.
+type Batch struct {
+	Reserve []Reservation
+	Record  []Issuance
+}
+
 // ReserveSerials implements BatchStore.
 func (s *sqlStore) ReserveSerials(ctx context.Context, ca string, serials []*big.Int, at time.Time) error {
+	rs := make([]Reservation, len(serials))
+	for i, serial := range serials {
+		rs[i] = Reservation{CA: ca, Serial: serial, At: at}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.reserveAll(ctx, tx, rs) })
+}
+
+// RecordIssuedAll implements BatchStore.
+func (s *sqlStore) RecordIssuedAll(ctx context.Context, ca string, certs []*x509.Certificate, at time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO issued (ca_name, serial, reserved_at) VALUES ($1, $2, $3)`)
-		if err != nil {
-			return fmt.Errorf("reserving serials for CA %s: %w", ca, err)
-		}
-		defer st.Close()
-		for _, serial := range serials {
-			_, err := st.ExecContext(ctx, ca, SerialHex(serial), at.Unix())
-			switch {
-			case err == nil:
-			case s.isUnique(err):
-				return fmt.Errorf("CA %s serial %s: %w", ca, SerialHex(serial), ErrSerialTaken)
-			default:
-				return fmt.Errorf("reserving serial %s for CA %s: %w", SerialHex(serial), ca, err)
+		for _, cert := range certs {
+			if err := s.recordIssuance(ctx, tx, Issuance{CA: ca, Cert: cert, At: at}); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
 }
 
-// RecordIssuedAll implements BatchStore.
-func (s *sqlStore) RecordIssuedAll(ctx context.Context, ca string, certs []*x509.Certificate, at time.Time) error {
+// CommitBatch implements Service: the reservations first, then the records,
+// in one transaction. A taken serial gives ErrSerialTaken, an unreserved one
+// ErrNotReserved, a request no longer pending or approved ErrConflict; any
+// error stores nothing of the batch.
+func (s *sqlStore) CommitBatch(ctx context.Context, b Batch) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `UPDATE issued SET subject_cn = $1, sans = $2, not_after = $3, issued_at = $4, cert_pem = $5
-		WHERE ca_name = $6 AND serial = $7 AND cert_pem IS NULL`)
-		if err != nil {
-			return fmt.Errorf("recording certificates of CA %s: %w", ca, err)
+		if err := s.reserveAll(ctx, tx, b.Reserve); err != nil {
+			return err
 		}
-		defer st.Close()
-		for _, cert := range certs {
-			sans, err := json.Marshal(SANs(cert))
-			if err != nil {
-				return err
-			}
-			serial := SerialHex(cert.SerialNumber)
-			res, err := st.ExecContext(ctx, cert.Subject.CommonName, string(sans), cert.NotAfter.Unix(), at.Unix(),
-				string(certPEM(cert.Raw)), ca, serial)
-			if err := oneRow(res, err, fmt.Sprintf("recording certificate %s of CA %s", serial, ca), ErrNotReserved); err != nil {
+		for _, is := range b.Record {
+			if err := s.recordIssuance(ctx, tx, is); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// reserveAll claims every serial of rs in tx.
+func (s *sqlStore) reserveAll(ctx context.Context, tx *sql.Tx, rs []Reservation) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO issued (ca_name, serial, reserved_at) VALUES ($1, $2, $3)`)
+	if err != nil {
+		return fmt.Errorf("reserving serials: %w", err)
+	}
+	defer st.Close()
+	for _, r := range rs {
+		_, err := st.ExecContext(ctx, r.CA, SerialHex(r.Serial), r.At.Unix())
+		switch {
+		case err == nil:
+		case s.isUnique(err):
+			return fmt.Errorf("CA %s serial %s: %w", r.CA, SerialHex(r.Serial), ErrSerialTaken)
+		default:
+			return fmt.Errorf("reserving serial %s for CA %s: %w", SerialHex(r.Serial), r.CA, err)
+		}
+	}
+	return nil
 }

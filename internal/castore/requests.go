@@ -100,6 +100,12 @@ func (s *sqlStore) DecideRequest(ctx context.Context, id, from string, d Decisio
 // one inserted already issued, or an existing one marked issued) and the
 // audit entries are one transaction, so a crash leaves all or none.
 func (s *sqlStore) RecordIssuance(ctx context.Context, is Issuance) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.recordIssuance(ctx, tx, is) })
+}
+
+// recordIssuance writes one issuance in tx: RecordIssuance, RecordIssuedAll
+// and CommitBatch share it.
+func (s *sqlStore) recordIssuance(ctx context.Context, tx *sql.Tx, is Issuance) error {
 	sans, err := json.Marshal(SANs(is.Cert))
 	if err != nil {
 		return err
@@ -108,29 +114,25 @@ func (s *sqlStore) RecordIssuance(ctx context.Context, is Issuance) error {
 	reqID := is.RequestID
 	if is.NewRequest != nil {
 		reqID = is.NewRequest.ID
-	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if is.NewRequest != nil {
-			if err := insertRequest(ctx, tx, *is.NewRequest, s.isUnique); err != nil {
-				return err
-			}
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE issued SET subject_cn = $1, sans = $2, not_after = $3, issued_at = $4,
-			cert_pem = $5, request_id = $6 WHERE ca_name = $7 AND serial = $8 AND cert_pem IS NULL`,
-			is.Cert.Subject.CommonName, string(sans), is.Cert.NotAfter.Unix(), is.At.Unix(), string(certPEM(is.Cert.Raw)),
-			nullable(reqID), is.CA, serial)
-		if err := oneRow(res, err, fmt.Sprintf("recording certificate %s of CA %s", serial, is.CA), ErrNotReserved); err != nil {
+		if err := insertRequest(ctx, tx, *is.NewRequest, s.isUnique); err != nil {
 			return err
 		}
-		if is.RequestID != "" {
-			res, err = tx.ExecContext(ctx, `UPDATE requests SET status = 'issued', serial = $1 WHERE id = $2 AND status IN ('pending', 'approved')`,
-				serial, is.RequestID)
-			if err := oneRow(res, err, "marking request "+is.RequestID+" issued", ErrConflict); err != nil {
-				return err
-			}
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE issued SET subject_cn = $1, sans = $2, not_after = $3, issued_at = $4,
+		cert_pem = $5, request_id = $6 WHERE ca_name = $7 AND serial = $8 AND cert_pem IS NULL`,
+		is.Cert.Subject.CommonName, string(sans), is.Cert.NotAfter.Unix(), is.At.Unix(), string(certPEM(is.Cert.Raw)),
+		nullable(reqID), is.CA, serial)
+	if err := oneRow(res, err, fmt.Sprintf("recording certificate %s of CA %s", serial, is.CA), ErrNotReserved); err != nil {
+		return err
+	}
+	if is.RequestID != "" {
+		res, err = tx.ExecContext(ctx, `UPDATE requests SET status = 'issued', serial = $1 WHERE id = $2 AND status IN ('pending', 'approved')`,
+			serial, is.RequestID)
+		if err := oneRow(res, err, "marking request "+is.RequestID+" issued", ErrConflict); err != nil {
+			return err
 		}
-		return appendAudit(ctx, tx, is.Audit)
-	})
+	}
+	return appendAudit(ctx, tx, is.Audit)
 }
 
 func nullable(s string) any {

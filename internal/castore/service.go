@@ -44,6 +44,9 @@ type Service interface {
 	// RecordIssuance records a certificate signed with a reserved serial,
 	// its request and audit entries, in one transaction.
 	RecordIssuance(ctx context.Context, is Issuance) error
+	// CommitBatch makes a whole batch of reservations and records durable
+	// in one transaction (one commit), or stores none of it (batch.go).
+	CommitBatch(ctx context.Context, b Batch) error
 
 	// Certificate returns one recorded certificate.
 	Certificate(ctx context.Context, ca string, serial *big.Int) (Record, error)

@@ -188,6 +188,15 @@ func (c *CA) precheck(csr *x509.CertificateRequest, now time.Time) error {
 
 // reserveSerial draws serials until the store accepts one.
 func (c *CA) reserveSerial(ctx context.Context, at time.Time) (*big.Int, error) {
+	return c.ReserveSerialVia(ctx, func(ctx context.Context, serial *big.Int) error {
+		return c.store.ReserveSerial(ctx, c.Name, serial, at)
+	})
+}
+
+// ReserveSerialVia draws serials (NewSerial) until reserve accepts one,
+// drawing again while it says castore.ErrSerialTaken: the CA service
+// reserves through its group commit instead of a commit of its own.
+func (c *CA) ReserveSerialVia(ctx context.Context, reserve func(context.Context, *big.Int) error) (*big.Int, error) {
 	draw := c.NewSerial
 	if draw == nil {
 		draw = certgen.RandomSerial
@@ -197,7 +206,7 @@ func (c *CA) reserveSerial(ctx context.Context, at time.Time) (*big.Int, error) 
 		if err != nil {
 			return nil, fmt.Errorf("CA %s: drawing a serial: %w", c.Name, err)
 		}
-		err = c.store.ReserveSerial(ctx, c.Name, serial, at)
+		err = reserve(ctx, serial)
 		if err == nil {
 			return serial, nil
 		}
