@@ -78,11 +78,18 @@ func (ix *index) add(n *node) {
 // MD5 signatures, which crypto/x509 refuses to check at all, are checked
 // here: a certificate signed with MD5 then links to its issuer and is
 // reported as signed with a broken algorithm, not as missing its issuer.
+//
+// The answer depends only on the child's bytes and the parent's public key,
+// so it is remembered (signatures.go): the rules of `check` ask the same
+// question of the same pair many times, and a CA service judging requests
+// asks it of its issuer's self-signature on every request.
 func SignedBy(child, parent *x509.Certificate) bool {
-	if child.SignatureAlgorithm == x509.MD5WithRSA {
-		return signedWithMD5(child, parent)
-	}
-	return parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil
+	return verified.signedBy(child, parent, func() bool {
+		if child.SignatureAlgorithm == x509.MD5WithRSA {
+			return signedWithMD5(child, parent)
+		}
+		return parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil
+	})
 }
 
 func signedWithMD5(child, parent *x509.Certificate) bool {
