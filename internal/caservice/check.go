@@ -4,10 +4,9 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/confcert/confcert/internal/catalog"
 	"github.com/confcert/confcert/internal/chain"
@@ -20,30 +19,26 @@ import (
 // same words, because it is the same engine.
 type Finding = rolecheck.Result
 
+// The names the judged files go by, in the findings that name a file: the
+// copy is judged in memory (rolecheck.Options.Files), never written out.
+const (
+	checkCertFile = "request.crt"
+	checkCAFile   = "ca.crt"
+)
+
 // checkCopy runs the profile's `check` role on leaf, the copy of the
-// certificate to be issued signed by the lint issuer, written as the file
-// the role judges (the profile's layout) with the lint issuer as the chain
-// and trust anchor, plus the copy's lints (run once by the caller), as check
+// certificate to be issued signed by the lint issuer, as the file the role
+// judges (the profile's layout) with the lint issuer as the chain and trust
+// anchor, held in memory, plus the copy's lints (run once by the caller), as check
 // reports them. It returns the WARNING and FAILURE results and whether
 // none is a FAILURE. The rules are the role engine's; none is restated here.
 func checkCopy(p Profile, leaf, issuer *x509.Certificate, lints []lint.Finding) ([]Finding, bool, error) {
-	dir, err := os.MkdirTemp("", "confcert-check-")
-	if err != nil {
-		return nil, false, fmt.Errorf("checking the request: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	certFile, caFile := filepath.Join(dir, "request.crt"), filepath.Join(dir, "ca.crt")
-	if err := os.WriteFile(certFile, pemCerts(judged(p, leaf, issuer)), 0o600); err != nil {
-		return nil, false, err
-	}
-	if err := os.WriteFile(caFile, pemCerts([]*x509.Certificate{issuer}), 0o600); err != nil {
-		return nil, false, err
-	}
-	req := rolecheck.Request{Role: p.Role, Cert: certFile, Trust: caFile, Version: p.Version}
+	files := map[string][]byte{checkCertFile: pemCerts(judged(p, leaf, issuer)), checkCAFile: pemCerts([]*x509.Certificate{issuer})}
+	req := rolecheck.Request{Role: p.Role, Cert: checkCertFile, Trust: checkCAFile, Version: p.Version}
 	if p.Layout == "" {
-		req.Bundle = caFile
+		req.Bundle = checkCAFile
 	}
-	res, err := catalog.Roles().Run(req, rolecheck.Options{SystemRoots: noSystemRoots, NoLints: true})
+	res, err := roles().Run(req, rolecheck.Options{SystemRoots: noSystemRoots, NoLints: true, Files: files})
 	if err != nil {
 		return nil, false, fmt.Errorf("checking the request as %s: %w", p.Role, err)
 	}
@@ -56,6 +51,10 @@ func checkCopy(p Profile, leaf, issuer *x509.Certificate, lints []lint.Finding) 
 	}
 	return out, res.OK, nil
 }
+
+// roles is the role engine of `confcert check`, built once (the catalog
+// of products does not change while the process runs).
+var roles = sync.OnceValue(catalog.Roles)
 
 // noSystemRoots: a private CA's certificate is never publicly trusted, and
 // the check must not depend on the machine's trust store.

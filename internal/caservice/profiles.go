@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -13,13 +14,52 @@ import (
 
 // Profiles returns every profile: the built-in ones, replaced by applied
 // profiles of the same name, then the other applied ones, by name.
+//
+// The applied profiles are read from the store on every call, so a profile
+// applied by another process (`serve profile apply`, another instance on
+// PostgreSQL) counts from the next request on; only their parsing is
+// remembered, for as long as the stored names and bodies stay the same.
 func (s *Service) Profiles(ctx context.Context) ([]Profile, error) {
 	stored, err := s.cfg.Store.Profiles(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return s.profiles.get(stored)
+}
+
+// profileCache holds the profiles parsed from the stored ones last read.
+type profileCache struct {
+	mu       sync.Mutex
+	key      string // the stored names and bodies they were parsed from
+	profiles []Profile
+}
+
+func (c *profileCache) get(stored []castore.StoredProfile) ([]Profile, error) {
+	var k strings.Builder
+	for _, sp := range stored {
+		fmt.Fprintf(&k, "%d:%s%d:%s", len(sp.Name), sp.Name, len(sp.Body), sp.Body)
+	}
+	key := k.String()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.profiles != nil && c.key == key {
+		return slices.Clone(c.profiles), nil
+	}
+	ps, err := mergeProfiles(stored)
+	if err != nil {
+		return nil, err
+	}
+	c.key, c.profiles = key, ps
+	return slices.Clone(ps), nil
+}
+
+// builtin is Builtin, made once.
+var builtin = sync.OnceValue(Builtin)
+
+// mergeProfiles parses the stored profiles over the built-in ones.
+func mergeProfiles(stored []castore.StoredProfile) ([]Profile, error) {
 	byName := map[string]Profile{}
-	for _, p := range Builtin() {
+	for _, p := range builtin() {
 		byName[p.Name] = p
 	}
 	for _, sp := range stored {

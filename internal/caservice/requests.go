@@ -341,6 +341,9 @@ func (s *Service) IssueOwn(ctx context.Context, csr *x509.CertificateRequest, da
 	if err != nil {
 		return nil, err
 	}
+	if err := csr.CheckSignature(); err != nil {
+		return nil, fmt.Errorf("%w: %w", certgen.ErrBadCSRSignature, err)
+	}
 	p := Profile{Name: "serve-tls", Role: "cms-webadmin", Usage: string(certgen.ProfileServer), MaxDays: days}
 	pr, err := iss.prepare(ctx, csr, p, days, s.now(), s.reserveSerial)
 	if err != nil {

@@ -63,7 +63,8 @@ type Observer interface {
 type Service struct {
 	cfg Config
 
-	commits *committer
+	commits  *committer
+	profiles profileCache
 
 	mu      sync.Mutex
 	issuers map[string]*issuer

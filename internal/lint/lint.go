@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	zx509 "github.com/zmap/zcrypto/x509"
 	zl "github.com/zmap/zlint/v3/lint"
@@ -52,9 +53,9 @@ func RunExcept(cert *x509.Certificate, skip ...string) ([]Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse certificate for lints: %w", err)
 	}
-	reg, err := zl.GlobalRegistry().Filter(zl.FilterOptions{IncludeSources: sources, ExcludeNames: skip})
+	reg, err := registry(skip)
 	if err != nil {
-		return nil, fmt.Errorf("select lints: %w", err)
+		return nil, err
 	}
 	// What zlint.LintCertificateEx does, without importing its package (which
 	// imports every lint source): run each lint with the registry's
@@ -70,6 +71,25 @@ func RunExcept(cert *x509.Certificate, skip ...string) ([]Finding, error) {
 	}
 	slices.SortFunc(out, func(a, b Finding) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// registries holds the lint selections made so far, by the names left out:
+// selecting from zlint's registry costs as much as running the lints, and
+// the callers leave out the same few lists every time.
+var registries sync.Map // strings.Join(skip, "\x00") -> zl.Registry
+
+// registry selects the lints of check (RFC 5280 and community) but skip.
+func registry(skip []string) (zl.Registry, error) {
+	key := strings.Join(skip, "\x00")
+	if reg, ok := registries.Load(key); ok {
+		return reg.(zl.Registry), nil
+	}
+	reg, err := zl.GlobalRegistry().Filter(zl.FilterOptions{IncludeSources: sources, ExcludeNames: skip})
+	if err != nil {
+		return nil, fmt.Errorf("select lints: %w", err)
+	}
+	registries.Store(key, reg)
+	return reg, nil
 }
 
 func message(r *zl.LintResult) string {

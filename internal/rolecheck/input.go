@@ -63,7 +63,7 @@ func load(req Request, r Role, o Options) (*Input, error) {
 	}
 	opts := certio.Options{Password: o.Password}
 	var err error
-	if in.Cert, err = readSource(req.Cert, opts); err != nil {
+	if in.Cert, err = readSource(req.Cert, opts, o.Files); err != nil {
 		return nil, err
 	}
 	if len(in.Cert.Certs) == 0 {
@@ -76,7 +76,7 @@ func load(req Request, r Role, o Options) (*Input, error) {
 		if f.path == "" {
 			continue
 		}
-		if *f.dst, err = readSource(f.path, opts); err != nil {
+		if *f.dst, err = readSource(f.path, opts, o.Files); err != nil {
 			return nil, err
 		}
 	}
@@ -138,8 +138,12 @@ func (in *Input) findKey() error {
 	return nil
 }
 
-func readSource(path string, opts certio.Options) (*Source, error) {
-	raw, err := inputfile.Read(path, inputfile.MaxCertFile)
+func readSource(path string, opts certio.Options, files map[string][]byte) (*Source, error) {
+	raw, held := files[path]
+	var err error
+	if !held {
+		raw, err = inputfile.Read(path, inputfile.MaxCertFile)
+	}
 	if err != nil {
 		err = &fs.PathError{Op: "read", Path: path, Err: err}
 	}

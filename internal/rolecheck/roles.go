@@ -95,6 +95,12 @@ type Options struct {
 	SystemRoots func() ([]*x509.Certificate, error)
 	// NoLints leaves out the generic zlint lints.
 	NoLints bool
+	// Files, when set, holds the inputs by the paths the Request names, so
+	// that certificates made in memory (the CA service's copy of the
+	// certificate it would issue) are judged without writing them out; a
+	// path it does not hold is read from disk as usual. The rules see the
+	// same bytes and paths either way.
+	Files map[string][]byte
 }
 
 // Rule is one Rule of spec roles.md: its ID, its source and the check, which
