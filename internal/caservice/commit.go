@@ -68,6 +68,13 @@ func (c *committer) do(ctx context.Context, w *write) error {
 	}
 }
 
+// waiting reports whether n writes wait for the next batch while one runs.
+func (c *committer) waiting(n int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.running && len(c.pending) == n
+}
+
 func (c *committer) loop() {
 	for {
 		c.mu.Lock()

@@ -55,3 +55,47 @@ func assertCounts(t *testing.T, s Store, issued, reserved int) {
 		t.Fatalf("CAs = %+v, %v; want %d issued, %d reserved", cas, err, issued, reserved)
 	}
 }
+
+// TestCommitBatchIsAllOrNothing: CommitBatch stores the reservations and the
+// records (with their new requests and audit entries) of a batch in one
+// transaction; a batch with one bad write stores nothing of it.
+func TestCommitBatchIsAllOrNothing(t *testing.T) {
+	forEachService(t, func(t *testing.T, s Service, _ string) {
+		ctx := context.Background()
+		mustCreateCA(t, s, "podca")
+		if err := s.ReserveSerial(ctx, "podca", big.NewInt(5), t0); err != nil {
+			t.Fatal(err)
+		}
+		newReq := func(id string) *Request {
+			return &Request{ID: id, Profile: "auto", CA: "podca", Status: "issued", CSRPEM: "PEM", SubjectCN: "a.example.com",
+				SANs: []string{"a.example.com"}, Days: 30, Findings: "[]", RequestedBy: "req", RequestedAt: t0}
+		}
+		issuance := func(serial int64, id string) Issuance {
+			return Issuance{CA: "podca", Cert: testCert(t, "a.example.com", serial, t0.AddDate(1, 0, 0)), At: t0, NewRequest: newReq(id),
+				Audit: []AuditEntry{{ID: "audit-" + id, At: t0, Actor: "auto", Action: "issue", Object: id}}}
+		}
+		bad := Batch{Reserve: []Reservation{{CA: "podca", Serial: big.NewInt(6), At: t0}},
+			Record: []Issuance{issuance(5, "r5"), issuance(7, "r7")}} // 7 was never reserved
+		if err := s.CommitBatch(ctx, bad); !errors.Is(err, ErrNotReserved) {
+			t.Fatalf("a batch with an unreserved serial: %v, want ErrNotReserved", err)
+		}
+		assertCounts(t, s, 0, 1)
+		if log, _ := s.Audit(ctx, 0); len(log) != 0 {
+			t.Errorf("a failed batch left audit entries: %+v", log)
+		}
+		good := Batch{Reserve: []Reservation{{CA: "podca", Serial: big.NewInt(6), At: t0}}, Record: []Issuance{issuance(5, "r5")}}
+		if err := s.CommitBatch(ctx, good); err != nil {
+			t.Fatal(err)
+		}
+		assertCounts(t, s, 1, 1)
+		if r, err := s.Request(ctx, "r5"); err != nil || r.Status != "issued" {
+			t.Errorf("request r5 = %+v, %v", r, err)
+		}
+		if log, _ := s.Audit(ctx, 0); len(log) != 1 {
+			t.Errorf("audit after the batch: %+v", log)
+		}
+		if err := s.CommitBatch(ctx, Batch{Reserve: []Reservation{{CA: "podca", Serial: big.NewInt(6), At: t0}}}); !errors.Is(err, ErrSerialTaken) {
+			t.Errorf("reserving a taken serial: %v, want ErrSerialTaken", err)
+		}
+	})
+}
