@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/confcert/confcert/internal/castore"
@@ -32,6 +34,21 @@ func (s storeCAs) ClusterRecords() ClusterRecords {
 	return nil
 }
 
+// IssuedLister is implemented by Authorities that can list what a local CA
+// has issued, so that a CA already used for other certificates is not taken
+// as a database cluster's dedicated CA.
+type IssuedLister interface {
+	IssuedBy(ctx context.Context, ca string) ([]castore.Issued, error)
+}
+
+// IssuedBy implements IssuedLister for a CA store.
+func (s storeCAs) IssuedBy(ctx context.Context, ca string) ([]castore.Issued, error) {
+	if s.store == nil {
+		return nil, nil
+	}
+	return s.store.Issued(ctx, castore.Filter{CA: ca})
+}
+
 func (r *run) clusterRecords() ClusterRecords {
 	if cr, ok := r.o.CAs.(ClusterRecorder); ok {
 		return cr.ClusterRecords()
@@ -53,7 +70,9 @@ func (r *run) checkClusters(ctx context.Context) error {
 		have, err := recs.CACluster(ctx, ca.Name)
 		switch {
 		case errors.Is(err, castore.ErrNotFound):
-			continue
+			if err := r.checkUnrecorded(ctx, ca); err != nil {
+				return err
+			}
 		case err != nil:
 			return err
 		case ca.Cluster == "":
@@ -63,6 +82,41 @@ func (r *run) checkClusters(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// checkUnrecorded refuses, as the dedicated CA of a database cluster, an
+// existing CA that no cluster record names but that has already signed
+// certificates other than this cluster's dbserver and dbclient (another
+// deployment's internal CA, say): "dedicated" means created for this cluster
+// only (seed 002 §1.2.3 and §4.8 cautions; spec plan.md CMS rule 6). A CA
+// that signed only this cluster's certificates (a store from before the
+// cluster records) or nothing yet is taken.
+func (r *run) checkUnrecorded(ctx context.Context, ca plan.CA) error {
+	lister, ok := r.o.CAs.(IssuedLister)
+	if ca.Cluster == "" || r.cas[ca.Name] == nil || !ok {
+		return nil
+	}
+	issued, err := lister.IssuedBy(ctx, ca.Name)
+	if err != nil {
+		return fmt.Errorf("local CA %s: %w", ca.Name, err)
+	}
+	for _, c := range issued {
+		if !clusterCertificate(c.SubjectCN, ca.Cluster) {
+			return fmt.Errorf("local CA %s has already signed certificates outside the database cluster %s (%s, serial %X), and a database cluster needs a dedicated root CA used for nothing else, or its nodes accept every client certificate that CA signs (Cisco Meeting Server Certificate Guidelines 2.9, §4.8 caution): name a new CA in database_cluster: {ca: ...}", ca.Name, ca.Cluster, c.SubjectCN, c.Serial)
+		}
+	}
+	return nil
+}
+
+// clusterCertificate says whether a certificate's CN is one a database
+// cluster's CA signs: dbclient's "postgres", or a node FQDN of the cluster
+// (dbserver's CN is the first node's, seed 002 §3.1.5).
+func clusterCertificate(cn, cluster string) bool {
+	if cn == "postgres" {
+		return true
+	}
+	_, nodes, _ := strings.Cut(cluster, ": ")
+	return slices.ContainsFunc(strings.Split(nodes, ", "), func(n string) bool { return strings.EqualFold(n, cn) })
 }
 
 // recordClusters records the cluster each database CA of the plan serves,
