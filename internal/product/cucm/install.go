@@ -19,11 +19,13 @@ const (
 const osAdmin = "Cisco Unified OS Administration > Security > Certificate Management"
 
 // installs writes one install file per cluster: the Unified CM publisher,
-// the IM and Presence publisher, each Unity Connection node.
+// the IM and Presence publisher, each Unity Connection node. IM and Presence
+// gets one for its own certificate types, or to trust Expressway-C's CA chain
+// (UCM-11).
 func (b *build) installs() {
 	d := b.d
 	b.install(d.cucm[0], onCUCM)
-	if len(d.imp) > 0 && b.hasCluster(onIMP) {
+	if len(d.imp) > 0 && (b.hasCluster(onIMP) || d.s.ExpresswayCCA.Value != "") {
 		b.install(d.imp[0], onIMP)
 	}
 	for _, n := range d.unity {
@@ -43,7 +45,9 @@ func (b *build) hasCluster(cluster string) bool {
 func (b *build) install(node, cluster string) {
 	in := plan.Install{Node: host(node), File: "install/" + host(node) + ".txt"}
 	certs := b.certsOn(node, cluster)
-	in.Uploads = []string{b.d.internalCA + ".pem: the internal CA's certificate, for each -trust store below"}
+	if len(certs) > 0 {
+		in.Uploads = []string{b.d.internalCA + ".pem: the internal CA's certificate, for each -trust store below"}
+	}
 	for _, c := range certs {
 		in.Uploads = append(in.Uploads, c.Files.Cert+": exists after its CSR is brought back with --import")
 	}

@@ -106,3 +106,42 @@ func TestValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestIMPTrustsExpresswayC: IM and Presence trusts the CA chain that signed
+// Expressway-C in cup-xmpp-trust and tomcat-trust (UCM-11; spec plan.md
+// "and cup-xmpp-trust on IM and Presence"), whichever certificate types are
+// planned: with expressway_c_ca and im_presence, the IM and Presence
+// publisher gets its install file even when none of its certificates is
+// planned there, and then it lists no internal CA upload it never uses.
+func TestIMPTrustsExpresswayC(t *testing.T) {
+	dep := head + "version: \"15\"\nim_presence: [imp1.example.com]\nexpressway_c_ca: expc-ca.pem\n"
+	tests := []struct {
+		name, certificates string
+		internalCA         bool // the IM and Presence file uploads the internal CA
+	}{
+		{"multi-server, default types", "multi_server: true\n", false}, // tomcat-ms is made on the Unified CM publisher
+		{"per node tomcat", "certificates: [tomcat]\n", true},
+		{"cup-xmpp planned", "multi_server: true\ncertificates: [tomcat, cup-xmpp]\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := producttest.PlanOf(t, dep+tt.certificates, catalog.Options{})
+			in := producttest.InstallOf(t, p, "imp1")
+			all := strings.Join(in.Commands, "\n")
+			for _, want := range []string{"Purpose cup-xmpp-trust, file expc-ca.pem", "Purpose tomcat-trust, file expc-ca.pem"} {
+				if !strings.Contains(all, want) {
+					t.Errorf("imp1 lacks %q:\n%s", want, all)
+				}
+			}
+			if got := strings.Contains(strings.Join(in.Uploads, "\n"), "exampleca.pem"); got != tt.internalCA {
+				t.Errorf("internal CA upload %v, want %v: %q", got, tt.internalCA, in.Uploads)
+			}
+		})
+	}
+	without := producttest.PlanOf(t, head+"version: \"15\"\nim_presence: [imp1.example.com]\n", catalog.Options{})
+	for _, in := range without.Install {
+		if in.Node == "imp1" {
+			t.Errorf("an IM and Presence install file with nothing to do: %+v", in)
+		}
+	}
+}
