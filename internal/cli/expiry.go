@@ -36,7 +36,11 @@ func newExpiryCmd(a *app) *cobra.Command {
 			"position, subject CN and days left, soonest first. Files that cannot be read while walking\n" +
 			"are listed as skipped. Exit 1 when anything is expired or within --within days (or a\n" +
 			"target cannot be reached); exit 2, after the report, when a file named on the command\n" +
-			"line cannot be read.",
+			"line cannot be read.\n\n" +
+			"--json: {\"items\": [{\"source\", \"index\", \"subject_cn\", \"not_after\", \"days_left\",\n" +
+			"\"status\" (expired, expiring, ok)}], \"skipped\": [{\"source\", \"reason\"}]}.\n" +
+			"--prometheus: one gauge confcert_certificate_not_after_seconds{source,subject_cn,serial}\n" +
+			"per certificate, in the node_exporter textfile format.",
 		Example: "  confcert expiry /etc/cms/certs\n" +
 			"  confcert expiry certs/ cms1.example.com:443 --within 60\n" +
 			"  confcert expiry /srv/pki --prometheus /var/lib/node_exporter/textfile/confcert.prom",
@@ -46,7 +50,7 @@ func newExpiryCmd(a *app) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.IntVar(&f.within, "within", validity.WarnDays, "expiring when fewer than `DAYS` are left")
-	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document (fields as in confcert help probe)")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document (fields as in confcert help expiry)")
 	fl.StringVar(&f.prometheus, "prometheus", "", "also write the node_exporter textfile `FILE`, atomically")
 	fl.StringVar(&f.starttls, "starttls", "", "negotiate TLS inside `PROTO` first for targets: xmpp, xmpp-server, smtp, ldap, postgres")
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "per-target limit for connect, STARTTLS and handshake")

@@ -25,7 +25,14 @@ func newInspectCmd(a *app) *cobra.Command {
 		Long: "inspect says whether a file holds certificates, a private key (encrypted or not), a CSR,\n" +
 			"a public key, a PKCS#7 or PKCS#12 bundle, or is unknown (exit 2), like the MMP's pki inspect\n" +
 			"(Cisco Meeting Server Certificate Guidelines 2.9, §4.3, Appendix C). Every element of a bundle is shown in file order, with which\n" +
-			"element issued which. PKCS#12 files and encrypted keys need their password.",
+			"element issued which. PKCS#12 files and encrypted keys need their password.\n\n" +
+			"--json: {\"file\", \"encoding\" (PEM, DER, PKCS7, PKCS12), \"objects\": [{\"index\", \"type\" (certificate,\n" +
+			"private-key, csr, public-key), ...}]}. Certificates: subject, subject_cn, issuer, issuer_cn,\n" +
+			"serial (hex), not_before, not_after (RFC 3339, UTC), days_left, expired, self_signed, is_ca,\n" +
+			"dns_names, ip_addresses, emails, key_algorithm (RSA, ECDSA, Ed25519), key_bits,\n" +
+			"signature_algorithm, key_usage, ext_key_usage, sha256, issued_by_index (or null). Private\n" +
+			"keys: key_algorithm, key_bits, encrypted. CSRs: subject, subject_cn, dns_names,\n" +
+			"ip_addresses, emails, key_algorithm, key_bits, signature_algorithm, signature_valid.",
 		Example: "  confcert inspect callbridge.crt\n  confcert inspect bundle.p7b --json",
 		Args:    inspectOneFile("inspect <file> [--json]"),
 		RunE: func(_ *cobra.Command, args []string) error {

@@ -42,7 +42,13 @@ func newProbeCmd(a *app) *cobra.Command {
 		Long: "probe connects to TLS services (host, host:port or https://host/...; --starttls for XMPP,\n" +
 			"SMTP, LDAP and PostgreSQL) and judges the chain they serve: missing intermediates, order,\n" +
 			"extra certificates, names, expiry, trust and weak crypto. A desktop browser fills in a\n" +
-			"missing intermediate; a phone does not (the Cisco Community article on the CWMS SSL certificate bundle). Exit 1 when any finding is a FAILURE.",
+			"missing intermediate; a phone does not (the Cisco Community article on the CWMS SSL certificate bundle). Exit 1 when any finding is a FAILURE.\n\n" +
+			"Findings: INCOMPLETE_CHAIN, HOSTNAME_MISMATCH, EXPIRED, UNTRUSTED, CONNECT (FAILURE);\n" +
+			"WRONG_ORDER, EXTRA_CERTS, EXPIRING, WEAK_SIGNATURE, WEAK_KEY (WARNING; MD5 is a FAILURE);\n" +
+			"ROOT_SENT (INFO).\n\n" +
+			"--json: {\"targets\": [{\"target\" (host:port), \"servername\", \"starttls\", \"tls_version\",\n" +
+			"\"chain\": [{\"subject_cn\", \"issuer_cn\", \"not_after\"}], \"findings\": [{\"code\", \"severity\"\n" +
+			"(FAILURE, WARNING, INFO), \"message\"}], \"ok\"}]}.",
 		Example: "  confcert probe join.example.com\n" +
 			"  confcert probe --starttls xmpp --xmpp-domain example.com xmpp.example.com\n" +
 			"  confcert probe --starttls postgres --trust dbca.crt --client-cert dbclient.crt --client-key dbclient.key db1:5432\n" +
