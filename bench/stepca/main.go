@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -33,6 +34,10 @@ type options struct {
 }
 
 func main() {
+	// The services are started from this goroutine and get SIGTERM when the
+	// thread that started them ends (Pdeathsig): keep it on the main thread,
+	// which lives as long as the process.
+	runtime.LockOSThread()
 	var o options
 	var ktys string
 	flag.StringVar(&o.stepca, "stepca", "", "the step-ca binary (empty: measure confcert alone)")

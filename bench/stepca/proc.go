@@ -33,7 +33,9 @@ func startServer(name, logPath string, env []string, argv ...string) (*server, e
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// The service stays in the driver's process group, so Ctrl-C stops it
+	// too, and gets SIGTERM if the driver dies.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
@@ -85,13 +87,13 @@ func (s *server) cpu() time.Duration {
 }
 
 // stop sends SIGTERM (a graceful shutdown for both services), then
-// SIGKILL to the process group after 15 s.
+// SIGKILL after 15 s.
 func (s *server) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.done:
 	case <-time.After(15 * time.Second):
-		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
 }
