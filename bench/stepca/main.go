@@ -331,7 +331,16 @@ func printTable(o options, rs []result) {
 		fmt.Printf("| %-22s | %-10s | %5d | %7.2f | %8.1f | %7.1f | %7.1f | %12.2f | %6d | %-17s |\n",
 			r.service, r.kty, r.done, r.elapsed.Seconds(), r.rate(), ms(r.p50), ms(r.p99), perCert, r.errors, r.loadBefore)
 	}
-	fmt.Printf("\nload average after the last run: %s (2 cores; the services and the clients share them)\n", loadavg())
+	fmt.Printf("\nload average after the last run: %s (the services and the clients share the machine's cores)\n", loadavg())
+	fmt.Print(`
+What each does per certificate (docs/performance.md, "step-ca side by side"):
+  step-ca /1.0/sign: CSR signature, one-time token verified (ES256) and its ID recorded (badger transaction),
+    template, 1 signature, certificate stored (badger transaction), a log line; no approval queue, no lint, no
+    OCSP. badgerv2 defaults: value log O_DSYNC, concurrent transactions share one write (group commit).
+  confcert serve, approval: auto: CSR judged by the Call Bridge check role, serial reserved (fsync'd commit),
+    lint copy signed and zlint, 1 signature, bodies compared, certificate + request + audit committed (fsync'd),
+    OCSP answer pre-signed; SQLite synchronous=FULL, one writer at a time.
+`)
 }
 
 func dash(n int) string { return strings.Repeat("-", n) }
