@@ -27,7 +27,10 @@ echo
 awk '
 /certs\/s|answers\/s/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
-	for (i = 2; i < NF; i++) if ($(i+1) == "certs/s" || $(i+1) == "answers/s") rate[name] = $i
+	for (i = 2; i < NF; i++) {
+		if ($(i+1) == "certs/s" || $(i+1) == "answers/s") rate[name] = $i
+		if ($(i+1) == "cpu-ms/cert") cpu[name] = $i
+	}
 }
 END {
 	for (k in rate) printf "%-55s %10.1f /s\n", k, rate[k]
@@ -40,6 +43,9 @@ END {
 			svc = rate["BenchmarkIssueAuto/" kt[i] "/" cl[j]]
 			if (one > 0 && all > 0)
 				printf "issuance/raw, %-10s %-9s %5.1f%% of raw on all cores (the goal: >= 50%%), %5.1f%% of raw on one goroutine\n", kt[i], cl[j], 100 * svc / all, 100 * svc / one
+			c = cpu["BenchmarkIssueAuto/" kt[i] "/" cl[j]]
+			if (c > 0)
+				printf "issuance/raw, %-10s %-9s CPU per certificate %.3f ms against raw %.3f ms: %5.1f%% (what the ratio on all cores tends to on a quiet machine)\n", kt[i], cl[j], c, cpu["BenchmarkRawCreateCertificate/" kt[i] "/all-cores"], 100 * cpu["BenchmarkRawCreateCertificate/" kt[i] "/all-cores"] / c
 		}
 	}
 }' "$out" | sort

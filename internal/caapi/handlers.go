@@ -11,31 +11,11 @@ import (
 
 	"github.com/confcert/confcert/internal/caservice"
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/cawire"
 )
 
-// requestJSON is a request as the API shows it (spec serve.md).
-type requestJSON struct {
-	ID          string   `json:"id"`
-	Status      string   `json:"status"`
-	Profile     string   `json:"profile"`
-	CA          string   `json:"ca"`
-	SubjectCN   string   `json:"subject_cn"`
-	SANs        []string `json:"sans"`
-	Days        int      `json:"days"`
-	Comment     string   `json:"comment,omitempty"`
-	RequestedBy string   `json:"requested_by"`
-	RequestedAt string   `json:"requested_at"`
-	DecidedBy   string   `json:"decided_by,omitempty"`
-	DecidedAt   string   `json:"decided_at,omitempty"`
-	Reason      string   `json:"reason,omitempty"`
-	// Serial is null until the request is issued (spec serve.md: the 201
-	// answer holds "serial").
-	Serial   *string             `json:"serial"`
-	Findings []caservice.Finding `json:"findings"`
-}
-
-func toJSON(r caservice.Request) requestJSON {
-	out := requestJSON{ID: r.ID, Status: r.Status, Profile: r.Profile, CA: r.CA, SubjectCN: r.SubjectCN,
+func toJSON(r caservice.Request) cawire.Request {
+	out := cawire.Request{ID: r.ID, Status: r.Status, Profile: r.Profile, CA: r.CA, SubjectCN: r.SubjectCN,
 		SANs: r.SANs, Days: r.Days, Comment: r.Comment, RequestedBy: r.RequestedBy, RequestedAt: stamp(r.RequestedAt),
 		DecidedBy: r.DecidedBy, DecidedAt: stamp(r.DecidedAt), Reason: r.Reason, Findings: r.FindingList}
 	if r.Serial != "" {
@@ -45,7 +25,7 @@ func toJSON(r caservice.Request) requestJSON {
 		out.SANs = []string{}
 	}
 	if out.Findings == nil {
-		out.Findings = []caservice.Finding{}
+		out.Findings = []cawire.Finding{}
 	}
 	return out
 }
@@ -86,8 +66,8 @@ func (a *API) listRequests(w http.ResponseWriter, r *http.Request, p caservice.P
 		return
 	}
 	out := struct {
-		Requests []requestJSON `json:"requests"`
-	}{Requests: []requestJSON{}}
+		Requests []cawire.Request `json:"requests"`
+	}{Requests: []cawire.Request{}}
 	for _, req := range rs {
 		out.Requests = append(out.Requests, toJSON(req))
 	}

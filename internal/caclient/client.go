@@ -17,6 +17,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/confcert/confcert/internal/cawire"
 )
 
 // Timeout bounds every call.
@@ -72,31 +74,11 @@ func readPool(path string) (*x509.CertPool, error) {
 }
 
 // Finding is one rule outcome, as `confcert check --json` gives it.
-type Finding struct {
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
-	Fix      string `json:"fix,omitempty"`
-}
+type Finding = cawire.Finding
 
-// Request is a certificate request as the service shows it.
-type Request struct {
-	ID          string    `json:"id"`
-	Status      string    `json:"status"`
-	Profile     string    `json:"profile"`
-	CA          string    `json:"ca"`
-	SubjectCN   string    `json:"subject_cn"`
-	SANs        []string  `json:"sans"`
-	Days        int       `json:"days"`
-	Comment     string    `json:"comment,omitempty"`
-	RequestedBy string    `json:"requested_by"`
-	RequestedAt string    `json:"requested_at"`
-	DecidedBy   string    `json:"decided_by,omitempty"`
-	DecidedAt   string    `json:"decided_at,omitempty"`
-	Reason      string    `json:"reason,omitempty"`
-	Serial      string    `json:"serial,omitempty"`
-	Findings    []Finding `json:"findings"`
-}
+// Request is a certificate request as the service shows it (one JSON type
+// for the server and the client: package cawire).
+type Request = cawire.Request
 
 // Error is an answer other than success: the status and the service's
 // error, hint and (for a refused CSR, 422) findings.

@@ -69,7 +69,7 @@ func remoteError(a *app, err error) error {
 			if f.Fix != "" {
 				line += "; fix: " + f.Fix
 			}
-			fmt.Fprintln(a.stderr, p.Color(severityStyle(f.Severity), line))
+			fmt.Fprintln(a.stderr, p.Color(severityStyle(string(f.Severity)), line))
 		}
 		return failed(errors.New(e.Message), e.Hint)
 	}
@@ -121,7 +121,7 @@ func newCASubmitCmd(a *app) *cobra.Command {
 				fmt.Fprintf(a.stderr, "confcert: request %s awaits approval: confcert ca approve %s (as another approver)\n", r.ID, r.ID)
 				return nil
 			}
-			return a.saveIssued(cmd, c, args[0], r.Serial, force)
+			return a.saveIssued(cmd, c, args[0], r.IssuedSerial(), force)
 		},
 	}
 	rf.add(cmd)
@@ -169,7 +169,7 @@ func newCARequestsCmd(a *app) *cobra.Command {
 			}
 			t := ui.NewTable("ID", "STATUS", "PROFILE", "SUBJECT CN", "REQUESTED BY", "REQUESTED AT", "SERIAL")
 			for _, r := range rs {
-				t.Row(r.ID, r.Status, r.Profile, r.SubjectCN, r.RequestedBy, r.RequestedAt, firstSet(r.Serial, "-"))
+				t.Row(r.ID, r.Status, r.Profile, r.SubjectCN, r.RequestedBy, r.RequestedAt, firstSet(r.IssuedSerial(), "-"))
 			}
 			return t.Render(a.stdout)
 		},
@@ -196,7 +196,7 @@ func newCAApproveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return remoteError(a, err)
 			}
-			fmt.Fprintf(a.stdout, "%s %s %s\n", r.ID, r.Status, r.Serial)
+			fmt.Fprintf(a.stdout, "%s %s %s\n", r.ID, r.Status, r.IssuedSerial())
 			return nil
 		},
 	}

@@ -34,7 +34,7 @@ func (p planRemote) Submit(ctx context.Context, csrPEM []byte, profile string, d
 	if r.Status != "issued" {
 		return r.ID, nil, nil
 	}
-	cert, err := p.fetch(ctx, r.Serial)
+	cert, err := p.fetch(ctx, r.IssuedSerial())
 	return r.ID, cert, err
 }
 
@@ -46,7 +46,7 @@ func (p planRemote) Collect(ctx context.Context, id string) (string, *x509.Certi
 	if r.Status != "issued" {
 		return r.Status, nil, nil
 	}
-	cert, err := p.fetch(ctx, r.Serial)
+	cert, err := p.fetch(ctx, r.IssuedSerial())
 	return r.Status, cert, err
 }
 
