@@ -39,6 +39,9 @@ type Request struct {
 	Layout chain.Layout
 	// Pile is every input certificate, in input order.
 	Pile []*x509.Certificate
+	// Indexed, when not nil, is the pile instead of Pile: indexed as it was
+	// read, not held (chain.Pile). The bundle is the same.
+	Indexed *chain.Pile
 	// Leaf names the server certificate; nil finds it (by Key when given).
 	Leaf *x509.Certificate
 	// Key is the leaf's private key, when it goes into the bundle; it must
@@ -123,13 +126,20 @@ func Build(ctx context.Context, r Request) (*Bundle, error) {
 // refusals of spec cli.md: a key that does not match and an incomplete chain.
 func buildChain(ctx context.Context, r Request, notes *[]string) (*chain.Chain, error) {
 	if r.Layout == chain.LayoutTrust {
+		if r.Indexed != nil {
+			return r.Indexed.Collect()
+		}
 		return chain.Collect(r.Pile), nil
 	}
 	opts := chain.Options{Leaf: r.Leaf, Roots: r.Roots, SystemRoots: r.SystemRoots, At: r.At}
 	if opts.Leaf == nil && r.Key != nil {
-		opts.Leaf = leafForKey(r.Pile, r.Key)
+		leaf, err := r.leafForKey()
+		if err != nil {
+			return nil, err
+		}
+		opts.Leaf = leaf
 	}
-	c, err := chain.Build(r.Pile, opts)
+	c, err := r.build(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +149,7 @@ func buildChain(ctx context.Context, r Request, notes *[]string) (*chain.Chain, 
 		if deadline <= 0 {
 			deadline = FetchDeadline
 		}
-		if c, err = fetchMissing(ctx, r.Fetch, c, opts, r.Pile, notes, deadline); err != nil {
+		if c, err = fetchMissing(ctx, r.Fetch, c, opts, r.rebuild, notes, deadline); err != nil {
 			return nil, err
 		}
 	}
@@ -150,6 +160,32 @@ func buildChain(ctx context.Context, r Request, notes *[]string) (*chain.Chain, 
 		return nil, &IncompleteError{Chain: c, Fetching: *notes}
 	}
 	return c, nil
+}
+
+// build builds the chain of the pile, held or indexed.
+func (r Request) build(opts chain.Options) (*chain.Chain, error) {
+	if r.Indexed != nil {
+		return r.Indexed.Build(opts)
+	}
+	return chain.Build(r.Pile, opts)
+}
+
+// leafForKey returns the only distinct certificate of the pile whose public
+// key is the key's, or nil.
+func (r Request) leafForKey() (*x509.Certificate, error) {
+	if r.Indexed != nil {
+		return r.Indexed.LeafForKey(func(pub crypto.PublicKey) bool { return keys.Match(r.Key, pub) })
+	}
+	return leafForKey(r.Pile, r.Key), nil
+}
+
+// rebuild builds the chain of the pile with fetched certificates added
+// after it.
+func (r Request) rebuild(fetched []*x509.Certificate, opts chain.Options) (*chain.Chain, error) {
+	if r.Indexed != nil {
+		return r.Indexed.With(fetched...).Build(opts)
+	}
+	return chain.Build(append(append([]*x509.Certificate{}, r.Pile...), fetched...), opts)
 }
 
 // leafForKey returns the only distinct certificate of the pile whose public
@@ -175,8 +211,9 @@ func leafForKey(pile []*x509.Certificate, key crypto.Signer) *x509.Certificate {
 // All rounds share one deadline (r.FetchDeadline, else FetchDeadline); when
 // it passes the chain stays incomplete and a note says so. Only the caller's
 // own context ending (Ctrl-C) is an error.
-func fetchMissing(ctx context.Context, f Fetcher, c *chain.Chain, opts chain.Options, pile []*x509.Certificate, notes *[]string, deadline time.Duration) (*chain.Chain, error) {
-	pile = append([]*x509.Certificate{}, pile...)
+func fetchMissing(ctx context.Context, f Fetcher, c *chain.Chain, opts chain.Options,
+	rebuild func([]*x509.Certificate, chain.Options) (*chain.Chain, error), notes *[]string, deadline time.Duration) (*chain.Chain, error) {
+	var fetched []*x509.Certificate
 	fctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	for round := 0; round < MaxFetchRounds && !c.Complete; round++ {
@@ -196,9 +233,9 @@ func fetchMissing(ctx context.Context, f Fetcher, c *chain.Chain, opts chain.Opt
 		missing := c.MissingFor
 		for _, g := range got {
 			*notes = append(*notes, fmt.Sprintf("fetched %d certificate(s) from %s", len(g.Certificates), g.URL))
-			pile = append(pile, g.Certificates...)
+			fetched = append(fetched, g.Certificates...)
 		}
-		if c, err = chain.Build(pile, opts); err != nil {
+		if c, err = rebuild(fetched, opts); err != nil {
 			return nil, err
 		}
 		if c.MissingFor != nil && c.MissingFor.Equal(missing) {

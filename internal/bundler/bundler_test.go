@@ -6,6 +6,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -70,7 +71,7 @@ func TestBuildLayouts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.layout), func(t *testing.T) {
-			b, err := Build(context.Background(), Request{Layout: tt.layout, Pile: pile, NoRoot: tt.noRoot})
+			b, err := buildBoth(t, Request{Layout: tt.layout, Pile: pile, NoRoot: tt.noRoot})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +107,7 @@ func sameDropped(got, want []Dropped) bool {
 // order and reads each one's role from the certificate itself.
 func TestBuildTrustRoles(t *testing.T) {
 	p := newPKI(t)
-	b, err := Build(context.Background(), Request{Layout: chain.LayoutTrust, Pile: certs(p.leaf, p.inter1, p.root, p.leaf)})
+	b, err := buildBoth(t, Request{Layout: chain.LayoutTrust, Pile: certs(p.leaf, p.inter1, p.root, p.leaf)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,17 +126,17 @@ func TestBuildKey(t *testing.T) {
 	p := newPKI(t)
 	other := testpki.Issue(t, testpki.LeafTemplate("other.example.com"), p.inter2)
 	pile := certs(p.leaf, other, p.inter2, p.inter1, p.root)
-	if _, err := Build(context.Background(), Request{Layout: chain.LayoutFullchain, Pile: pile}); !errors.As(err, new(*chain.AmbiguousLeafError)) {
+	if _, err := buildBoth(t, Request{Layout: chain.LayoutFullchain, Pile: pile}); !errors.As(err, new(*chain.AmbiguousLeafError)) {
 		t.Fatalf("two leaves without a key: err = %v, want *chain.AmbiguousLeafError", err)
 	}
-	b, err := Build(context.Background(), Request{Layout: chain.LayoutFullchain, Pile: pile, Key: other.Key})
+	b, err := buildBoth(t, Request{Layout: chain.LayoutFullchain, Pile: pile, Key: other.Key})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := order(b.Status); len(got) != 5 || got[0] != "key:other.example.com" || got[1] != "leaf:other.example.com" {
 		t.Errorf("order = %v, want the key and leaf of other.example.com first", got)
 	}
-	_, err = Build(context.Background(), Request{Layout: chain.LayoutFullchain, Pile: pile, Leaf: p.leaf.Cert, Key: other.Key})
+	_, err = buildBoth(t, Request{Layout: chain.LayoutFullchain, Pile: pile, Leaf: p.leaf.Cert, Key: other.Key})
 	var mismatch *KeyMismatchError
 	if !errors.As(err, &mismatch) || !errors.Is(err, ErrKeyMismatch) || !mismatch.Leaf.Equal(p.leaf.Cert) {
 		t.Errorf("key of another leaf: err = %v, want *KeyMismatchError for leaf.example.com", err)
@@ -147,12 +148,12 @@ func TestBuildKey(t *testing.T) {
 func TestBuildIncomplete(t *testing.T) {
 	p := newPKI(t)
 	pile := certs(p.leaf, p.inter2)
-	_, err := Build(context.Background(), Request{Layout: chain.LayoutCMS, Pile: pile})
+	_, err := buildBoth(t, Request{Layout: chain.LayoutCMS, Pile: pile})
 	var inc *IncompleteError
 	if !errors.As(err, &inc) || !strings.Contains(err.Error(), `the issuer of "Test Inter 2" is missing: CN = Test Inter 1`) {
 		t.Fatalf("err = %v, want an IncompleteError naming Test Inter 2 and its issuer", err)
 	}
-	b, err := Build(context.Background(), Request{Layout: chain.LayoutCMS, Pile: pile, AllowIncomplete: true})
+	b, err := buildBoth(t, Request{Layout: chain.LayoutCMS, Pile: pile, AllowIncomplete: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestBuildFetchRounds(t *testing.T) {
 	p := newPKI(t)
 	all := &fakeFetcher{by: map[string][]*x509.Certificate{
 		"Test Inter 2": certs(p.inter2), "Test Inter 1": certs(p.inter1), "Test Root": certs(p.root)}}
-	b, err := Build(context.Background(), Request{Layout: chain.LayoutCMS, Pile: certs(p.leaf), Fetch: all})
+	b, err := buildBoth(t, Request{Layout: chain.LayoutCMS, Pile: certs(p.leaf), Fetch: all})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,11 +200,11 @@ func TestBuildFetchRounds(t *testing.T) {
 	}
 
 	partial := &fakeFetcher{by: map[string][]*x509.Certificate{"Test Inter 2": certs(p.inter2)}}
-	_, err = Build(context.Background(), Request{Layout: chain.LayoutCMS, Pile: certs(p.leaf), Fetch: partial})
+	_, err = buildBoth(t, Request{Layout: chain.LayoutCMS, Pile: certs(p.leaf), Fetch: partial})
 	if !errors.As(err, new(*IncompleteError)) {
 		t.Fatalf("err = %v, want *IncompleteError", err)
 	}
-	b, err = Build(context.Background(), Request{Layout: chain.LayoutCMS, Pile: certs(p.leaf), Fetch: partial, AllowIncomplete: true})
+	b, err = buildBoth(t, Request{Layout: chain.LayoutCMS, Pile: certs(p.leaf), Fetch: partial, AllowIncomplete: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,4 +275,48 @@ func TestStatusCertWarnings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// buildBoth is Build of r, checked against Build of the same pile given as
+// a chain.Pile (Request.Indexed, indexed in batches of 2, each certificate
+// read again from the pile): the same certificates, status and error.
+func buildBoth(t *testing.T, r Request) (*Bundle, error) {
+	t.Helper()
+	indexed := r
+	indexed.Pile = nil
+	indexed.Indexed = chain.NewPile(func(ref chain.Ref) (*x509.Certificate, error) {
+		return x509.ParseCertificate(r.Pile[ref.Input].Raw)
+	})
+	for i := 0; i < len(r.Pile); i += 2 {
+		var ders [][]byte
+		var refs []chain.Ref
+		for j := i; j < min(i+2, len(r.Pile)); j++ {
+			ders = append(ders, r.Pile[j].Raw)
+			refs = append(refs, chain.Ref{Input: j})
+		}
+		if err := indexed.Indexed.AddDER(ders, refs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, gerr := Build(context.Background(), indexed)
+	if f, ok := r.Fetch.(*fakeFetcher); ok {
+		f.asked = nil
+	}
+	want, werr := Build(context.Background(), r)
+	switch {
+	case (werr == nil) != (gerr == nil) || werr != nil && werr.Error() != gerr.Error():
+		t.Fatalf("indexed pile: error %v, held pile: %v", gerr, werr)
+	case werr != nil:
+		return want, werr
+	case !reflect.DeepEqual(want.Status, got.Status):
+		t.Fatalf("indexed pile: status %+v, held pile: %+v", got.Status, want.Status)
+	case len(want.Certs) != len(got.Certs):
+		t.Fatalf("indexed pile: %d certificates, held pile: %d", len(got.Certs), len(want.Certs))
+	}
+	for i := range want.Certs {
+		if !want.Certs[i].Equal(got.Certs[i]) {
+			t.Fatalf("certificate %d differs", i)
+		}
+	}
+	return want, werr
 }

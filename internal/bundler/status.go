@@ -62,7 +62,7 @@ func status(r Request, c *chain.Chain, certs []*x509.Certificate, notes []string
 		s.Order = append(s.Order, Element{SubjectCN: cert.Subject.CommonName, Role: role(c, cert)})
 	}
 	for _, d := range c.Dropped {
-		s.Dropped = append(s.Dropped, Dropped{SubjectCN: chain.DisplayName(d.Cert), Reason: d.Reason})
+		s.Dropped = append(s.Dropped, Dropped{SubjectCN: d.Name, Reason: d.Reason})
 	}
 	if len(certs) == 0 {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("the output holds no certificate: the leaf has no intermediate CA and the %s layout leaves out the leaf and the root", r.Layout))

@@ -31,10 +31,51 @@ type Stream struct {
 	r     io.Reader
 	buf   []byte // unread text: whole segments, then the start of the next
 	eof   bool
-	seen  int   // blocks returned so far
-	any   bool  // a block start was found
-	read  int   // bytes read so far
-	start int64 // the offset the stream started at
+	seen  int    // blocks returned so far
+	any   bool   // a block start was found
+	read  int    // bytes read so far
+	start int64  // the offset the stream started at
+	spans []Span // where the blocks of the last batch lie
+}
+
+// Span is where one PEM block lies in a streamed file: from its BEGIN line
+// to the next block's BEGIN line (or the end of the file), the text Next
+// decoded it from. ReadSpan decodes it again.
+type Span struct {
+	Offset int64
+	Len    int64
+}
+
+// Spans returns where the blocks of the batch the last Next returned lie,
+// one Span per certificate, in the same order. The slice is reused by the
+// next call to Next.
+func (s *Stream) Spans() []Span {
+	return s.spans
+}
+
+// ReadSpan reads the block at sp of a file streamed earlier and returns its
+// certificate's DER, decoded exactly as Next decoded it; a block that is
+// not (or no longer) a certificate is an error.
+func ReadSpan(r io.ReaderAt, sp Span) ([]byte, error) {
+	if sp.Len <= 0 || sp.Len > 2*maxSegment { // a last block may carry up to a chunk more than maxSegment
+		return nil, fmt.Errorf("no PEM block at offset %d", sp.Offset)
+	}
+	seg := make([]byte, sp.Len)
+	if _, err := r.ReadAt(seg, sp.Offset); err != nil {
+		return nil, fmt.Errorf("reading the PEM block at offset %d: %w", sp.Offset, err)
+	}
+	b := decodeBlock(seg)
+	if b == nil {
+		return nil, fmt.Errorf("the PEM block at offset %d is damaged or truncated", sp.Offset)
+	}
+	der, ok, err := certificateDER(b)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("the PEM block at offset %d (%s) is not a certificate", sp.Offset, b.Type)
+	case err != nil:
+		return nil, fmt.Errorf("the PEM block at offset %d (%s): %w", sp.Offset, b.Type, err)
+	}
+	return der, nil
 }
 
 // NewStream reads PEM certificates from r.
@@ -121,6 +162,7 @@ func firstError(errs []error) error {
 // after the unread text, or moves it to a new buffer), so no text is copied.
 func (s *Stream) segments(max int) ([][]byte, error) {
 	var segs [][]byte
+	s.spans = s.spans[:0]
 	for len(segs) < max {
 		start := bytes.Index(s.buf, pemStart)
 		if start < 0 {
@@ -152,6 +194,7 @@ func (s *Stream) segments(max int) ([][]byte, error) {
 		if next >= 0 {
 			end = start + len(pemStart) + next
 		}
+		s.spans = append(s.spans, Span{Offset: s.start + int64(s.read-len(s.buf)+start), Len: int64(end - start)})
 		segs = append(segs, s.buf[start:end:end]) // read only: fill never writes before len(buf)
 		s.buf = s.buf[end:]
 	}

@@ -3,6 +3,7 @@ package certio_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,7 +12,9 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 )
 
-// streamAll reads every certificate DER of data through a Stream.
+// streamAll reads every certificate DER of data through a Stream, and
+// checks that each block's Span, read again with ReadSpan, gives the same
+// DER (a Span that does not is a panic: the tests and the fuzz target fail).
 func streamAll(data []byte, batch int) ([][]byte, error) {
 	s := certio.NewStream(bytes.NewReader(data))
 	var out [][]byte
@@ -22,6 +25,15 @@ func streamAll(data []byte, batch int) ([][]byte, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if len(s.Spans()) != len(ders) {
+			panic(fmt.Sprintf("%d spans for %d certificates", len(s.Spans()), len(ders)))
+		}
+		for i, sp := range s.Spans() {
+			der, err := certio.ReadSpan(bytes.NewReader(data), sp)
+			if err != nil || !bytes.Equal(der, ders[i]) {
+				panic(fmt.Sprintf("certificate %d: ReadSpan(%+v) differs from the stream: %v", len(out)+i+1, sp, err))
+			}
 		}
 		out = append(out, ders...)
 	}

@@ -29,7 +29,7 @@ func FuzzBuild(f *testing.F) {
 			pile = append(pile, set[int(p)%len(set)])
 		}
 		roots := []*x509.Certificate{set[int(rootPick)%len(set)]}
-		c, err := Build(pile, Options{Roots: roots, At: testNow})
+		c, err := buildBoth(t, pile, Options{Roots: roots, At: testNow})
 		if err != nil {
 			return
 		}

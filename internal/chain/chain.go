@@ -47,7 +47,10 @@ type Options struct {
 
 // Dropped is a certificate of the pile left out of the chain, and why.
 type Dropped struct {
-	Cert   *x509.Certificate
+	// Cert is the certificate; nil for one of a Pile, which is not held.
+	Cert *x509.Certificate
+	// Name is the certificate's DisplayName.
+	Name   string
 	Reason string
 }
 
@@ -105,7 +108,7 @@ func Collect(certs []*x509.Certificate) *Chain {
 	seen := make(map[string]bool, len(certs))
 	for _, cert := range certs {
 		if seen[string(cert.Raw)] {
-			c.Dropped = append(c.Dropped, Dropped{Cert: cert, Reason: ReasonDuplicate})
+			c.Dropped = append(c.Dropped, Dropped{Cert: cert, Name: DisplayName(cert), Reason: ReasonDuplicate})
 			continue
 		}
 		seen[string(cert.Raw)] = true
@@ -147,7 +150,7 @@ func Build(certs []*x509.Certificate, o Options) (*Chain, error) {
 		return nil, err
 	}
 	best := ix.bestPath(leaf, o.At)
-	best.fill(c)
+	best.fill(ix, c)
 	c.Dropped = append(c.Dropped, ix.dropped(best)...)
 	return c, nil
 }

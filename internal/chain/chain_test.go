@@ -94,7 +94,7 @@ func TestBuild(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.opts.At = testNow
-			c, err := Build(certs(tt.pile...), tt.opts)
+			c, err := buildBoth(t, certs(tt.pile...), tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +112,7 @@ func TestBuild(t *testing.T) {
 
 func TestBuildIncompleteNamesMissing(t *testing.T) {
 	h := newHierarchy(t)
-	c, err := Build(certs(h.leaf, h.inter1), Options{At: testNow})
+	c, err := buildBoth(t, certs(h.leaf, h.inter1), Options{At: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestBuildLeafDetection(t *testing.T) {
 	other := mk(t, spec{cn: "other.example.com", parent: h.strayCA})
 	lonely := mk(t, spec{cn: "lonely.example.com", parent: mk(t, spec{cn: "Absent CA", ca: true})})
 	t.Run("the one with an issuer wins", func(t *testing.T) {
-		c, err := Build(certs(lonely, h.inter1, h.leaf), Options{At: testNow})
+		c, err := buildBoth(t, certs(lonely, h.inter1, h.leaf), Options{At: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func TestBuildLeafDetection(t *testing.T) {
 		}
 	})
 	t.Run("ambiguous", func(t *testing.T) {
-		_, err := Build(certs(h.leaf, h.inter1, other, h.strayCA), Options{At: testNow})
+		_, err := buildBoth(t, certs(h.leaf, h.inter1, other, h.strayCA), Options{At: testNow})
 		var amb *AmbiguousLeafError
 		if !errors.As(err, &amb) || len(amb.Candidates) != 2 {
 			t.Fatalf("err = %v, want two candidates", err)
@@ -145,7 +145,7 @@ func TestBuildLeafDetection(t *testing.T) {
 		}
 	})
 	t.Run("empty", func(t *testing.T) {
-		if _, err := Build(nil, Options{}); !errors.Is(err, ErrNoCertificates) {
+		if _, err := buildBoth(t, nil, Options{}); !errors.Is(err, ErrNoCertificates) {
 			t.Errorf("err = %v, want ErrNoCertificates", err)
 		}
 	})
@@ -196,7 +196,7 @@ func TestBuildCrossSigned(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Build(certs(tt.pile...), Options{Roots: certs(tt.roots...), At: testNow})
+			c, err := buildBoth(t, certs(tt.pile...), Options{Roots: certs(tt.roots...), At: testNow})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,14 +223,14 @@ func TestBuildCycle(t *testing.T) {
 	aByB := mk(t, spec{cn: "CA A", ca: true, key: ka, parent: b0})
 	bByA := mk(t, spec{cn: "CA B", ca: true, key: kb, parent: a0})
 	leaf := mk(t, spec{cn: "meet.example.com", parent: aByB})
-	c, err := Build(certs(bByA, leaf, aByB), Options{At: testNow})
+	c, err := buildBoth(t, certs(bByA, leaf, aByB), Options{At: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Complete || len(c.Intermediates) != 2 || c.MissingFor != bByA.Cert {
 		t.Errorf("got %s, want the cycle walked once and left incomplete", summary(c))
 	}
-	c, err = Build(certs(bByA, leaf, aByB, b0), Options{At: testNow})
+	c, err = buildBoth(t, certs(bByA, leaf, aByB, b0), Options{At: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Build(tt.pile, Options{Roots: tt.roots})
+			c, err := buildBoth(t, tt.pile, Options{Roots: tt.roots})
 			if err != nil {
 				t.Fatal(err)
 			}

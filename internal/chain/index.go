@@ -5,17 +5,39 @@ import (
 	"crypto/md5" //nolint:gosec // checking old certificates' MD5 signatures, never making any
 	"crypto/rsa"
 	"crypto/x509"
+	"time"
 )
+
+// entry is what the engine reads of one distinct certificate. A certificate
+// of a Pile is not held: cert is nil, and the engine loads it (Pile's Loader,
+// by ref) only to check its signature or to return it.
+type entry struct {
+	cert                  *x509.Certificate // nil in a Pile
+	ref                   Ref               // where a Pile's certificate is read again
+	id                    string            // the DER; in a Pile, its SHA-256
+	subjectKey, issuerKey string            // the names, by nameKey
+	skid, akid            string            // subject and authority key identifiers
+	ca                    bool              // basic constraints say CA
+	notBefore, notAfter   time.Time
+	strength              Strength
+	spki                  string // the public key (in a Pile: what its signatures are checked with)
+	name                  string // DisplayName
+}
+
+// newEntry is the entry of a certificate held in memory.
+func newEntry(c *x509.Certificate) *entry {
+	return &entry{cert: c, id: string(c.Raw), subjectKey: nameKey(c.RawSubject), issuerKey: nameKey(c.RawIssuer),
+		skid: string(c.SubjectKeyId), akid: string(c.AuthorityKeyId), ca: markedCA(c),
+		notBefore: c.NotBefore, notAfter: c.NotAfter, strength: SignatureStrength(c)}
+}
 
 // node is one distinct certificate known to the index: from the pile, from
 // the trust anchors, or both.
 type node struct {
-	cert   *x509.Certificate
+	*entry
 	pos    int  // input position; anchors that are not in the pile come after
 	pile   bool // the certificate came from the pile
 	anchor bool // the certificate is a trust anchor
-
-	subjectKey, issuerKey string // the names, by nameKey
 
 	issuersDone bool
 	issuers     []*node // nodes whose key verifies this certificate's signature
@@ -31,32 +53,53 @@ type index struct {
 	byKeyID   map[string][]*node // subject key identifier
 	byIssuer  map[string][]*node // issuer, by nameKey, pile only
 	byAuthKey map[string][]*node // authority key identifier, pile only
+
+	load Loader                       // reads a Pile's certificate again; nil for certificates in memory
+	keys map[string]*x509.Certificate // a Pile's public keys, parsed once each, as certificates to check signatures with
+	err  error                        // the first certificate that could not be read again
 }
 
 func newIndex(pile, anchors []*x509.Certificate) *index {
+	entries := make([]*entry, len(pile))
+	for i, c := range pile {
+		entries[i] = newEntry(c)
+	}
+	return newEntryIndex(entries, anchors, nil)
+}
+
+// newEntryIndex indexes the distinct certificates of a pile, then the trust
+// anchors; an anchor that is in the pile marks its node.
+func newEntryIndex(pile []*entry, anchors []*x509.Certificate, load Loader) *index {
 	ix := &index{
 		bySubject: make(map[string][]*node, len(pile)+len(anchors)),
 		byKeyID:   make(map[string][]*node, len(pile)+len(anchors)),
 		byIssuer:  make(map[string][]*node, len(pile)),
 		byAuthKey: make(map[string][]*node, len(pile)),
+		load:      load,
 	}
-	byRaw := make(map[string]*node, len(pile)+len(anchors))
-	for i, c := range pile {
-		n := &node{cert: c, pos: i, pile: true, subjectKey: nameKey(c.RawSubject), issuerKey: nameKey(c.RawIssuer)}
-		byRaw[string(c.Raw)] = n
+	byID := make(map[string]*node, len(pile)+len(anchors))
+	for i, e := range pile {
+		n := &node{entry: e, pos: i, pile: true}
+		byID[e.id] = n
 		ix.add(n)
 		ix.byIssuer[n.issuerKey] = append(ix.byIssuer[n.issuerKey], n)
-		if len(c.AuthorityKeyId) > 0 {
-			ix.byAuthKey[string(c.AuthorityKeyId)] = append(ix.byAuthKey[string(c.AuthorityKeyId)], n)
+		if len(e.akid) > 0 {
+			ix.byAuthKey[e.akid] = append(ix.byAuthKey[e.akid], n)
 		}
 	}
 	for i, c := range anchors {
-		if n, ok := byRaw[string(c.Raw)]; ok {
+		id := string(c.Raw)
+		if load != nil {
+			id = pileID(c.Raw)
+		}
+		if n, ok := byID[id]; ok {
 			n.anchor = true
 			continue
 		}
-		n := &node{cert: c, pos: len(pile) + i, anchor: true, subjectKey: nameKey(c.RawSubject), issuerKey: nameKey(c.RawIssuer)}
-		byRaw[string(c.Raw)] = n
+		e := newEntry(c)
+		e.id = id
+		n := &node{entry: e, pos: len(pile) + i, anchor: true}
+		byID[id] = n
 		ix.add(n)
 	}
 	return ix
@@ -65,9 +108,50 @@ func newIndex(pile, anchors []*x509.Certificate) *index {
 func (ix *index) add(n *node) {
 	ix.nodes = append(ix.nodes, n)
 	ix.bySubject[n.subjectKey] = append(ix.bySubject[n.subjectKey], n)
-	if len(n.cert.SubjectKeyId) > 0 {
-		ix.byKeyID[string(n.cert.SubjectKeyId)] = append(ix.byKeyID[string(n.cert.SubjectKeyId)], n)
+	if len(n.skid) > 0 {
+		ix.byKeyID[n.skid] = append(ix.byKeyID[n.skid], n)
 	}
+}
+
+// cert returns n's certificate, reading a Pile's again; nil when it cannot
+// be read (ix.err says why).
+func (ix *index) cert(n *node) *x509.Certificate {
+	if n.cert != nil {
+		return n.cert
+	}
+	c, err := ix.load.read(n.entry)
+	if err != nil {
+		if ix.err == nil {
+			ix.err = err
+		}
+		return nil
+	}
+	return c
+}
+
+// signer returns a certificate holding p's public key, which is all a
+// signature check reads of the issuer: p itself when in memory, else its
+// key parsed once.
+func (ix *index) signer(p *node) *x509.Certificate {
+	if p.cert != nil {
+		return p.cert
+	}
+	if k, ok := ix.keys[p.spki]; ok {
+		return k
+	}
+	if ix.keys == nil {
+		ix.keys = map[string]*x509.Certificate{}
+	}
+	k := keyHolder([]byte(p.spki))
+	ix.keys[p.spki] = k
+	return k
+}
+
+// keyHolder is a certificate that holds only the public key spki: enough
+// for SignedBy as the issuer. A key x509 does not know verifies nothing.
+func keyHolder(spki []byte) *x509.Certificate {
+	pub, _ := x509.ParsePKIXPublicKey(spki)
+	return &x509.Certificate{PublicKey: pub, RawSubjectPublicKeyInfo: spki}
 }
 
 // SignedBy reports whether parent's key verifies child's signature. SHA-1
@@ -108,11 +192,16 @@ func SelfSigned(c *x509.Certificate) bool {
 	return sameName(c.RawIssuer, c.RawSubject) && SignedBy(c, c)
 }
 
-// isSelfSigned reports whether n issued itself, remembering the answer.
-func (n *node) isSelfSigned() bool {
+// isSelfSigned reports whether n issued itself, remembering the answer. The
+// names are compared first (by nameKey, which is what sameName decides), so
+// a Pile's certificate is read again only when they match.
+func (ix *index) isSelfSigned(n *node) bool {
 	if !n.selfDone {
 		n.selfDone = true
-		n.self = SelfSigned(n.cert)
+		if n.subjectKey == n.issuerKey {
+			c := ix.cert(n)
+			n.self = c != nil && SignedBy(c, c)
+		}
 	}
 	return n.self
 }
@@ -125,18 +214,23 @@ func (ix *index) issuersOf(n *node) []*node {
 		return n.issuers
 	}
 	n.issuersDone = true
-	c := n.cert
 	cands := ix.bySubject[n.issuerKey]
-	if len(c.AuthorityKeyId) > 0 {
-		cands = append(append([]*node{}, cands...), ix.byKeyID[string(c.AuthorityKeyId)]...)
+	if len(n.akid) > 0 {
+		cands = append(append([]*node{}, cands...), ix.byKeyID[n.akid]...)
 	}
+	var c *x509.Certificate
 	seen := make(map[*node]bool, len(cands))
 	for _, p := range cands {
 		if p == n || seen[p] || n.issuerKey != p.subjectKey {
 			continue
 		}
 		seen[p] = true
-		if SignedBy(c, p.cert) {
+		if c == nil {
+			if c = ix.cert(n); c == nil {
+				return nil
+			}
+		}
+		if SignedBy(c, ix.signer(p)) {
 			n.issuers = append(n.issuers, p)
 		} else {
 			n.badSig = true
@@ -148,8 +242,8 @@ func (ix *index) issuersOf(n *node) []*node {
 // issuedSomething reports whether n signed another certificate of the pile.
 func (ix *index) issuedSomething(n *node) bool {
 	cands := ix.byIssuer[n.subjectKey]
-	if len(n.cert.SubjectKeyId) > 0 {
-		cands = append(append([]*node{}, cands...), ix.byAuthKey[string(n.cert.SubjectKeyId)]...)
+	if len(n.skid) > 0 {
+		cands = append(append([]*node{}, cands...), ix.byAuthKey[n.skid]...)
 	}
 	for _, child := range cands {
 		if child == n {

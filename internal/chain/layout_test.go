@@ -7,7 +7,7 @@ import (
 
 func TestArrange(t *testing.T) {
 	h := newHierarchy(t)
-	c, err := Build(certs(h.inter2, h.root, h.leaf, h.inter1, h.inter2), Options{At: testNow})
+	c, err := buildBoth(t, certs(h.inter2, h.root, h.leaf, h.inter1, h.inter2), Options{At: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestArrange(t *testing.T) {
 
 func TestArrangeWithoutRoot(t *testing.T) {
 	h := newHierarchy(t)
-	c, err := Build(certs(h.leaf, h.inter1), Options{At: testNow})
+	c, err := buildBoth(t, certs(h.leaf, h.inter1), Options{At: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

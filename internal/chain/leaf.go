@@ -10,9 +10,9 @@ func (ix *index) findLeaf(given *x509.Certificate) (*node, error) {
 	if given != nil {
 		return ix.nodes[0], nil // Build puts the given leaf first
 	}
-	cands := ix.leafCandidates(func(n *node) bool { return !markedCA(n.cert) })
+	cands := ix.leafCandidates(func(n *node) bool { return !n.ca })
 	if len(cands) == 0 {
-		cands = ix.leafCandidates(func(n *node) bool { return !n.isSelfSigned() })
+		cands = ix.leafCandidates(func(n *node) bool { return !ix.isSelfSigned(n) })
 	}
 	if len(cands) == 0 {
 		cands = ix.leafCandidates(func(*node) bool { return true })
@@ -28,7 +28,10 @@ func (ix *index) findLeaf(given *x509.Certificate) (*node, error) {
 	}
 	err := &AmbiguousLeafError{}
 	for _, n := range cands {
-		err.Candidates = append(err.Candidates, n.cert)
+		err.Candidates = append(err.Candidates, ix.cert(n))
+	}
+	if ix.err != nil {
+		return nil, ix.err
 	}
 	return nil, err
 }

@@ -68,7 +68,7 @@ func TestIssuerNamedInAnotherStringType(t *testing.T) {
 	if string(leaf.RawIssuer) == string(ca.RawSubject) || len(leaf.AuthorityKeyId) != 0 {
 		t.Fatal("fixture: the leaf's issuer bytes should differ from the CA's subject, with no AKI")
 	}
-	c, err := Build([]*x509.Certificate{leaf, ca}, Options{At: testNow})
+	c, err := buildBoth(t, []*x509.Certificate{leaf, ca}, Options{At: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestMD5SignedChainIsLinkedAndReportedBroken(t *testing.T) {
 	if !SelfSigned(root) {
 		t.Error("the MD5 root is not recognised as self-signed")
 	}
-	c, err := Build([]*x509.Certificate{leaf, root}, Options{At: testNow})
+	c, err := buildBoth(t, []*x509.Certificate{leaf, root}, Options{At: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func (ix *index) bestPath(leaf *node, at time.Time) *path {
 func (s *search) walk(nodes []*node, onPath map[*node]bool) {
 	s.steps++
 	last := nodes[len(nodes)-1]
-	if last.isSelfSigned() || len(nodes) >= maxDepth || s.steps > maxSteps {
+	if s.ix.isSelfSigned(last) || len(nodes) >= maxDepth || s.steps > maxSteps {
 		s.offer(nodes)
 		return
 	}
@@ -75,14 +75,14 @@ func (s *search) offer(nodes []*node) {
 func (s *search) score(nodes []*node) *path {
 	last := nodes[len(nodes)-1]
 	p := &path{nodes: nodes}
-	p.selfRoot = last.isSelfSigned()
+	p.selfRoot = s.ix.isSelfSigned(last)
 	p.complete = p.selfRoot || last.anchor
 	for _, n := range nodes {
 		p.trusted = p.trusted || n.anchor
-		if s.at.Before(n.cert.NotBefore) || s.at.After(n.cert.NotAfter) {
+		if s.at.Before(n.notBefore) || s.at.After(n.notAfter) {
 			p.expired++
 		}
-		if SignatureStrength(n.cert) != Sound {
+		if n.strength != Sound {
 			p.weak++
 		}
 	}
@@ -113,22 +113,25 @@ func (p *path) better(q *path) bool {
 	return false
 }
 
-// fill copies the path into the chain.
-func (p *path) fill(c *Chain) {
-	c.Leaf = p.nodes[0].cert
+// fill copies the path into the chain, reading a Pile's certificates of
+// the path again (ix.err says when one could not be).
+func (p *path) fill(ix *index, c *Chain) {
+	c.Leaf = ix.cert(p.nodes[0])
 	c.Complete = p.complete
 	c.Trusted = p.trusted
 	upper := p.nodes[1:]
 	if p.selfRoot && len(p.nodes) > 1 {
-		c.Root = upper[len(upper)-1].cert
+		c.Root = ix.cert(upper[len(upper)-1])
 		upper = upper[:len(upper)-1]
 	}
 	for _, n := range upper {
-		c.Intermediates = append(c.Intermediates, n.cert)
+		c.Intermediates = append(c.Intermediates, ix.cert(n))
 	}
 	if !p.complete {
-		c.MissingFor = p.nodes[len(p.nodes)-1].cert
-		c.MissingIssuer = dname.FormatRaw(c.MissingFor.RawIssuer)
+		c.MissingFor = ix.cert(p.nodes[len(p.nodes)-1])
+		if c.MissingFor != nil {
+			c.MissingIssuer = dname.FormatRaw(c.MissingFor.RawIssuer)
+		}
 	}
 }
 
@@ -148,7 +151,7 @@ func (ix *index) dropped(p *path) []Dropped {
 		if ix.issuesExplored(n) {
 			reason = ReasonAlternative
 		}
-		out = append(out, Dropped{Cert: n.cert, Reason: reason})
+		out = append(out, Dropped{Cert: n.cert, Name: n.displayName(), Reason: reason})
 	}
 	return out
 }
@@ -167,4 +170,12 @@ func (ix *index) issuesExplored(n *node) bool {
 		}
 	}
 	return false
+}
+
+// displayName is DisplayName of n's certificate, which a Pile keeps.
+func (n *node) displayName() string {
+	if n.cert != nil {
+		return DisplayName(n.cert)
+	}
+	return n.name
 }
