@@ -96,12 +96,12 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // AddDER indexes the next certificates of the pile, in input order;
 // refs[i] says where ders[i] is read again. Only certificates not seen
 // before are parsed, in parallel; the first that does not parse gives a
-// *ParseError, and the pile must then be dropped.
+// *ParseError, and the pile is left as it was.
 func (p *Pile) AddDER(ders [][]byte, refs []Ref) error {
 	ids := make([]string, len(ders))
 	parallel.For(len(ders), func(i int) { ids[i] = pileID(ders[i]) })
 	var fresh []int
-	base := len(p.entries)
+	base, dups := len(p.entries), len(p.dups)
 	for i, id := range ids {
 		if j, ok := p.byID[id]; ok {
 			p.dups = append(p.dups, j)
@@ -123,12 +123,30 @@ func (p *Pile) AddDER(ders [][]byte, refs []Ref) error {
 	})
 	for _, err := range errs {
 		if err != nil {
+			for _, i := range fresh {
+				delete(p.byID, ids[i])
+			}
+			p.dups = p.dups[:dups]
 			return err
 		}
 	}
 	p.entries = append(p.entries, entries...)
 	p.count += len(ders)
 	return nil
+}
+
+// Mark is a state of a Pile to go back to (Reset).
+type Mark struct{ entries, dups, count int }
+
+// Mark returns the pile's state now.
+func (p *Pile) Mark() Mark { return Mark{len(p.entries), len(p.dups), p.count} }
+
+// Reset drops every certificate added since m was taken.
+func (p *Pile) Reset(m Mark) {
+	for _, e := range p.entries[m.entries:] {
+		delete(p.byID, e.id)
+	}
+	p.entries, p.dups, p.count = p.entries[:m.entries], p.dups[:m.dups], m.count
 }
 
 // Add adds certificates held in memory (read whole): they stay held.

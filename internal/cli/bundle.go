@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/confcert/confcert/internal/termsafe"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -82,7 +83,8 @@ func newBundleCmd(a *app) *cobra.Command {
 
 // bundleInput is everything read from the command line's files.
 type bundleInput struct {
-	pile  []*x509.Certificate
+	pile  *chain.Pile // indexed as read: PEM files of certificates stream into it
+	files *pileFiles  // where the pile's certificates are read again
 	leaf  *x509.Certificate
 	key   *certio.Object
 	roots []*x509.Certificate
@@ -101,6 +103,7 @@ func runBundle(ctx context.Context, a *app, f bundleFlags, names []string) error
 	if err != nil {
 		return err
 	}
+	defer in.files.Close()
 	b, err := bundler.Build(ctx, f.request(a, layout, in))
 	if err != nil {
 		return bundleError(f, err)
@@ -143,7 +146,7 @@ func (f bundleFlags) validate() (chain.Layout, error) {
 
 // request is the bundler's request for these flags and inputs.
 func (f bundleFlags) request(a *app, layout chain.Layout, in *bundleInput) bundler.Request {
-	r := bundler.Request{Layout: layout, Pile: in.pile, Leaf: in.leaf, Roots: in.roots, SystemRoots: f.systemRoots,
+	r := bundler.Request{Layout: layout, Indexed: in.pile, Leaf: in.leaf, Roots: in.roots, SystemRoots: f.systemRoots,
 		NoRoot: f.noRoot, AllowIncomplete: f.allowIncomplete, At: a.now()}
 	if in.key != nil {
 		r.Key = in.key.PrivateKey
@@ -180,9 +183,30 @@ func outputFiles(path string) []fileout.File {
 	return []fileout.File{{Path: path}}
 }
 
+// readBundleInput reads the pile (a PEM file of certificates streams into
+// the pile's compact index, any other file is read whole), then the roots,
+// the leaf and the key. On an error the pile's files are closed.
 func readBundleInput(a *app, f bundleFlags, names []string) (*bundleInput, error) {
-	in := &bundleInput{}
+	files := &pileFiles{open: map[int]*os.File{}}
+	in, err := readBundleFiles(a, f, names, files)
+	if err != nil {
+		files.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+func readBundleFiles(a *app, f bundleFlags, names []string, files *pileFiles) (*bundleInput, error) {
+	in := &bundleInput{files: files}
+	in.pile = chain.NewPile(files.load)
 	for _, name := range names {
+		err := files.streamPile(in.pile, a.path(name))
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, errReadWhole) {
+			return nil, badInput(err, "")
+		}
 		file, err := certio.ReadFile(a.path(name), certio.Options{Password: a.passwords().Func(name)})
 		if err != nil {
 			return nil, readError(err)
@@ -190,9 +214,9 @@ func readBundleInput(a *app, f bundleFlags, names []string) (*bundleInput, error
 		if len(file.PrivateKeys()) > 0 {
 			in.notes = append(in.notes, fmt.Sprintf("private key in %s ignored (give --key to include one)", name))
 		}
-		in.pile = append(in.pile, file.Certificates()...)
+		in.pile.Add(file.Certificates()...)
 	}
-	if len(in.pile) == 0 {
+	if in.pile.Len() == 0 {
 		return nil, badInput(fmt.Errorf("no certificate in %s", strings.Join(names, ", ")), "run 'confcert inspect' on the files")
 	}
 	for _, name := range f.roots {
