@@ -337,9 +337,10 @@ What each does per certificate (docs/performance.md, "step-ca side by side"):
   step-ca /1.0/sign: CSR signature, one-time token verified (ES256) and its ID recorded (badger transaction),
     template, 1 signature, certificate stored (badger transaction), a log line; no approval queue, no lint, no
     OCSP. badgerv2 defaults: value log O_DSYNC, concurrent transactions share one write (group commit).
-  confcert serve, approval: auto: CSR judged by the Call Bridge check role, serial reserved (fsync'd commit),
-    lint copy signed and zlint, 1 signature, bodies compared, certificate + request + audit committed (fsync'd),
-    OCSP answer pre-signed; SQLite synchronous=FULL, one writer at a time.
+  confcert serve, approval: auto: CSR judged by the Call Bridge check role, serial reserved (durable write),
+    lint copy signed with a throwaway key of the CA's type and linted (zlint), 1 signature, bodies compared,
+    certificate + request + audit entries recorded (durable write), OCSP answer signed in advance; SQLite
+    synchronous=FULL, the durable writes of requests in flight share a transaction (group commit).
 `)
 }
 
