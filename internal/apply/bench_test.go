@@ -2,7 +2,10 @@ package apply
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,5 +40,66 @@ func BenchmarkRun10Node(b *testing.B) {
 		b.StopTimer()
 		store.Close()
 		b.StartTimer()
+	}
+}
+
+// BenchmarkResign is the work bench/sign.sh times against `openssl ca
+// -batch -infiles`: an N-node Meeting Server plan (ECDSA P-256 node keys, an
+// RSA-2048 local CA) was carried out once; each iteration deletes every node
+// certificate and runs the plan again, which reads the plan, the keys and
+// the CSRs, checks each CSR, signs N certificates in batches (serials and
+// records one transaction per batch), writes them, and compares the
+// install notes and plan.json with what is on disk.
+//
+//	go test -run '^$' -bench Resign -benchtime 3x ./internal/apply
+func BenchmarkResign(b *testing.B) {
+	for _, nodes := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("nodes=%d", nodes), func(b *testing.B) { benchResign(b, nodes) })
+	}
+}
+
+func benchResign(b *testing.B, nodes int) {
+	dir := b.TempDir()
+	var y strings.Builder
+	y.WriteString("product: cms\nversion: \"2.9\"\ndomain: sign.cms.lab\nkey: ecdsa-p256\nca_key: rsa2048\n" +
+		"internal_ca: signca\ncallbridge_cluster: cluster.sign.cms.lab\nwebbridge: join.sign.cms.lab\nnodes:\n")
+	for i := 1; i <= nodes; i++ {
+		fmt.Fprintf(&y, "  - {name: n%04d, fqdn: n%04d.sign.cms.lab, services: [callbridge, webadmin]}\n", i, i)
+	}
+	path := filepath.Join(dir, "nodes.yaml")
+	if err := os.WriteFile(path, []byte(y.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	store, err := castore.Open(context.Background(), filepath.Join(dir, "home"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	out := filepath.Join(dir, "out")
+	run := func() {
+		p, err := catalog.Load(path, catalog.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		o := Options{Dir: out, CAs: StoreCAs(store, time.Now()), Now: time.Now()}
+		if _, err := Run(context.Background(), p, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	run() // keys, CSRs, the CA: made once
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		certs, _ := filepath.Glob(filepath.Join(out, "n[0-9]*.crt"))
+		if len(certs) != nodes {
+			b.Fatalf("%d node certificates, want %d", len(certs), nodes)
+		}
+		for _, c := range certs {
+			if err := os.Remove(c); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		run()
 	}
 }

@@ -407,6 +407,14 @@ func TestSignRefusals(t *testing.T) {
 			}
 		})
 	}
+	// CSRVerified: the caller verified the signature (localca's precheck),
+	// so Sign does not verify it again; every other check still applies.
+	if _, err := Sign(tamperedCSR(t, csr), ca, caKey, SignOptions{Days: 10, Now: now, CSRVerified: true}); err != nil {
+		t.Errorf("Sign with CSRVerified verified the CSR again: %v", err)
+	}
+	if _, err := Sign(csr, ca, otherKey(t), SignOptions{Days: 10, Now: now, CSRVerified: true}); !errors.Is(err, ErrKeyMismatch) {
+		t.Errorf("Sign with CSRVerified = %v, want %v", err, ErrKeyMismatch)
+	}
 }
 
 func TestCheckCA(t *testing.T) {

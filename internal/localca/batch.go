@@ -53,6 +53,7 @@ func (c *CA) SignAll(ctx context.Context, reqs []Request) ([]*x509.Certificate, 
 	parallel.For(len(reqs), func(i int) {
 		o := reqs[i].Options
 		o.Serial = serials[i]
+		o.CSRVerified = true // by precheck
 		certs[i], errs[i] = certgen.Sign(reqs[i].CSR, c.Cert, c.Key, o)
 	})
 	if err := errors.Join(errs...); err != nil {

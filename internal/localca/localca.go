@@ -161,6 +161,7 @@ func (c *CA) Sign(ctx context.Context, csr *x509.CertificateRequest, o certgen.S
 		return nil, err
 	}
 	o.Serial = serial
+	o.CSRVerified = true // by precheck
 	cert, err := certgen.Sign(csr, c.Cert, c.Key, o)
 	if err != nil {
 		return nil, fmt.Errorf("CA %s: %w", c.Name, err)

@@ -70,13 +70,13 @@ func (b *cmsBuild) trustBundles() {
 		var admin []string
 		for _, n := range cbs {
 			if c := b.certOf[n.name+"/"+svcWebadmin]; c != nil {
-				admin = product.Uniq(append(admin, c.Name)...)
+				admin = append(admin, c.Name)
 			} else {
 				product.Warnf(b.p, "node %s runs callbridge in a cluster without webadmin: clustered Call Bridges reach each other through the Web Admin (Cisco Meeting Server Certificate Guidelines 2.9, §2.2 Table 3, §4.12)", n.name)
 			}
 		}
 		if len(admin) > 0 {
-			b.trust("cluster-trust", "clustertrust.crt", admin)
+			b.trust("cluster-trust", "clustertrust.crt", product.Uniq(admin...))
 		}
 	}
 }
@@ -105,10 +105,10 @@ func (b *cmsBuild) certsOf(service string) []string {
 	var names []string
 	for _, n := range b.nodesRunning(service) {
 		if c := b.certOf[n.name+"/"+service]; c != nil {
-			names = product.Uniq(append(names, c.Name)...)
+			names = append(names, c.Name)
 		}
 	}
-	return names
+	return product.Uniq(names...) // once: per name it was quadratic in the nodes
 }
 
 func (b *cmsBuild) bundleByName(name string) *plan.Bundle {
