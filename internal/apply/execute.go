@@ -91,23 +91,24 @@ func orDefault(t string) string {
 	return t
 }
 
-// applyBatch carries out a batch of certificates whose keys exist: their
-// CSRs are made and their certificates issued first (a local CA reserves and
-// records the whole batch in one transaction each, so no certificate reaches
-// a file before its record), then each certificate's files are written in
-// the crash-safe order: backups, removal of a certificate that no longer
-// fits, key, CSR, certificate. Every file is synced; the directories are
-// synced once per batch.
-func (r *run) applyBatch(ctx context.Context, items []*item) error {
+// issueBatch is the first half of carrying out a batch of certificates whose
+// keys exist: their CSRs are made and their certificates issued (a local CA
+// reserves and records the whole batch in one transaction each, so no
+// certificate reaches a file before its record). writeBatch is the second.
+func (r *run) issueBatch(ctx context.Context, items []*item) ([]*x509.Certificate, error) {
 	for _, it := range items {
 		if err := r.makeCSR(it); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	certs, err := r.issueAll(ctx, items)
-	if err != nil {
-		return err
-	}
+	return r.issueAll(ctx, items)
+}
+
+// writeBatch writes each certificate's files in the crash-safe order:
+// backups, removal of a certificate that no longer fits, key, CSR,
+// certificate. Every file is synced; the directories are synced once per
+// batch.
+func (r *run) writeBatch(items []*item, certs []*x509.Certificate) error {
 	var b fileout.Batch
 	defer b.Sync()
 	for i, it := range items {
@@ -116,6 +117,22 @@ func (r *run) applyBatch(ctx context.Context, items []*item) error {
 		}
 	}
 	return nil
+}
+
+// issueWrites reports whether issuing items writes files itself: the CSR of
+// a key another system holds is written when it is made, and a CA service
+// is asked in turn. Such a batch is not issued while the previous batch's
+// files are being written, so every file is still written in plan order.
+func (r *run) issueWrites(items []*item) bool {
+	if r.o.Remote != nil {
+		return true
+	}
+	for _, it := range items {
+		if it.newCSR && it.c.KeyHeld != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // apply writes one certificate's files; cert is its new certificate (nil

@@ -33,7 +33,8 @@ type keyFeed struct {
 
 // writeItems creates the missing local CAs while the keys are made, then
 // carries out each certificate as soon as its key exists, in plan order:
-// signing and writing overlap the generation of the next keys.
+// signing and writing overlap the generation of the next keys, and a batch's
+// files are written while the next batch is signed (batchWriter).
 func (r *run) writeItems(ctx context.Context) error {
 	todo, types, err := r.keysToMake()
 	if err != nil {
@@ -53,20 +54,55 @@ func (r *run) writeItems(ctx context.Context) error {
 	if err := r.recordClusters(ctx); err != nil {
 		return err
 	}
+	w := &batchWriter{r: r}
 	for next := 0; next < len(r.items); {
 		n, err := feed.readyFrom(next)
 		if err != nil {
-			return err
+			return errors.Join(err, w.wait())
 		}
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("stopped before %s: %w", r.items[next].c.Name, err) // Ctrl-C: the next run goes on from here
+			err = fmt.Errorf("stopped before %s: %w", r.items[next].c.Name, err) // Ctrl-C: the next run goes on from here
+			return errors.Join(err, w.wait())
 		}
-		if err := r.applyBatch(ctx, r.items[next:next+n]); err != nil {
-			return err
+		batch := r.items[next : next+n]
+		if r.issueWrites(batch) {
+			if err := w.wait(); err != nil {
+				return err
+			}
 		}
+		certs, err := r.issueBatch(ctx, batch)
+		if werr := w.wait(); err != nil || werr != nil {
+			return errors.Join(werr, err)
+		}
+		w.start(batch, certs)
 		next += n
 	}
-	return nil
+	return w.wait()
+}
+
+// batchWriter writes one batch's files while the next batch is signed, so
+// signing (CPU) and writing (file creation and fsync) overlap. One batch is
+// written at a time, in plan order; a batch's certificates are recorded
+// before its files are written, as before.
+type batchWriter struct {
+	r    *run
+	done chan error // the batch being written; nil when none
+}
+
+// start writes items' files in the background.
+func (w *batchWriter) start(items []*item, certs []*x509.Certificate) {
+	w.done = make(chan error, 1)
+	go func() { w.done <- w.r.writeBatch(items, certs) }()
+}
+
+// wait waits for the batch being written, if any, and returns its error.
+func (w *batchWriter) wait() error {
+	if w.done == nil {
+		return nil
+	}
+	err := <-w.done
+	w.done = nil
+	return err
 }
 
 // keysToMake lists the items that need a new key and the type of each.

@@ -1,0 +1,132 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/plan"
+)
+
+// manyCerts plans n ECDSA certificates from podca: more than one batch, so
+// a batch's files are written while the next batch is signed.
+func manyCerts(n int) *plan.Plan {
+	p := &plan.Plan{Product: "cms", CAs: []plan.CA{{Name: "podca", KeyType: "ecdsa-p256", Purpose: "internal"}}}
+	for i := range n {
+		name := fmt.Sprintf("n%04d", i)
+		p.Certificates = append(p.Certificates, cert(name, name+".pod.lab", "podca", []string{name + ".pod.lab"}, "serverAuth"))
+	}
+	return p
+}
+
+// TestBatchesOverlapWriteEveryCertificate carries out a plan of two and a
+// half batches from nothing, then again with every certificate deleted (all
+// keys exist, so each batch is signed while the one before is written), and
+// checks every certificate each time: on disk, made for its own key, signed
+// by the CA, and recorded in the store.
+func TestBatchesOverlapWriteEveryCertificate(t *testing.T) {
+	e := newEnv(t)
+	n := 2*maxBatch + 10
+	e.run(manyCerts(n))
+	first := e.checkAll(t, n)
+	for i := range n {
+		if err := os.Remove(e.path(fmt.Sprintf("n%04d.crt", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.run(manyCerts(n))
+	second := e.checkAll(t, n)
+	for name, serial := range second {
+		if first[name] == serial {
+			t.Errorf("%s: not signed again (serial %s)", name, serial)
+		}
+	}
+	issued, err := e.store.Issued(context.Background(), castore.Filter{CA: "podca"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issued) != 2*n {
+		t.Errorf("the store records %d certificates, want %d", len(issued), 2*n)
+	}
+}
+
+// checkAll checks the n certificates of manyCerts and returns their serials.
+func (e *env) checkAll(t *testing.T, n int) map[string]string {
+	t.Helper()
+	ca, err := e.store.CA(context.Background(), "podca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string]bool{}
+	issued, err := e.store.Issued(context.Background(), castore.Filter{CA: "podca"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, is := range issued {
+		if is.CertDER != nil {
+			recorded[castore.SerialHex(is.Serial)] = true
+		}
+	}
+	serials := map[string]string{}
+	for i := range n {
+		name := fmt.Sprintf("n%04d", i)
+		c, err := readCert(e.path(name + ".crt"))
+		if err != nil || c == nil {
+			t.Fatalf("%s.crt: %v", name, err)
+		}
+		key, _, err := readKey(e.path(name + ".key"))
+		if err != nil || key == nil {
+			t.Fatalf("%s.key: %v", name, err)
+		}
+		if !keys.Match(key, c.PublicKey) {
+			t.Fatalf("%s.crt is not for %s.key", name, name)
+		}
+		if err := c.CheckSignatureFrom(ca.Cert); err != nil {
+			t.Fatalf("%s.crt: %v", name, err)
+		}
+		if c.Subject.CommonName != name+".pod.lab" {
+			t.Fatalf("%s.crt is for %s", name, c.Subject.CommonName)
+		}
+		serial := castore.SerialHex(c.SerialNumber)
+		if !recorded[serial] {
+			t.Fatalf("%s.crt (serial %s) is on disk without its record", name, serial)
+		}
+		serials[name] = serial
+	}
+	return serials
+}
+
+// TestBatchWriteErrorStopsTheRun: a certificate of the first batch cannot
+// be written (a directory stands where its file goes); the run fails naming
+// it, and waits for nothing left behind (the next batch, signed meanwhile,
+// is recorded but never written: the next run signs it again).
+func TestBatchWriteErrorStopsTheRun(t *testing.T) {
+	e := newEnv(t)
+	n := maxBatch + 10
+	if err := os.MkdirAll(e.path("n0005.crt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The directory must not be empty, or the rename over it succeeds.
+	if err := os.WriteFile(filepath.Join(e.path("n0005.crt"), "x"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Run(context.Background(), manyCerts(n), e.options(e.now))
+	if err == nil || !strings.Contains(err.Error(), "n0005.crt") {
+		t.Fatalf("Run = %v, want an error naming n0005.crt", err)
+	}
+	for _, name := range []string{"n0006.crt", fmt.Sprintf("n%04d.crt", maxBatch+1)} {
+		if _, err := os.Stat(e.path(name)); err == nil {
+			t.Errorf("%s was written after the write that failed", name)
+		}
+	}
+	if err := os.RemoveAll(e.path("n0005.crt")); err != nil {
+		t.Fatal(err)
+	}
+	e.run(manyCerts(n))
+	e.checkAll(t, n)
+}
