@@ -12,6 +12,7 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/parallel"
 	"github.com/confcert/confcert/internal/plan"
 )
 
@@ -181,23 +182,37 @@ func isLocal(signer string) bool {
 
 // loadItems reads each planned certificate's key, CSR and certificate.
 func (r *run) loadItems() error {
-	for _, c := range r.p.Certificates {
-		it := &item{c: c}
-		var err error
-		if c.KeyHeld == nil {
-			if it.key, it.keyFormat, err = readKey(r.path(c.Files.Key)); err != nil {
-				return err
-			}
-		}
-		if it.csr, err = readCSR(r.path(c.Files.CSR)); err != nil {
+	r.items = make([]*item, len(r.p.Certificates))
+	errs := make([]error, len(r.p.Certificates))
+	parallel.For(len(r.p.Certificates), func(i int) { // reading and parsing 1,000 keys and CSRs adds up
+		r.items[i], errs[i] = r.loadItem(r.p.Certificates[i])
+	})
+	for _, err := range errs { // the first in plan order, whichever was read first
+		if err != nil {
+			r.items = nil
 			return err
 		}
-		if it.leaf, err = readCert(r.path(c.Files.Cert)); err != nil {
-			return err
-		}
-		r.items = append(r.items, it)
 	}
 	return nil
+}
+
+// loadItem reads what is on disk of c: its key (unless another system holds
+// it), CSR and certificate.
+func (r *run) loadItem(c *plan.Certificate) (*item, error) {
+	it := &item{c: c}
+	var err error
+	if c.KeyHeld == nil {
+		if it.key, it.keyFormat, err = readKey(r.path(c.Files.Key)); err != nil {
+			return nil, err
+		}
+	}
+	if it.csr, err = readCSR(r.path(c.Files.CSR)); err != nil {
+		return nil, err
+	}
+	if it.leaf, err = readCert(r.path(c.Files.Cert)); err != nil {
+		return nil, err
+	}
+	return it, nil
 }
 
 // loadPool collects the issuers found in bundles already written, so public
