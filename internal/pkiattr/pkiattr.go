@@ -110,3 +110,25 @@ func canonical(name string) (string, bool) {
 	}
 	return "", false
 }
+
+// Arg is the ATTR:VALUE argument for attr and value as one shell word, to be
+// pasted into a suggested command: bare when it holds only characters no
+// shell treats specially, else in single quotes ('CN:My CA', with any quote
+// inside written as '\”), since a value with spaces must arrive as one word.
+func Arg(attr, value string) string {
+	word := attr + ":" + value
+	if strings.IndexFunc(word, unsafeInShell) < 0 {
+		return word
+	}
+	return "'" + strings.ReplaceAll(word, "'", `'\''`) + "'"
+}
+
+// unsafeInShell reports a rune outside letters, digits and the punctuation
+// that names and addresses use and that no POSIX shell interprets.
+func unsafeInShell(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		return false
+	}
+	return !strings.ContainsRune("-_.:,@/+=%", r)
+}

@@ -267,3 +267,29 @@ func FuzzCheckBasename(f *testing.F) {
 		}
 	})
 }
+
+// TestArg: a suggested ATTR:VALUE is one shell word whatever the value; a
+// POSIX shell (sh -c) gives it back unchanged.
+func TestArg(t *testing.T) {
+	tests := []struct{ attr, value, want string }{
+		{"CN", "cms1.example.com", "CN:cms1.example.com"},
+		{"subjectAltName", "a.example.com,192.0.2.1,user@example.com", "subjectAltName:a.example.com,192.0.2.1,user@example.com"},
+		{"CN", "*.example.com", "'CN:*.example.com'"},
+		{"CN", "My CA", "'CN:My CA'"},
+		{"O", "O'Brien & Sons", `'O:O'\''Brien & Sons'`},
+		{"CN", "$(reboot)", "'CN:$(reboot)'"},
+	}
+	for _, tt := range tests {
+		got := Arg(tt.attr, tt.value)
+		if got != tt.want {
+			t.Errorf("Arg(%q, %q) = %s, want %s", tt.attr, tt.value, got, tt.want)
+		}
+		out, err := exec.Command("sh", "-c", "printf %s "+got).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != tt.attr+":"+tt.value {
+			t.Errorf("sh gives %q back for %s", out, got)
+		}
+	}
+}

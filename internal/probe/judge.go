@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/pkiattr"
 )
 
 // JudgeOptions say what a served chain is judged against.
@@ -155,7 +156,7 @@ func judgeName(leaf *x509.Certificate, name string) []Finding {
 	return []Finding{{HostnameMismatch, Failure, fmt.Sprintf(
 		"%q is not among the leaf's subjectAltNames (%s): clients refuse the connection with a name "+
 			"mismatch (the CN is ignored); request a certificate that lists it, e.g. "+
-			"'confcert csr <basename> CN:%s subjectAltName:%s'", name, sanList(leaf), name, name)}}
+			"confcert csr <basename> %s %s", name, sanList(leaf), pkiattr.Arg("CN", name), pkiattr.Arg("subjectAltName", name))}}
 }
 
 // judgeXMPPDomain checks the XMPP domain against the leaf's subjectAltNames.
@@ -166,8 +167,8 @@ func judgeXMPPDomain(leaf *x509.Certificate, domain string) []Finding {
 	return []Finding{{HostnameMismatch, Failure, fmt.Sprintf(
 		"the XMPP domain %q is not among the leaf's subjectAltNames (%s): Cisco Meeting App and other XMPP "+
 			"clients refuse the server (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.3); request a certificate that lists the domain too, e.g. "+
-			"'confcert csr xmpp CN:%s subjectAltName:%s,%s'", domain, sanList(leaf), leaf.Subject.CommonName,
-		leaf.Subject.CommonName, domain)}}
+			"confcert csr xmpp %s %s", domain, sanList(leaf), pkiattr.Arg("CN", leaf.Subject.CommonName),
+		pkiattr.Arg("subjectAltName", leaf.Subject.CommonName+","+domain))}}
 }
 
 // sanList renders the DNS and IP subjectAltNames of c.

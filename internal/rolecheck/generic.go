@@ -15,6 +15,7 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/chain"
 	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/pkiattr"
 )
 
 // genericRules are the rules for every role (spec roles.md, "Rules for every
@@ -273,7 +274,7 @@ func keySize(in *Input) []Result {
 func sanPresent(in *Input) []Result {
 	if !HasSAN(in.Leaf) {
 		return Warn("SAN-PRESENT", "no subject alternative name: current browsers and clients ignore the CN",
-			"make a new CSR with the names: confcert csr NAME CN:"+in.Leaf.Subject.CommonName+" subjectAltName:NAME,...")
+			"make a new CSR with the names: confcert csr NAME "+pkiattr.Arg("CN", in.Leaf.Subject.CommonName)+" subjectAltName:NAME,...")
 	}
 	return Pass("SAN-PRESENT", "subject alternative names: "+strings.Join(SANs(in.Leaf), ", "))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/confcert/confcert/internal/chain"
+	"github.com/confcert/confcert/internal/pkiattr"
 )
 
 // Roles implements product.Product: the Cisco Meeting Server roles (spec roles.md; seed 002).
@@ -132,7 +133,7 @@ func lyncCN(in *rolecheck.Input) []rolecheck.Result {
 	if fqdn == "" {
 		return nil
 	}
-	fix := "make a new CSR: confcert csr callbridge CN:" + fqdn + " subjectAltName:" + fqdn + ",..."
+	fix := "make a new CSR: confcert csr callbridge " + pkiattr.Arg("CN", fqdn) + " " + pkiattr.Arg("subjectAltName", fqdn) + ",..."
 	if !strings.EqualFold(in.Leaf.Subject.CommonName, fqdn) {
 		return rolecheck.Fail("LYNC-CN", fmt.Sprintf("the CN is %q, not the Lync trusted-application FQDN %s", in.Leaf.Subject.CommonName, fqdn), fix)
 	}
@@ -147,7 +148,7 @@ func webBridgeName(in *rolecheck.Input) []rolecheck.Result {
 		return nil
 	}
 	name, cn := in.Req.Names[0], in.Leaf.Subject.CommonName
-	fix := "make a new CSR: confcert csr webbridge CN:" + name + " subjectAltName:" + name + ",..."
+	fix := "make a new CSR: confcert csr webbridge " + pkiattr.Arg("CN", name) + " " + pkiattr.Arg("subjectAltName", name) + ",..."
 	if !rolecheck.CoveredBy(rolecheck.SANs(in.Leaf), name) {
 		return rolecheck.Fail("WEBBRIDGE-NAME", "the Web Bridge's A record "+name+" is not among the subject alternative names: browsers will show a certificate error", fix)
 	}
@@ -220,7 +221,7 @@ func nameInCNOrSAN(id, what string) func(*rolecheck.Input) []rolecheck.Result {
 		for _, n := range in.Req.Names {
 			if !rolecheck.CoveredBy(names, n) {
 				return rolecheck.Fail(id, n+" ("+what+") is in neither the CN nor the subject alternative names",
-					"make a new CSR: confcert csr NAME CN:"+n+" subjectAltName:"+n+",...")
+					"make a new CSR: confcert csr NAME "+pkiattr.Arg("CN", n)+" "+pkiattr.Arg("subjectAltName", n)+",...")
 			}
 		}
 		return rolecheck.Pass(id, strings.Join(in.Req.Names, ", ")+" matched by the CN or a SAN")
@@ -242,7 +243,7 @@ func xmppDomain(in *rolecheck.Input) []rolecheck.Result {
 	}
 	if !rolecheck.CoveredBy(in.Leaf.DNSNames, d) {
 		return rolecheck.Fail("XMPP-DOMAIN", "the XMPP domain "+d+" is not among the subject alternative names",
-			"make a new CSR: confcert csr xmpp CN:"+in.Leaf.Subject.CommonName+" subjectAltName:"+d)
+			"make a new CSR: confcert csr xmpp "+pkiattr.Arg("CN", in.Leaf.Subject.CommonName)+" "+pkiattr.Arg("subjectAltName", d))
 	}
 	return rolecheck.Pass("XMPP-DOMAIN", "the XMPP domain "+d+" is among the subject alternative names")
 }
