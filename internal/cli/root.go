@@ -85,7 +85,8 @@ func newRootCmd(a *app) *cobra.Command {
 		Use:   "confcert",
 		Short: "Certificates for on-premises conferencing servers, right the first time",
 		Long: "confcert makes, checks, bundles and installs the certificates of Cisco Meeting Server,\n" +
-			"WebEx Meetings Server and Unified MeetingPlace deployments.",
+			"WebEx Meetings Server and Unified MeetingPlace deployments, and of the Expressway-C and -E\n" +
+			"and Unified CM (with IM and Presence and Unity Connection) around them.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -113,8 +113,9 @@ func canonical(name string) (string, bool) {
 
 // Arg is the ATTR:VALUE argument for attr and value as one shell word, to be
 // pasted into a suggested command: bare when it holds only characters no
-// shell treats specially, else in single quotes ('CN:My CA', with any quote
-// inside written as '\”), since a value with spaces must arrive as one word.
+// shell treats specially, else in single quotes, as 'CN:My CA' (a single
+// quote inside is closed, escaped and reopened), since a value with spaces
+// must arrive as one word.
 func Arg(attr, value string) string {
 	word := attr + ":" + value
 	if strings.IndexFunc(word, unsafeInShell) < 0 {
