@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,8 +60,19 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request, p caservice.Princip
 	writeJSON(w, http.StatusCreated, toJSON(req))
 }
 
+// requestStatuses are the values of GET /requests?status= (a request's
+// status); another is refused, so that a typo does not read as "none".
+var requestStatuses = []string{caservice.StatusPending, caservice.StatusApproved, caservice.StatusIssued,
+	caservice.StatusRejected, caservice.StatusFailed}
+
 func (a *API) listRequests(w http.ResponseWriter, r *http.Request, p caservice.Principal) {
-	rs, err := a.svc.Requests(r.Context(), p, r.URL.Query().Get("status"))
+	status := r.URL.Query().Get("status")
+	if status != "" && !slices.Contains(requestStatuses, status) {
+		writeError(w, http.StatusBadRequest, "status="+status+" is not a request status",
+			"give status="+strings.Join(requestStatuses, ", ")+", or no status for all")
+		return
+	}
+	rs, err := a.svc.Requests(r.Context(), p, status)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -32,6 +32,9 @@ func TestErrorBodiesHaveErrorAndHint(t *testing.T) {
 		{"unknown request", "GET", "/api/v1/requests/0123456789abcdef", "bob", nil, 404},
 		{"unknown certificate", "GET", "/api/v1/certificates/01", "bob", nil, 404},
 		{"unknown endpoint", "GET", "/api/v1/nothing", "bob", nil, 404},
+		// A typo in the status filter is refused, not read as "no request".
+		{"unknown request status", "GET", "/api/v1/requests?status=pendng", "bob", nil, 400},
+		{"unknown certificate status", "GET", "/api/v1/certificates?status=vaild", "bob", nil, 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
