@@ -185,3 +185,34 @@ func TestCheckPlanLints(t *testing.T) {
 		t.Errorf("%s repeats the lints %q", rep.Checks[1].Role, got)
 	}
 }
+
+// TestCWMSOrderMessageNamesTheLayout: the CWMS-ORDER message itself (the
+// "message" of --json, not only the fix) holds the upload page's words and
+// the confcert bundle --layout that builds the version's order (spec
+// roles.md: "Message includes ... and the confcert bundle --layout
+// cwms-1x|cwms-25 that fixes it").
+func TestCWMSOrderMessageNamesTheLayout(t *testing.T) {
+	for _, tt := range []struct {
+		file, version, layout string
+	}{
+		{"cwms25.pem", "2.0", "confcert bundle --layout cwms-1x"},
+		{"cwms1x.pem", "2.5", "confcert bundle --layout cwms-25"},
+		{"cwms1x.pem", "2.5MR5", "confcert bundle --layout cwms-25"},
+	} {
+		t.Run(tt.version, func(t *testing.T) {
+			c, err := catalog.Roles().Run(r("cwms", tt.file, "version", tt.version), rolecheck.Options{Now: now, NoLints: true, SystemRoots: noRoots})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := worst(c.Results, "CWMS-ORDER")
+			if !ok || got.Severity != rolecheck.Failure {
+				t.Fatalf("CWMS-ORDER: %+v", got)
+			}
+			for _, want := range []string{"The certificates do not form a valid certificate chain", tt.layout} {
+				if !strings.Contains(got.Message, want) {
+					t.Errorf("message %q lacks %q", got.Message, want)
+				}
+			}
+		})
+	}
+}

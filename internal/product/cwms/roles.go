@@ -60,7 +60,7 @@ func cwmsOrder(in *rolecheck.Input) []rolecheck.Result {
 	}
 	ok, _ := chain.InSequence(seq)
 	if !ok || !first.Equal(in.Leaf) {
-		return rolecheck.Fail("CWMS-ORDER", fmt.Sprintf("%s: CWMS %s wants %s", cwmsBadChain, in.Version.Text, want),
+		return rolecheck.Fail("CWMS-ORDER", fmt.Sprintf("%s: CWMS %s wants %s (confcert bundle --layout %s builds it)", cwmsBadChain, in.Version.Text, want, layout),
 			"rebuild the upload file: confcert bundle --layout "+layout+" -o "+in.Cert.Path+" CERT-AND-CA-FILES...")
 	}
 	return rolecheck.Pass("CWMS-ORDER", fmt.Sprintf("order fits CWMS %s: %s", in.Version.Text, want))
