@@ -64,12 +64,25 @@ func newIndex(pile, anchors []*x509.Certificate) *index {
 	for i, c := range pile {
 		entries[i] = newEntry(c)
 	}
-	return newEntryIndex(entries, anchors, nil)
+	return newEntryIndex(entries, anchorEntries(anchors, false), nil)
+}
+
+// anchorEntries are the entries of trust anchors (held in memory), with the
+// id a Pile gives them when pile is true.
+func anchorEntries(anchors []*x509.Certificate, pile bool) []*entry {
+	out := make([]*entry, len(anchors))
+	for i, c := range anchors {
+		out[i] = newEntry(c)
+		if pile {
+			out[i].id = pileID(c.Raw)
+		}
+	}
+	return out
 }
 
 // newEntryIndex indexes the distinct certificates of a pile, then the trust
 // anchors; an anchor that is in the pile marks its node.
-func newEntryIndex(pile []*entry, anchors []*x509.Certificate, load Loader) *index {
+func newEntryIndex(pile, anchors []*entry, load Loader) *index {
 	ix := &index{
 		bySubject: make(map[string][]*node, len(pile)+len(anchors)),
 		byKeyID:   make(map[string][]*node, len(pile)+len(anchors)),
@@ -87,19 +100,13 @@ func newEntryIndex(pile []*entry, anchors []*x509.Certificate, load Loader) *ind
 			ix.byAuthKey[e.akid] = append(ix.byAuthKey[e.akid], n)
 		}
 	}
-	for i, c := range anchors {
-		id := string(c.Raw)
-		if load != nil {
-			id = pileID(c.Raw)
-		}
-		if n, ok := byID[id]; ok {
+	for i, e := range anchors {
+		if n, ok := byID[e.id]; ok {
 			n.anchor = true
 			continue
 		}
-		e := newEntry(c)
-		e.id = id
 		n := &node{entry: e, pos: len(pile) + i, anchor: true}
-		byID[id] = n
+		byID[e.id] = n
 		ix.add(n)
 	}
 	return ix

@@ -67,6 +67,10 @@ type Pile struct {
 	byID    map[string]int32
 	dups    []int32 // every repeat, in input order: the entry it repeats
 	count   int
+
+	onParse   func(entry int, c *x509.Certificate) // AddDERFunc's
+	linked    *links
+	linkedLen int
 }
 
 // NewPile returns an empty pile whose certificates load reads again.
@@ -111,6 +115,7 @@ func (p *Pile) AddDER(ders [][]byte, refs []Ref) error {
 		fresh = append(fresh, i)
 	}
 	entries := make([]*entry, len(fresh))
+	certs := make([]*x509.Certificate, len(fresh))
 	errs := make([]error, len(fresh))
 	parallel.For(len(fresh), func(k int) {
 		i := fresh[k]
@@ -119,7 +124,7 @@ func (p *Pile) AddDER(ders [][]byte, refs []Ref) error {
 			errs[k] = &ParseError{Index: i, Err: err}
 			return
 		}
-		entries[k] = pileEntry(c, ids[i], refs[i])
+		entries[k], certs[k] = pileEntry(c, ids[i], refs[i]), c
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -128,6 +133,11 @@ func (p *Pile) AddDER(ders [][]byte, refs []Ref) error {
 			}
 			p.dups = p.dups[:dups]
 			return err
+		}
+	}
+	if p.onParse != nil {
+		for k, c := range certs {
+			p.onParse(base+k, c)
 		}
 	}
 	p.entries = append(p.entries, entries...)
@@ -209,7 +219,7 @@ func (p *Pile) Build(o Options) (*Chain, error) {
 	if len(entries) == 0 {
 		return nil, ErrNoCertificates
 	}
-	ix := newEntryIndex(entries, roots, p.load)
+	ix := newEntryIndex(entries, anchorEntries(roots, true), p.load)
 	leaf, err := ix.findLeaf(o.Leaf)
 	if err != nil {
 		return nil, err
@@ -294,4 +304,135 @@ func (p *Pile) LeafForKey(match func(crypto.PublicKey) bool) (*x509.Certificate,
 		return found.cert, nil
 	}
 	return p.load.read(found)
+}
+
+// AddDERFunc is AddDER, then fn for each certificate of the batch, in
+// order: the index of its distinct certificate in the pile (Load, Children,
+// Verify take it), and the certificate parsed, or nil when it repeats one
+// added before.
+func (p *Pile) AddDERFunc(ders [][]byte, refs []Ref, fn func(entry int, c *x509.Certificate)) error {
+	base := len(p.entries)
+	parsed := make(map[int]*x509.Certificate)
+	p.onParse = func(e int, c *x509.Certificate) { parsed[e] = c }
+	err := p.AddDER(ders, refs)
+	p.onParse = nil
+	if err != nil {
+		return err
+	}
+	for _, der := range ders {
+		e := int(p.byID[pileID(der)])
+		c := parsed[e]
+		if e >= base {
+			delete(parsed, e)
+		}
+		fn(e, c)
+	}
+	return nil
+}
+
+// Load returns the distinct certificate entry, read again when not held.
+func (p *Pile) Load(entry int) (*x509.Certificate, error) {
+	e := p.entries[entry]
+	if e.cert != nil {
+		return e.cert, nil
+	}
+	return p.load.read(e)
+}
+
+// links indexes the pile's certificates by subject, issuer and authority
+// key identifier, once the pile is complete.
+type links struct {
+	bySubject, byIssuer, byAuthKey map[string][]int32
+}
+
+func (p *Pile) links() *links {
+	if p.linked != nil && p.linkedLen == len(p.entries) {
+		return p.linked
+	}
+	l := &links{bySubject: map[string][]int32{}, byIssuer: map[string][]int32{}, byAuthKey: map[string][]int32{}}
+	for i, e := range p.entries {
+		l.bySubject[e.subjectKey] = append(l.bySubject[e.subjectKey], int32(i))
+		l.byIssuer[e.issuerKey] = append(l.byIssuer[e.issuerKey], int32(i))
+		if e.akid != "" {
+			l.byAuthKey[e.akid] = append(l.byAuthKey[e.akid], int32(i))
+		}
+	}
+	p.linked, p.linkedLen = l, len(p.entries)
+	return l
+}
+
+// Children returns the distinct certificates, other than entry, that name
+// entry as their issuer (its subject as their issuer name, as the chain
+// engine compares names, or its subject key identifier as their authority
+// key identifier), in pile order: the only ones entry's key can have signed
+// but for a CA renamed with its key kept and no key identifiers.
+func (p *Pile) Children(entry int) []int {
+	l, e := p.links(), p.entries[entry]
+	var out []int
+	for _, j := range l.byIssuer[e.subjectKey] {
+		if int(j) != entry {
+			out = append(out, int(j))
+		}
+	}
+	if e.skid != "" {
+		for _, j := range l.byAuthKey[e.skid] {
+			if int(j) != entry && !slices.Contains(out, int(j)) {
+				out = append(out, int(j))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Anchors are trust anchors prepared once for many Verify calls.
+type Anchors struct {
+	entries   []*entry
+	bySubject map[string][]int
+}
+
+// NewAnchors prepares roots for Pile.Verify.
+func NewAnchors(roots []*x509.Certificate) *Anchors {
+	a := &Anchors{entries: anchorEntries(roots, true), bySubject: map[string][]int{}}
+	for i, e := range a.entries {
+		a.bySubject[e.subjectKey] = append(a.bySubject[e.subjectKey], i)
+	}
+	return a
+}
+
+// Verify is Verify of the distinct certificate i with every other
+// certificate of the pile as intermediates, as if they were given in pile
+// order: only those whose names can link i to a root are indexed (the
+// chain engine finds issuers by name, so no other one can be on a path).
+func (p *Pile) Verify(i int, anchors *Anchors, o VerifyOptions) error {
+	if o.At.IsZero() {
+		o.At = time.Now()
+	}
+	l := p.links()
+	var reach []int
+	seen := map[string]bool{}
+	queue := []string{p.entries[i].issuerKey}
+	for len(queue) > 0 {
+		name := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		for _, j := range l.bySubject[name] {
+			reach = append(reach, int(j))
+			queue = append(queue, p.entries[j].issuerKey)
+		}
+		for _, j := range anchors.bySubject[name] {
+			queue = append(queue, anchors.entries[j].issuerKey)
+		}
+	}
+	slices.Sort(reach)
+	list := []*entry{p.entries[i]}
+	for _, j := range reach {
+		if j != i {
+			list = append(list, p.entries[j])
+		}
+	}
+	return verifyFirst(newEntryIndex(list, anchors.entries, p.load), o)
 }

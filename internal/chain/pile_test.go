@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ func buildBoth(tb testing.TB, pile []*x509.Certificate, o Options) (*Chain, erro
 	if d := chainDiff(want, werr, got, gerr); d != "" {
 		tb.Fatalf("Pile.Build differs from Build: %s", d)
 	}
+	checkPileVerify(tb, pile, o)
 	coll, err := newTestPile(tb, pile, 3, nil).Collect()
 	if err != nil {
 		tb.Fatal(err)
@@ -182,5 +184,35 @@ func TestPileLeafForKeyAndWith(t *testing.T) {
 	want, werr := Build(all, Options{At: testNow})
 	if d := chainDiff(want, werr, got, gerr); d != "" || !got.Complete {
 		t.Errorf("grown pile: %s (complete %v)", d, got.Complete)
+	}
+}
+
+// checkPileVerify checks, for each distinct certificate of pile, that
+// Pile.Verify gives Verify's answer with the whole pile as intermediates,
+// and that Children holds every other certificate its key verifies (as
+// x509's CheckSignatureFrom judges).
+func checkPileVerify(tb testing.TB, pile []*x509.Certificate, o Options) {
+	tb.Helper()
+	p := newTestPile(tb, pile, 2, nil)
+	anchors := NewAnchors(o.Roots)
+	for i := range p.Distinct() {
+		c, err := p.Load(i)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, at := range []time.Time{o.At, c.NotBefore.Add(time.Minute)} {
+			want := Verify(c, pile, o.Roots, VerifyOptions{At: at})
+			got := p.Verify(i, anchors, VerifyOptions{At: at})
+			if fmt.Sprint(want) != fmt.Sprint(got) {
+				tb.Fatalf("Pile.Verify of %q: %v, Verify: %v", DisplayName(c), got, want)
+			}
+		}
+		children := p.Children(i)
+		for j := range p.Distinct() {
+			o, _ := p.Load(j)
+			if j != i && o.CheckSignatureFrom(c) == nil && !slices.Contains(children, j) {
+				tb.Fatalf("%q signed %q, which Children leaves out", DisplayName(c), DisplayName(o))
+			}
+		}
 	}
 }

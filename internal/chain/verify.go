@@ -59,11 +59,18 @@ func Verify(leaf *x509.Certificate, intermediates, roots []*x509.Certificate, o 
 		o.At = time.Now()
 	}
 	pile := append([]*x509.Certificate{leaf}, intermediates...)
-	ix := newIndex(Collect(pile).Unique, roots)
+	return verifyFirst(newIndex(Collect(pile).Unique, roots), o)
+}
+
+// verifyFirst is Verify of the index's first node, the leaf, through the
+// others.
+func verifyFirst(ix *index, o VerifyOptions) error {
 	p := ix.bestPath(ix.nodes[0], o.At)
 	certs := make([]*x509.Certificate, len(p.nodes))
 	for i, n := range p.nodes {
-		certs[i] = n.cert
+		if certs[i] = ix.cert(n); certs[i] == nil {
+			return ix.err
+		}
 	}
 	if err := untrusted(p, certs); err != nil {
 		return err
