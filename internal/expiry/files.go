@@ -13,9 +13,15 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 )
 
-// maxFileSize bounds the files read: no certificate file is this large, and
-// a walk through a data directory must not read gigabytes.
+// maxFileSize bounds the files read whole: no certificate file is this
+// large, and a walk through a data directory must not read gigabytes. A
+// larger file is read only when it is PEM certificates, a batch at a time
+// (streamItems); anything else that large is refused after its first MiB.
 const maxFileSize = 4 << 20
+
+// streamAbove is the size above which a file is streamed (streamItems):
+// the files too large to be read whole. Tests stream every file.
+var streamAbove int64 = maxFileSize
 
 // input is one file to read; named is true when it was given on the
 // command line rather than found by walking.
@@ -72,41 +78,85 @@ func notAFile(path string, d fs.DirEntry) string {
 		return "a symbolic link to a directory: not followed"
 	case !info.Mode().IsRegular():
 		return "not a regular file"
-	case info.Size() > maxFileSize:
-		return fmt.Sprintf("larger than %d MiB: not a certificate file", maxFileSize>>20)
 	}
-	return ""
+	return "" // a file over maxFileSize is streamed when it is PEM certificates (readItems)
 }
 
-// readAll reads the files on all cores, then opens the PKCS#12 files that
-// need the password one after another (the password may be prompted for).
-// It stops handing out files when ctx ends and returns ctx's error.
+// fileResult is what one file gave: its rows, or why it gave none. Only
+// the rows are kept: the certificates are dropped once described.
+type fileResult struct {
+	items  []Item
+	err    error // the file could not be read
+	empty  bool  // read, and no certificate in it
+	locked bool  // a PKCS#12 file that needs the password
+}
+
+// readAll reads the files on all cores, each to its rows, then opens the
+// PKCS#12 files that need the password one after another (the password may
+// be prompted for). It stops handing out files when ctx ends and returns
+// ctx's error.
 func readAll(ctx context.Context, files []input, o Options, r *Report) error {
-	results := make([]*certio.File, len(files))
-	errs := make([]error, len(files))
+	results := make([]fileResult, len(files))
 	err := parallel.Do(ctx, len(files), 0, func(_ context.Context, i int) error {
-		results[i], errs[i] = readFile(files[i].path, certio.Options{})
+		results[i] = readItems(files[i], o)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("reading %d file(s): %w", len(files), err)
 	}
 	for i, f := range files {
-		if results[i] != nil && results[i].Locked && results[i].Encoding == certio.PKCS12 {
-			results[i], errs[i] = readLocked(f.path, o.Password)
+		if results[i].locked {
+			file, err := readLocked(f.path, o.Password)
+			results[i] = wholeItems(f.path, file, err, o)
 		}
-		r.add(f, results[i], errs[i], o)
+		r.add(f, results[i])
 	}
 	return nil
 }
 
-// readFile reads one file, refusing what is too large to be a certificate.
-func readFile(path string, opts certio.Options) (*certio.File, error) {
+// readItems reads one file to its rows: whole when it is small enough
+// (maxFileSize), a batch at a time when larger and PEM certificates only
+// (streamItems); anything else that large is refused.
+func readItems(in input, o Options) fileResult {
+	path := in.path
 	info, err := os.Stat(path)
-	if err == nil && info.Size() > maxFileSize {
-		return nil, fmt.Errorf("%s: larger than %d MiB: not a certificate file", path, maxFileSize>>20)
+	if err == nil && info.Size() > streamAbove {
+		items, err := streamItems(path, o)
+		switch {
+		case !errors.Is(err, certio.ErrNotCertificates):
+			return fileResult{items: items, err: err}
+		case info.Size() > maxFileSize:
+			return fileResult{err: tooLarge(in)}
+		}
 	}
-	return certio.ReadFile(path, opts)
+	f, err := certio.ReadFile(path, certio.Options{})
+	return wholeItems(path, f, err, o)
+}
+
+// tooLarge refuses a file over maxFileSize that is not PEM certificates,
+// in the words used before such files were streamed: the reason a walk
+// lists names no path, the error of a named file does.
+func tooLarge(in input) error {
+	err := fmt.Errorf("larger than %d MiB: not a certificate file", maxFileSize>>20)
+	if in.named {
+		return fmt.Errorf("%s: %w", in.path, err)
+	}
+	return &certio.FileError{Name: in.path, Err: err}
+}
+
+// wholeItems describes a file read whole.
+func wholeItems(path string, f *certio.File, err error, o Options) fileResult {
+	switch {
+	case err != nil:
+		return fileResult{err: err}
+	case f.Locked && f.Encoding == certio.PKCS12:
+		return fileResult{locked: true}
+	}
+	certs := f.Certificates()
+	if len(certs) == 0 {
+		return fileResult{empty: true}
+	}
+	return fileResult{items: items(path, certs, o)}
 }
 
 // readLocked opens a PKCS#12 file with the password, if there is one.
@@ -114,24 +164,26 @@ func readLocked(path string, pw func() ([]byte, error)) (*certio.File, error) {
 	if pw == nil {
 		return nil, fmt.Errorf("%s: PKCS#12 needs a password (--password-file or CONFCERT_PASSWORD)", path)
 	}
-	return readFile(path, certio.Options{Password: pw})
+	info, err := os.Stat(path)
+	if err == nil && info.Size() > maxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d MiB: not a certificate file", path, maxFileSize>>20)
+	}
+	return certio.ReadFile(path, certio.Options{Password: pw})
 }
 
-// add records what one file held.
-func (r *Report) add(in input, f *certio.File, err error, o Options) {
-	if err != nil {
+// add records what one file gave.
+func (r *Report) add(in input, res fileResult) {
+	switch {
+	case res.err != nil:
 		if in.named {
-			r.Errors = append(r.Errors, err)
+			r.Errors = append(r.Errors, res.err)
 		}
-		r.Skipped = append(r.Skipped, Skipped{Source: in.path, Reason: reason(err)})
-		return
-	}
-	certs := f.Certificates()
-	if len(certs) == 0 {
+		r.Skipped = append(r.Skipped, Skipped{Source: in.path, Reason: reason(res.err)})
+	case res.empty:
 		r.Skipped = append(r.Skipped, Skipped{Source: in.path, Reason: "holds no certificate"})
-		return
+	default:
+		r.Items = append(r.Items, res.items...)
 	}
-	r.Items = append(r.Items, items(in.path, certs, o)...)
 }
 
 // reason is an error without the file name that the listing already shows.
