@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"encoding/json"
 	"github.com/confcert/confcert/internal/validity"
 
 	"fmt"
@@ -173,17 +175,50 @@ type expirySkippedJSON struct {
 	Reason string `json:"reason"`
 }
 
+// writeExpiryJSON writes the document one item at a time, as json's
+// Encoder with an indent of two spaces writes the whole of it (expiryJSON),
+// so that no second copy of a long report is held.
 func writeExpiryJSON(w io.Writer, r expiry.Report) error {
-	doc := expiryJSON{Items: []expiryItemJSON{}, Skipped: []expirySkippedJSON{}}
-	for _, it := range r.Items {
-		doc.Items = append(doc.Items, expiryItemJSON{Source: it.Source, Index: it.Index, SubjectCN: it.SubjectCN,
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("{\n  \"items\": ")
+	if err := writeJSONArray(bw, len(r.Items), func(i int) any {
+		it := r.Items[i]
+		return expiryItemJSON{Source: it.Source, Index: it.Index, SubjectCN: it.SubjectCN,
 			Serial: it.Serial, NotAfter: it.NotAfter.UTC().Format(time.RFC3339), DaysLeft: it.DaysLeft,
-			Status: string(it.Status), Public: it.Public, NextRenewalDue: dateOrEmpty(it.NextRenewalDue)})
+			Status: string(it.Status), Public: it.Public, NextRenewalDue: dateOrEmpty(it.NextRenewalDue)}
+	}); err != nil {
+		return err
 	}
-	for _, s := range r.Skipped {
-		doc.Skipped = append(doc.Skipped, expirySkippedJSON{Source: s.Source, Reason: s.Reason})
+	bw.WriteString(",\n  \"skipped\": ")
+	if err := writeJSONArray(bw, len(r.Skipped), func(i int) any {
+		return expirySkippedJSON{Source: r.Skipped[i].Source, Reason: r.Skipped[i].Reason}
+	}); err != nil {
+		return err
 	}
-	return writeJSON(w, doc)
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// writeJSONArray writes an array of n values, as the value of a member of
+// the top-level object, indented as writeJSON indents it.
+func writeJSONArray(w *bufio.Writer, n int, value func(int) any) error {
+	if n == 0 {
+		_, err := w.WriteString("[]")
+		return err
+	}
+	w.WriteString("[\n    ")
+	for i := range n {
+		if i > 0 {
+			w.WriteString(",\n    ")
+		}
+		b, err := json.MarshalIndent(value(i), "    ", "  ")
+		if err != nil {
+			return err
+		}
+		w.Write(b)
+	}
+	_, err := w.WriteString("\n  ]")
+	return err
 }
 
 func dateOrEmpty(t time.Time) string {

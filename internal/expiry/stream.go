@@ -193,4 +193,3 @@ func publicAnchors(o Options) *chain.Anchors {
 	}
 	return chain.NewAnchors(roots)
 }
-
