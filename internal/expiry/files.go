@@ -20,8 +20,8 @@ import (
 const maxFileSize = 4 << 20
 
 // streamAbove is the size above which a file is streamed (streamItems):
-// the files too large to be read whole. Tests stream every file.
-var streamAbove int64 = maxFileSize
+// every file; tests that compare with the whole read raise it.
+var streamAbove int64 = -1
 
 // input is one file to read; named is true when it was given on the
 // command line rather than found by walking.
@@ -114,19 +114,24 @@ func readAll(ctx context.Context, files []input, o Options, r *Report) error {
 	return nil
 }
 
-// readItems reads one file to its rows: whole when it is small enough
-// (maxFileSize), a batch at a time when larger and PEM certificates only
-// (streamItems); anything else that large is refused.
+// readItems reads one file to its rows. A PEM file of certificates only is
+// streamed, a batch at a time, whatever its size (streamItems); when the
+// stream of a file small enough to be read whole (maxFileSize) fails, or
+// the file is anything else, it is read whole, so that what it holds or
+// why it cannot be read is said exactly as before. A larger file that is
+// not PEM certificates is refused.
 func readItems(in input, o Options) fileResult {
 	path := in.path
 	info, err := os.Stat(path)
 	if err == nil && info.Size() > streamAbove {
 		items, err := streamItems(path, o)
 		switch {
-		case !errors.Is(err, certio.ErrNotCertificates):
-			return fileResult{items: items, err: err}
-		case info.Size() > maxFileSize:
+		case err == nil:
+			return fileResult{items: items}
+		case info.Size() > maxFileSize && errors.Is(err, certio.ErrNotCertificates):
 			return fileResult{err: tooLarge(in)}
+		case info.Size() > maxFileSize:
+			return fileResult{err: err}
 		}
 	}
 	f, err := certio.ReadFile(path, certio.Options{})

@@ -22,8 +22,16 @@ import (
 // batches of batch (files of other kinds are still read whole).
 func streamedScan(t *testing.T, args []string, o Options, batch int) Report {
 	t.Helper()
-	defer func(above int64, b int) { streamAbove, streamBatch = above, b }(streamAbove, streamBatch)
-	streamAbove, streamBatch = -1, batch
+	defer func(b int) { streamBatch = b }(streamBatch)
+	streamBatch = batch
+	return scan(t, args, o)
+}
+
+// wholeScan is Scan with every file read whole, as before issue 15.
+func wholeScan(t *testing.T, args []string, o Options) Report {
+	t.Helper()
+	defer func(above int64) { streamAbove = above }(streamAbove)
+	streamAbove = maxFileSize
 	return scan(t, args, o)
 }
 
@@ -57,15 +65,31 @@ func TestScanStreamMatchesWholeRead(t *testing.T) {
 		write(t, filepath.Join(dir, "piles", name), readTestFile(t, filepath.Join("..", "chain", "testdata", "piles", name)))
 	}
 	args := []string{dir, filepath.Join(dir, "chains", "up.pem")}
-	for _, roots := range [][]*x509.Certificate{nil, {root.Cert}} {
-		o := Options{Now: now, WithinDays: 30, Password: pw, SystemRoots: func() ([]*x509.Certificate, error) { return roots, nil }}
-		want := scan(t, args, o)
-		if len(roots) > 0 && !publicIn(want) {
+	type run struct {
+		args  []string
+		roots []*x509.Certificate
+	}
+	runs := []run{{args, nil}, {args, []*x509.Certificate{root.Cert}}}
+	// The system trust bundle, its own roots public: cross-signed and
+	// renewed roots, every signature algorithm in use.
+	if system, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt"); err == nil {
+		path := filepath.Join(t.TempDir(), "system.pem")
+		write(t, path, system)
+		f, err := certio.ReadFile(path, certio.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, run{[]string{path}, f.Certificates()})
+	}
+	for _, r := range runs {
+		o := Options{Now: now, WithinDays: 30, Password: pw, SystemRoots: func() ([]*x509.Certificate, error) { return r.roots, nil }}
+		want := wholeScan(t, r.args, o)
+		if len(r.roots) > 0 && !publicIn(want) {
 			t.Fatal("no certificate is public: the test proves less than it says")
 		}
 		for _, batch := range []int{2048, 2} {
-			if d := sameReport(want, streamedScan(t, args, o, batch)); d != "" {
-				t.Errorf("roots %d, batch %d: streamed and whole reports differ: %s", len(roots), batch, d)
+			if d := sameReport(want, streamedScan(t, r.args, o, batch)); d != "" {
+				t.Errorf("%v, %d roots, batch %d: streamed and whole reports differ: %s", r.args, len(r.roots), batch, d)
 			}
 		}
 	}
@@ -197,8 +221,8 @@ func TestScanMemoryIsFlat(t *testing.T) {
 	write(t, files[1][1], append(append([]byte{}, rootPEM...), many...))
 	many, first = nil, nil
 	o := Options{Now: now, WithinDays: 30, SystemRoots: func() ([]*x509.Certificate, error) { return []*x509.Certificate{root.Cert}, nil }}
-	defer func(above int64, b int, f func()) { streamAbove, streamBatch, batchDone = above, b, f }(streamAbove, streamBatch, batchDone)
-	streamAbove, streamBatch = -1, 256
+	defer func(b int, f func()) { streamBatch, batchDone = b, f }(streamBatch, batchDone)
+	streamBatch = 256
 	peak := func(path string) uint64 {
 		var m runtime.MemStats
 		runtime.GC()
