@@ -44,7 +44,6 @@ func TestValidationErrors(t *testing.T) {
 		{"days range", cmsHead + "days: 0\n" + node, 3, "between 1 and 3650"},
 		{"bool type", cmsHead + "cucm: yes please\n" + node, 3, "true or false"},
 		{"yaml syntax", "product: cms\ndomain: [\n", 2, "YAML syntax"},
-		{"lync differs", cmsHead + "callbridge_cluster: c.example.com\nlync_fqdn: l.example.com\n" + node, 4, "one CN"},
 		{"cwms no vms", "product: cwms\nversion: \"2.5MR5\"\ndatacenters:\n  - {name: dc1, site_url: m.example.com, admin_url: a.example.com, vms: []}\n", 4, "lists no vms"},
 		{"cwms bad version", "product: cwms\nversion: \"5.1\"\ndatacenters: []\n", 2, "1.x to 4.0"},
 		{"cwms local in public", "product: cwms\nversion: \"2.0\"\ndatacenters:\n  - {name: dc1, site_url: m.example.com, admin_url: a.example.com, vms: [v1.example.local]}\n", 4, "2.5MR5"},

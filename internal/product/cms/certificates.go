@@ -26,6 +26,10 @@ func (b *cmsBuild) build() {
 	if b.d.public[svcDatabase] {
 		product.Warnf(b.p, "public lists database: the database cluster's certificates are always signed by its dedicated CA %s (Cisco Meeting Server Certificate Guidelines 2.9, §4.8 caution)", b.d.dbCA)
 	}
+	if b.d.lyncOverCluster() && b.d.runsAnywhere(svcCallbridge) {
+		product.Warnf(b.p, "lync_fqdn %s differs from callbridge_cluster %s: a combined certificate has one CN, and the Lync Front End trusts the Call Bridge only when that CN is its trusted-application FQDN (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.1): the Call Bridge certificates have CN %s and keep %s among their subject alternative names; make them equal or use certificates: per-service to have the cluster name as CN",
+			b.d.s.LyncFQDN.Value, b.d.s.CallbridgeCluster.Value, b.d.s.LyncFQDN.Value, b.d.s.CallbridgeCluster.Value)
+	}
 	if b.d.public[svcTURN] != b.d.public[svcWebbridge] && b.d.hasWB2 && b.d.runsAnywhere(svcTURN) {
 		product.Warnf(b.p, "public: turn follows webbridge, since the TURN certificate must come from the Web Bridge's CA (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.6)")
 	}
@@ -148,9 +152,10 @@ func (b *cmsBuild) splitCombined(svcs []string, clientBy string) (internal, publ
 
 // combinedCert plans one combined certificate for svcs. CN is the Call
 // Bridge cluster name on a Call Bridge (seed 003), the Lync
-// trusted-application FQDN when given (seed 002 §3.1.1), the Web Bridge's
-// name for a public Web Bridge part, else the node FQDN; SANs: node FQDN,
-// domain, XMPP domain, Web Bridge names, CN.
+// trusted-application FQDN when given (seed 002 §3.1.1; the cluster name then
+// stays among the SANs), the Web Bridge's name for a public Web Bridge part,
+// else the node FQDN; SANs: node FQDN, domain, (cluster name), XMPP domain,
+// Web Bridge names, CN.
 func (b *cmsBuild) combinedCert(n cmsNode, name string, svcs []string, signer, clientBy string) {
 	s := b.d.s
 	runs := func(sv string) bool { return slices.Contains(svcs, sv) }
@@ -162,6 +167,9 @@ func (b *cmsBuild) combinedCert(n cmsNode, name string, svcs []string, signer, c
 		cn = firstOf(s.Webbridge.Value, n.fqdn)
 	}
 	sans := []string{n.fqdn, s.Domain.Value}
+	if runs(svcCallbridge) && b.d.lyncOverCluster() {
+		sans = append(sans, s.CallbridgeCluster.Value)
+	}
 	if runs(svcXMPP) {
 		sans = append(sans, s.XMPPDomain.Value)
 	}

@@ -255,13 +255,15 @@ func (d *cmsDeploy) checkNames(p *product.Problems) {
 	}
 	product.CheckCAName(strictyaml.Str{Value: d.internalCA, Line: max(s.InternalCA.Line, s.Domain.Line)}, "internal_ca", p)
 	product.CheckCAServer(s.CAServer, p)
-	// A combined certificate has one CN: the Lync trusted-application FQDN
-	// must be that CN (seed 002 §3.1.1), so it cannot differ from the Call
-	// Bridge cluster name that rule 1 makes the CN.
-	cl, ly := s.CallbridgeCluster.Value, s.LyncFQDN.Value
-	if !d.perService && cl != "" && ly != "" && !strings.EqualFold(cl, ly) {
-		p.Add(s.LyncFQDN.Line, "lync_fqdn %s differs from callbridge_cluster %s: a combined certificate has one CN and Lync needs it to be the trusted-application FQDN (Cisco Meeting Server Certificate Guidelines 2.9, §3.1.1); make them equal or use certificates: per-service", ly, cl)
-	}
+}
+
+// lyncOverCluster says whether the combined Call Bridge certificates take
+// lync_fqdn as CN instead of the Call Bridge cluster name rule 1 gives, and
+// keep that name among the SANs: a certificate has one CN, and the Lync
+// Front End trusts only the trusted-application FQDN as CN (seed 002 §3.1.1).
+func (d *cmsDeploy) lyncOverCluster() bool {
+	cl, ly := d.s.CallbridgeCluster.Value, d.s.LyncFQDN.Value
+	return !d.perService && cl != "" && ly != "" && !strings.EqualFold(cl, ly)
 }
 
 func (d *cmsDeploy) checkNodes(p *product.Problems) {

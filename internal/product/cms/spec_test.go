@@ -161,3 +161,40 @@ func TestCMS3RefusesLoadBalancer(t *testing.T) {
 		t.Errorf("problems:\n%v", de)
 	}
 }
+
+// CMS rule 1 with lync_fqdn (the spec's own example sets both lync_fqdn and
+// callbridge_cluster): a combined certificate has one CN, and the Lync Front
+// End trusts only a certificate whose CN is the trusted-application FQDN
+// (§3.1.1), so the CN is lync_fqdn, the Call Bridge cluster name stays among
+// the SANs, and a warning says so; the plan is not refused. Equal names, or
+// callbridge_cluster alone, keep rule 1 as it is.
+func TestCMSCombinedLyncAndCluster(t *testing.T) {
+	const head = "product: cms\ndomain: example.com\nnodes:\n  - {name: a, fqdn: a.example.com, services: [callbridge, webadmin]}\n"
+	tests := []struct {
+		name, extra, cn string
+		sans            []string
+		warn            bool
+	}{
+		{"both, different", "callbridge_cluster: cb.example.com\nlync_fqdn: lync.example.com\n", "lync.example.com",
+			[]string{"a.example.com", "example.com", "cb.example.com", "lync.example.com"}, true},
+		{"both, equal", "callbridge_cluster: cb.example.com\nlync_fqdn: cb.example.com\n", "cb.example.com",
+			[]string{"a.example.com", "example.com", "cb.example.com"}, false},
+		{"cluster only", "callbridge_cluster: cb.example.com\n", "cb.example.com",
+			[]string{"a.example.com", "example.com", "cb.example.com"}, false},
+		{"lync only", "lync_fqdn: lync.example.com\n", "lync.example.com",
+			[]string{"a.example.com", "example.com", "lync.example.com"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := planOf(t, head+tt.extra, catalog.Options{})
+			a := certNamed(t, p, "a")
+			if a.CN != tt.cn {
+				t.Errorf("CN %s, want %s", a.CN, tt.cn)
+			}
+			equal(t, "SANs", a.SANs, tt.sans)
+			if got := hasWarning(p, "lync_fqdn"); got != tt.warn {
+				t.Errorf("warning about lync_fqdn %v, want %v: %q", got, tt.warn, p.Warnings)
+			}
+		})
+	}
+}
