@@ -46,6 +46,46 @@ func deploymentsOf(root *yaml.Node) ([]*yaml.Node, []strictyaml.Problem) {
 // LoadAll plans several deployment files as one deployment (spec plan.md:
 // "several files given to one plan"). Every file's problems are reported.
 func LoadAll(paths []string, o Options) (*plan.Plan, error) {
+	p, err := loadAll(paths, o)
+	if err == nil {
+		warnUnusedFlags(p, o)
+	}
+	return p, err
+}
+
+// flagUsers are the products whose deployment file has the choice each
+// run flag overrides (spec plan.md "Phases and flags"; CWMS rule 5).
+var flagUsers = []struct {
+	choice   product.Choice
+	flag     func(Options) product.Flag
+	products []string
+}{
+	{product.ChoicePFX, func(o Options) product.Flag { return o.PFX }, []string{"cwms"}},
+	{product.ChoiceKeyInBundle, func(o Options) product.Flag { return o.KeyInBundle }, []string{"cwms"}},
+	{product.ChoiceAllowPublicClientAuth, func(o Options) product.Flag { return o.AllowPublicClientAuth }, []string{"cms"}},
+}
+
+// warnUnusedFlags says when a run flag was given to a plan of products
+// that do not have its choice, rather than ignoring it without a word.
+func warnUnusedFlags(p *plan.Plan, o Options) {
+	products := p.Products
+	if len(products) == 0 {
+		products = []string{p.Product}
+	}
+	for _, u := range flagUsers {
+		f := u.flag(o)
+		if !f.Set || slices.ContainsFunc(products, func(n string) bool { return slices.Contains(u.products, n) }) {
+			continue
+		}
+		flag := u.choice.Flag
+		if !f.Value && u.choice.NoFlag != "" {
+			flag = u.choice.NoFlag
+		}
+		product.Warnf(p, "%s changes nothing in a plan of %s: only %s deployments have %s", flag, strings.Join(products, ", "), strings.Join(u.products, ", "), u.choice.Key)
+	}
+}
+
+func loadAll(paths []string, o Options) (*plan.Plan, error) {
 	if len(paths) == 1 {
 		return Load(paths[0], o)
 	}
