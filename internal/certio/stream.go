@@ -203,14 +203,24 @@ func (s *Stream) segments(max int) ([][]byte, error) {
 
 func max0(n int) int { return max(n, 0) }
 
-// fill appends the next chunk of the file to buf.
+// firstChunk is the first read of a stream: most certificate files are
+// smaller, and a directory of them (list, expiry) should not cost a
+// buffer of streamChunk each.
+const firstChunk = 64 << 10
+
+// fill appends the next chunk of the file to buf: firstChunk, then
+// streamChunk at a time.
 func (s *Stream) fill() error {
-	if len(s.buf)+streamChunk > cap(s.buf) {
-		nb := make([]byte, len(s.buf), len(s.buf)+2*streamChunk)
+	chunk := streamChunk
+	if s.read == 0 {
+		chunk = firstChunk
+	}
+	if len(s.buf)+chunk > cap(s.buf) {
+		nb := make([]byte, len(s.buf), len(s.buf)+2*chunk)
 		copy(nb, s.buf)
 		s.buf = nb
 	}
-	n, err := io.ReadFull(s.r, s.buf[len(s.buf):len(s.buf)+streamChunk])
+	n, err := io.ReadFull(s.r, s.buf[len(s.buf):len(s.buf)+chunk])
 	s.buf = s.buf[:len(s.buf)+n]
 	s.read += n
 	switch {

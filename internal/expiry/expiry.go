@@ -90,6 +90,8 @@ type Options struct {
 	// SystemRoots are the public roots that make a certificate Public; nil
 	// means the operating system's.
 	SystemRoots func() ([]*x509.Certificate, error)
+
+	anchors func() *chain.Anchors // SystemRoots prepared once for every streamed file (Scan sets it)
 }
 
 // Attention reports whether anything is expired or expiring.
@@ -108,6 +110,7 @@ func Scan(ctx context.Context, args []string, o Options) (Report, error) {
 		o.SystemRoots = chain.SystemRoots
 	}
 	o.SystemRoots = sync.OnceValues(o.SystemRoots)
+	o.anchors = sync.OnceValue(func() *chain.Anchors { return publicAnchors(o) })
 	var files []input
 	var targets []probe.Target
 	for _, arg := range args {

@@ -150,7 +150,7 @@ func judge(pile *chain.Pile, facts []distinct, o Options) error {
 			continue
 		}
 		if anchors == nil {
-			anchors = publicAnchors(o)
+			anchors = o.publicAnchors()
 		}
 		if anchors != nil {
 			d.row.Public = pile.Verify(e, anchors, chain.VerifyOptions{At: d.notBefore.Add(time.Minute)}) == nil
@@ -180,8 +180,17 @@ func issuedAnotherIn(pile *chain.Pile, e int, signer *x509.Certificate) (bool, e
 	return false, nil
 }
 
-// publicAnchors are the public roots, prepared once; nil when there are
-// none (nothing is Public then, as isPublic says).
+// publicAnchors are the public roots prepared for Pile.Verify: once per
+// Scan (Options.anchors), else now.
+func (o Options) publicAnchors() *chain.Anchors {
+	if o.anchors != nil {
+		return o.anchors()
+	}
+	return publicAnchors(o)
+}
+
+// publicAnchors are the public roots, prepared; nil when there are none
+// (nothing is Public then, as isPublic says).
 func publicAnchors(o Options) *chain.Anchors {
 	get := o.SystemRoots
 	if get == nil {
