@@ -31,6 +31,26 @@ type serveFlags struct {
 	revListen, revURL   string
 }
 
+// serveAPIHelp is what the API's error hints point to (confcert help serve):
+// the roles, the calls and their JSON fields.
+const serveAPIHelp = `Roles (they add up): a requester submits and reads its own requests; an approver
+approves, rejects and revokes, never its own request; an admin manages profiles and CAs;
+an auditor reads everything.
+
+API, under /api/v1, JSON, every call with Authorization: Bearer TOKEN:
+  POST /requests {"csr": PEM, "profile": NAME, "days": N, "comment": TEXT}
+      201 {"id", "status": pending|issued, "serial": hex or null, "findings"}; 422 findings
+  GET  /requests?status=pending|approved|issued|rejected|failed   {"requests": [...]}
+  GET  /requests/{id}
+  POST /requests/{id}/approve, /requests/{id}/reject {"reason": TEXT}
+  GET  /certificates?ca=NAME&status=valid|expired|revoked&expiring=DAYS
+      {"certificates": [{"ca", "serial", "subject_cn", "sans", "not_after", "issued_at", "status"}]}
+  GET  /certificates/{serial}?layout=chain|cms|fullchain|cwms-1x|cwms-25|meetingplace   PEM
+  POST /certificates/{serial}/revoke {"reason": keyCompromise|superseded|...}
+  GET  /profiles, GET /audit
+Without a token: GET /ca/{ca}.crt, GET /crl/{ca}.crl, POST /ocsp/{ca}, GET /ocsp/{ca}/{base64},
+GET /healthz, GET /metrics. Errors: {"error": ..., "hint": ...}. Web pages: /ui/.`
+
 func newServeCmd(a *app) *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
@@ -38,7 +58,8 @@ func newServeCmd(a *app) *cobra.Command {
 		Short: "Run the team's private CA: requests, approval, revocation, CRL and OCSP over HTTPS",
 		Long: "serve runs the CA service: a JSON API under /api/v1 for requests that wait for an approver,\n" +
 			"revocation, a CRL and OCSP answers, signed by a local CA whose key is sealed in the store.\n" +
-			"Make tokens with 'confcert serve token create'; add profiles with 'confcert serve profile apply'.",
+			"Make tokens with 'confcert serve token create'; add profiles with 'confcert serve profile apply'.\n\n" +
+			serveAPIHelp,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
