@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/confcert/confcert/internal/castore"
@@ -101,22 +99,11 @@ func (r *run) checkUnrecorded(ctx context.Context, ca plan.CA) error {
 		return fmt.Errorf("local CA %s: %w", ca.Name, err)
 	}
 	for _, c := range issued {
-		if !clusterCertificate(c.SubjectCN, ca.Cluster) {
+		if !plan.InCluster(c.SubjectCN, ca.Cluster) {
 			return fmt.Errorf("local CA %s has already signed certificates outside the database cluster %s (%s, serial %X), and a database cluster needs a dedicated root CA used for nothing else, or its nodes accept every client certificate that CA signs (Cisco Meeting Server Certificate Guidelines 2.9, §4.8 caution): name a new CA in database_cluster: {ca: ...}", ca.Name, ca.Cluster, c.SubjectCN, c.Serial)
 		}
 	}
 	return nil
-}
-
-// clusterCertificate says whether a certificate's CN is one a database
-// cluster's CA signs: dbclient's "postgres", or a node FQDN of the cluster
-// (dbserver's CN is the first node's, seed 002 §3.1.5).
-func clusterCertificate(cn, cluster string) bool {
-	if cn == "postgres" {
-		return true
-	}
-	_, nodes, _ := strings.Cut(cluster, ": ")
-	return slices.ContainsFunc(strings.Split(nodes, ", "), func(n string) bool { return strings.EqualFold(n, cn) })
 }
 
 // recordClusters records the cluster each database CA of the plan serves,

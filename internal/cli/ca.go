@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/confcert/confcert/internal/termsafe"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,6 +21,8 @@ import (
 	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/localca"
+	"github.com/confcert/confcert/internal/plan"
+	"github.com/confcert/confcert/internal/termsafe"
 	"github.com/confcert/confcert/internal/ui"
 )
 
@@ -360,6 +362,9 @@ func runCASign(ctx context.Context, a *app, o caSignOptions) error {
 	} else if err != nil {
 		return storeError(err, home)
 	}
+	if err := dedicatedCA(ctx, s, o.ca, csr, o.basename); err != nil {
+		return err
+	}
 	cert, err := ca.Sign(ctx, csr, req.opts)
 	if refusal := csrRefusal(err, o.basename); refusal != nil {
 		return refusal
@@ -377,6 +382,32 @@ func runCASign(ctx context.Context, a *app, o caSignOptions) error {
 	}
 	fmt.Fprintf(a.stdout, "Signed %s with local CA %s (serial %s, valid until %s)\n",
 		filepath.Base(req.out.Path), o.ca, castore.SerialHex(cert.SerialNumber), caDay(cert.NotAfter))
+	return nil
+}
+
+// dedicatedCA refuses to sign, with the dedicated CA of a database cluster,
+// a CSR for anything but that cluster's dbserver (a node FQDN) or dbclient
+// (CN postgres): its nodes accept every client certificate that CA signs
+// (Cisco Meeting Server Certificate Guidelines 2.9, §4.8 caution), as plan
+// refuses it.
+func dedicatedCA(ctx context.Context, s castore.Store, name string, csr *x509.CertificateRequest, basename string) error {
+	recs, ok := s.(castore.Clusters)
+	if !ok {
+		return nil
+	}
+	cluster, err := recs.CACluster(ctx, name)
+	if errors.Is(err, castore.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, n := range append([]string{csr.Subject.CommonName}, csr.DNSNames...) {
+		if !plan.InCluster(n, cluster) {
+			return badInput(fmt.Errorf("%s.csr asks for %s, and local CA %s is the dedicated CA of the database cluster %s: it signs only that cluster's dbserver and dbclient certificates, or the cluster's nodes accept every client certificate it signs (Cisco Meeting Server Certificate Guidelines 2.9, §4.8 caution)",
+				basename, termsafe.String(n), name, cluster),
+				"sign it with another local CA (confcert ca list shows them)")
+		}
+	}
 	return nil
 }
 

@@ -227,6 +227,17 @@ func ClusterID(domain string, fqdns []string) string {
 	return domain + ": " + strings.Join(fqdns, ", ")
 }
 
+// InCluster reports whether a certificate's CN is one a database cluster's
+// dedicated CA signs: dbclient's "postgres", or a node FQDN of the cluster
+// (dbserver's CN is the first node's, seed 002 §3.1.5).
+func InCluster(cn, cluster string) bool {
+	if cn == "postgres" {
+		return true
+	}
+	_, nodes, _ := strings.Cut(cluster, ": ")
+	return slices.ContainsFunc(strings.Split(nodes, ", "), func(n string) bool { return strings.EqualFold(n, cn) })
+}
+
 // SameCluster reports whether two ClusterIDs name one cluster: the same
 // domain and at least one database node in common, so that a cluster that
 // gains or loses a node is still the same one.
