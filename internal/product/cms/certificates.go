@@ -13,6 +13,9 @@ type cmsBuild struct {
 	d      *cmsDeploy
 	p      *plan.Plan
 	certOf map[string]*plan.Certificate // "<node>/<service>" -> certificate
+	// xmppTrust and c2wTrust are xmppTrustFile and c2wTrustFile, found once
+	// when the install steps are written (each walks every node).
+	xmppTrust, c2wTrust string
 }
 
 func newCMSBuild(d *cmsDeploy) *cmsBuild {

@@ -10,6 +10,7 @@ import (
 // installs writes install/<node>.txt for every node in the five parts of
 // spec plan.md CMS rule 9 (seed 002 §4.2-§4.12, D.3, D.4).
 func (b *cmsBuild) installs() {
+	b.xmppTrust, b.c2wTrust = b.xmppTrustFile(), b.c2wTrustFile()
 	pending := b.pendingFiles()
 	for _, n := range b.d.nodes {
 		w := &mmpScript{in: plan.Install{Node: n.name, File: "install/" + n.name + ".txt"}, pending: pending}
@@ -92,7 +93,7 @@ func (b *cmsBuild) installWebbridge(w *mmpScript, n cmsNode) {
 	if b.bundleByName("callbridge-trust") != nil {
 		w.step("webbridge trust callbridgetrust.crt", "", "callbridgetrust.crt")
 	}
-	if x := b.xmppTrustFile(); x != "" {
+	if x := b.xmppTrust; x != "" {
 		w.step("webbridge trust xmpp "+x, "", x)
 	}
 	w.step("webbridge enable", okWebbridge)
@@ -111,13 +112,13 @@ func (b *cmsBuild) installCallbridge(w *mmpScript, n cmsNode) {
 	}
 	w.record("callbridge")
 	w.certs("callbridge certs", c, b.bundleFile(c))
-	if x := b.xmppTrustFile(); x != "" {
+	if x := b.xmppTrust; x != "" {
 		w.step("callbridge trust xmpp "+x, "", x)
 	}
 	if b.bundleByName("cluster-trust") != nil {
 		w.step("callbridge trust cluster clustertrust.crt", "", "clustertrust.crt")
 	}
-	if f := b.c2wTrustFile(); f != "" {
+	if f := b.c2wTrust; f != "" {
 		w.step("callbridge trust c2w "+f, "", f)
 	}
 	w.step("callbridge restart", okCallbridge)
