@@ -23,8 +23,7 @@ const ContentType = "text/plain; version=0.0.4; charset=utf-8"
 
 // Writer writes metric families; errors are kept for Flush.
 type Writer struct {
-	w   *bufio.Writer
-	num []byte // scratch for numbers
+	w *bufio.Writer
 }
 
 // NewWriter writes to w; call Flush at the end.
@@ -36,9 +35,8 @@ func (w *Writer) Flush() error { return w.w.Flush() }
 // Family starts the family name of type typ ("counter", "gauge",
 // "histogram") with its help text.
 func (w *Writer) Family(name, help, typ string) {
-	w.put("# HELP ", name, " ")
-	helpEscaper.WriteString(w.w, help)
-	w.put("\n# TYPE ", name, " ", typ, "\n")
+	w.w.WriteString("# HELP " + name + " " + helpEscaper.Replace(help) + "\n")
+	w.w.WriteString("# TYPE " + name + " " + typ + "\n")
 }
 
 // Sample writes one sample: name{label="value",...} v. labels are name,
@@ -50,23 +48,12 @@ func (w *Writer) Sample(name string, v float64, labels ...string) {
 		if i == 0 {
 			sep = "{"
 		}
-		w.put(sep, labels[i], `="`)
-		labelEscaper.WriteString(w.w, labels[i+1])
-		w.w.WriteByte('"')
+		w.w.WriteString(sep + labels[i] + `="` + labelEscaper.Replace(labels[i+1]) + `"`)
 	}
 	if len(labels) > 1 {
-		w.w.WriteByte('}')
+		w.w.WriteString("}")
 	}
-	w.w.WriteByte(' ')
-	w.num = appendFloat(w.num[:0], v)
-	w.w.Write(w.num)
-	w.w.WriteByte('\n')
-}
-
-func (w *Writer) put(parts ...string) {
-	for _, p := range parts {
-		w.w.WriteString(p)
-	}
+	w.w.WriteString(" " + FormatFloat(v) + "\n")
 }
 
 // The escapes of the text format: a help text escapes backslash and line
@@ -78,18 +65,16 @@ var (
 
 // FormatFloat writes v as the text format wants it: +Inf, -Inf, NaN, else
 // the shortest representation that reads back exactly.
-func FormatFloat(v float64) string { return string(appendFloat(nil, v)) }
-
-func appendFloat(b []byte, v float64) []byte {
+func FormatFloat(v float64) string {
 	switch {
 	case math.IsInf(v, 1):
-		return append(b, "+Inf"...)
+		return "+Inf"
 	case math.IsInf(v, -1):
-		return append(b, "-Inf"...)
+		return "-Inf"
 	case math.IsNaN(v):
-		return append(b, "NaN"...)
+		return "NaN"
 	}
-	return strconv.AppendFloat(b, v, 'g', -1, 64)
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // CounterVec counts by the value of one label. It is safe for concurrent
@@ -162,22 +147,16 @@ func (h *HistogramVec) Write(w *Writer) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	w.Family(h.Name, h.Help, "histogram")
-	les := make([]string, len(h.Bounds)+1)
-	for i, b := range h.Bounds {
-		les[i] = FormatFloat(b)
-	}
-	les[len(h.Bounds)] = "+Inf"
-	bucket, sum, count := h.Name+"_bucket", h.Name+"_sum", h.Name+"_count"
 	for _, v := range sortedKeys(h.series) {
 		s := h.series[v]
 		var cum uint64
-		for i := range h.Bounds {
+		for i, b := range h.Bounds {
 			cum += s.buckets[i]
-			w.Sample(bucket, float64(cum), h.Label, v, "le", les[i])
+			w.Sample(h.Name+"_bucket", float64(cum), h.Label, v, "le", FormatFloat(b))
 		}
-		w.Sample(bucket, float64(s.count), h.Label, v, "le", les[len(h.Bounds)])
-		w.Sample(sum, s.sum, h.Label, v)
-		w.Sample(count, float64(s.count), h.Label, v)
+		w.Sample(h.Name+"_bucket", float64(s.count), h.Label, v, "le", "+Inf")
+		w.Sample(h.Name+"_sum", s.sum, h.Label, v)
+		w.Sample(h.Name+"_count", float64(s.count), h.Label, v)
 	}
 }
 

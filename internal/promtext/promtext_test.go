@@ -145,31 +145,3 @@ func FuzzLabelValue(f *testing.F) {
 		}
 	})
 }
-
-// BenchmarkWrite writes what a scrape of `confcert serve` holds: statuses,
-// HTTP codes and the issuance histogram of a few CAs.
-//
-//	go test -run '^$' -bench Write ./internal/promtext
-func BenchmarkWrite(b *testing.B) {
-	c := CounterVec{Name: "confcert_requests_total", Help: "Requests.", Label: "status"}
-	h := HistogramVec{Name: "confcert_issuance_seconds", Help: "Time.", Label: "ca", Bounds: ExponentialBounds(0.001, 2, 14)}
-	for i, s := range []string{"pending", "approved", "issued", "rejected", "failed"} {
-		for range i + 1 {
-			c.Inc(s)
-		}
-	}
-	for i := range 1000 {
-		h.Observe([]string{"podca", "dbca", "edgeca"}[i%3], float64(i)/1000)
-	}
-	var buf bytes.Buffer
-	b.ReportAllocs()
-	for b.Loop() {
-		buf.Reset()
-		w := NewWriter(&buf)
-		c.Write(w)
-		h.Write(w)
-		if err := w.Flush(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
