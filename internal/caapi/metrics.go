@@ -1,101 +1,73 @@
 package caapi
 
 import (
-	"bytes"
+	"github.com/confcert/confcert/internal/validity"
+
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
-	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/confcert/confcert/internal/castore"
-	"github.com/confcert/confcert/internal/promtext"
-	"github.com/confcert/confcert/internal/validity"
 )
 
 // Metrics are the Prometheus metrics of the service (spec serve.md):
 // requests by status, issuance latency, certificates expiring within 30
-// days per CA, HTTP answers by code, OCSP answers. Each Metrics keeps its
-// own counts: no global state. They are written in the text format by
-// internal/promtext, not prometheus/client_golang, whose initialisation
-// every confcert process paid for (docs/dependencies.md).
+// days per CA, HTTP answers by code, OCSP answers. Each Metrics has its own
+// registry: no global state.
 type Metrics struct {
-	store     castore.Service
-	requests  promtext.CounterVec
-	issuance  promtext.HistogramVec
-	http      promtext.CounterVec
-	ocspTotal atomic.Uint64
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	issuance  *prometheus.HistogramVec
+	http      *prometheus.CounterVec
+	ocspTotal prometheus.Counter
 }
 
-// The help text of the metrics without a vector.
-const (
-	expiringName = "confcert_certificates_expiring_30d"
-	expiringHelp = "Certificates not revoked that expire within 30 days, per CA."
-	ocspName     = "confcert_ocsp_answers_total"
-	ocspHelp     = "OCSP answers served."
-)
-
-// NewMetrics makes the metrics; the expiring gauge asks store on each
+// NewMetrics registers the metrics; the expiring gauge asks store on each
 // scrape.
 func NewMetrics(store castore.Service) *Metrics {
-	return &Metrics{
-		store: store,
-		requests: promtext.CounterVec{Name: "confcert_requests_total", Label: "status",
-			Help: "Certificate requests that reached each status, by this process."},
-		issuance: promtext.HistogramVec{Name: "confcert_issuance_seconds", Label: "ca",
-			Help:   "Time to issue a certificate (reserve, lint, sign, compare, record).",
-			Bounds: promtext.ExponentialBounds(0.001, 2, 14)},
-		http: promtext.CounterVec{Name: "confcert_http_requests_total", Label: "code",
-			Help: "HTTP requests answered, by status code."},
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "confcert_requests_total",
+			Help: "Certificate requests that reached each status, by this process."}, []string{"status"}),
+		issuance: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "confcert_issuance_seconds",
+			Help:    "Time to issue a certificate (reserve, lint, sign, compare, record).",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"ca"}),
+		http: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "confcert_http_requests_total",
+			Help: "HTTP requests answered, by status code."}, []string{"code"}),
+		ocspTotal: prometheus.NewCounter(prometheus.CounterOpts{Name: "confcert_ocsp_answers_total",
+			Help: "OCSP answers served."}),
 	}
+	m.reg.MustRegister(m.requests, m.issuance, m.http, m.ocspTotal, &expiring{store: store},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
 }
 
-// Handler serves /metrics: every family in the text format, or 500 when the
-// store cannot be asked for the expiring gauge (nothing is half written).
+// Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-		defer cancel()
-		expiring, err := m.expiring(ctx)
-		if err != nil {
-			http.Error(w, "metrics: counting the certificates that expire soon: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
-		var buf bytes.Buffer
-		pw := promtext.NewWriter(&buf)
-		pw.Family(expiringName, expiringHelp, "gauge")
-		for _, ca := range sortedCAs(expiring) {
-			pw.Sample(expiringName, float64(expiring[ca]), "ca", ca)
-		}
-		m.http.Write(pw)
-		m.issuance.Write(pw)
-		pw.Family(ocspName, ocspHelp, "counter")
-		pw.Sample(ocspName, float64(m.ocspTotal.Load()))
-		m.requests.Write(pw)
-		if err := pw.Flush(); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", promtext.ContentType)
-		_, _ = w.Write(buf.Bytes())
-	})
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Timeout: 10 * time.Second})
 }
 
 // Issued implements caservice.Observer.
-func (m *Metrics) Issued(ca string, took time.Duration) { m.issuance.Observe(ca, took.Seconds()) }
+func (m *Metrics) Issued(ca string, took time.Duration) {
+	m.issuance.WithLabelValues(ca).Observe(took.Seconds())
+}
 
 // RequestStatus implements caservice.Observer.
-func (m *Metrics) RequestStatus(status string) { m.requests.Inc(status) }
+func (m *Metrics) RequestStatus(status string) { m.requests.WithLabelValues(status).Inc() }
 
-func (m *Metrics) ocspAnswered() { m.ocspTotal.Add(1) }
+func (m *Metrics) ocspAnswered() { m.ocspTotal.Inc() }
 
 // wrap counts answers by status code.
 func (m *Metrics) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		h.ServeHTTP(rec, r)
-		m.http.Inc(strconv.Itoa(rec.code))
+		m.http.WithLabelValues(strconv.Itoa(rec.code)).Inc()
 	})
 }
 
@@ -109,16 +81,28 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// expiring counts the certificates, not revoked, that expire within 30
-// days (expired ones left out), per CA: every CA appears, with 0 when none.
-func (m *Metrics) expiring(ctx context.Context) (map[string]int, error) {
+// expiring is the gauge of certificates, not revoked, that expire within
+// 30 days (expired ones left out), per CA, computed at scrape time.
+type expiring struct{ store castore.Service }
+
+var expiringDesc = prometheus.NewDesc("confcert_certificates_expiring_30d",
+	"Certificates not revoked that expire within 30 days, per CA.", []string{"ca"}, nil)
+
+// Describe implements prometheus.Collector.
+func (e *expiring) Describe(ch chan<- *prometheus.Desc) { ch <- expiringDesc }
+
+// Collect implements prometheus.Collector.
+func (e *expiring) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	now := time.Now()
-	recs, err := m.store.Certificates(ctx, castore.CertFilter{Filter: castore.Filter{NotAfterBefore: now.AddDate(0, 0, validity.WarnDays)}})
+	recs, err := e.store.Certificates(ctx, castore.CertFilter{Filter: castore.Filter{NotAfterBefore: now.AddDate(0, 0, validity.WarnDays)}})
 	if err != nil {
-		return nil, err
+		ch <- prometheus.NewInvalidMetric(expiringDesc, err)
+		return
 	}
 	counts := map[string]int{}
-	cas, err := m.store.CAs(ctx)
+	cas, err := e.store.CAs(ctx)
 	if err == nil {
 		for _, c := range cas {
 			counts[c.Name] = 0
@@ -129,14 +113,7 @@ func (m *Metrics) expiring(ctx context.Context) (map[string]int, error) {
 			counts[r.CA]++
 		}
 	}
-	return counts, nil
-}
-
-func sortedCAs(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+	for ca, n := range counts {
+		ch <- prometheus.MustNewConstMetric(expiringDesc, prometheus.GaugeValue, float64(n), ca)
 	}
-	slices.Sort(out)
-	return out
 }
