@@ -117,11 +117,9 @@ func Collect(certs []*x509.Certificate) *Chain {
 	return c
 }
 
-// Build finds the leaf in certs (or takes o.Leaf), links it to its issuers by
-// signature and returns the best chain. Cost is linear in the pile: issuers
-// are found through an index by subject name and key identifier, and
-// signatures are only checked along candidate paths.
-func Build(certs []*x509.Certificate, o Options) (*Chain, error) {
+// withDefaults fills in the time (now) and returns the trust anchors: the
+// given roots and, with SystemRoots, the system's.
+func (o Options) withDefaults() (Options, []*x509.Certificate, error) {
 	if o.At.IsZero() {
 		o.At = time.Now()
 	}
@@ -129,9 +127,21 @@ func Build(certs []*x509.Certificate, o Options) (*Chain, error) {
 	if o.SystemRoots {
 		sys, err := SystemRoots()
 		if err != nil {
-			return nil, err
+			return o, nil, err
 		}
 		roots = append(append([]*x509.Certificate{}, roots...), sys...)
+	}
+	return o, roots, nil
+}
+
+// Build finds the leaf in certs (or takes o.Leaf), links it to its issuers by
+// signature and returns the best chain. Cost is linear in the pile: issuers
+// are found through an index by subject name and key identifier, and
+// signatures are only checked along candidate paths.
+func Build(certs []*x509.Certificate, o Options) (*Chain, error) {
+	o, roots, err := o.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	input := certs
 	if o.Leaf != nil {

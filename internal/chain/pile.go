@@ -200,16 +200,9 @@ func intern(s string) string { return unique.Make(s).Value() }
 // they were added held. The chain's Unique is left empty. A certificate
 // that cannot be read again (the file changed) is an error.
 func (p *Pile) Build(o Options) (*Chain, error) {
-	if o.At.IsZero() {
-		o.At = time.Now()
-	}
-	roots := o.Roots
-	if o.SystemRoots {
-		sys, err := SystemRoots()
-		if err != nil {
-			return nil, err
-		}
-		roots = append(append([]*x509.Certificate{}, roots...), sys...)
+	o, roots, err := o.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	c := &Chain{Dropped: p.duplicates()}
 	entries := p.entries
