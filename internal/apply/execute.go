@@ -266,10 +266,19 @@ func itemNames(items []*item, at []int) string {
 	return strings.Join(names, ", ")
 }
 
+// ErrSubordinateSigner refuses a subordinate CA (plan.Certificate.
+// SubordinateCA) that a local CA of the deployment would not sign: only a
+// local CA issues a CA certificate, never a public CA, a self-signature or
+// the CA service (whose profiles issue end-entity certificates only).
+var ErrSubordinateSigner = errors.New("a subordinate CA is signed by a local CA of the deployment only")
+
 // issue imports, or self-signs, or has the local CA sign one certificate,
 // as the plan says.
 func (r *run) issue(ctx context.Context, it *item) (*x509.Certificate, error) {
 	c := it.c
+	if c.SubordinateCA {
+		return nil, ErrSubordinateSigner // issueAll has a local CA sign the others
+	}
 	if c.Signer == plan.SignerPublic {
 		return it.imported, nil
 	}
@@ -292,7 +301,7 @@ func (r *run) signRequest(c *plan.Certificate) (SignRequest, error) {
 	if err != nil {
 		return SignRequest{}, err
 	}
-	return SignRequest{ExtKeyUsage: eku, Days: c.ValidityDays(), Now: r.o.Now, ExtraKeyUsage: extraKeyUsage(c)}, nil
+	return SignRequest{ExtKeyUsage: eku, Days: c.ValidityDays(), Now: r.o.Now, ExtraKeyUsage: extraKeyUsage(c), SubordinateCA: c.SubordinateCA}, nil
 }
 
 // backup keeps a copy of file as <file>.<timestamp>.bak before it is replaced.

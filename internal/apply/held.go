@@ -157,6 +157,9 @@ func (r *run) heldStale(it *item) string {
 	if d := ekuDiff(c, leaf); d != "" {
 		return d
 	}
+	if d := caDiff(c, leaf); d != "" {
+		return d
+	}
 	if d := r.signerDiff(c, leaf); d != "" {
 		return d
 	}
@@ -207,6 +210,25 @@ func heldNamesProblem(c *plan.Certificate, leaf *x509.Certificate) string {
 	}
 	if d := ekuDiff(c, leaf); d != "" {
 		return c.Files.Cert + ": " + d + " (rerun plan to sign it again)"
+	}
+	if d := caDiff(c, leaf); d != "" {
+		return c.Files.Cert + ": " + d + " (rerun plan to sign it again)"
+	}
+	return ""
+}
+
+// caDiff says how a certificate's basic constraints and key usage differ
+// from a planned subordinate CA's (CA:TRUE, pathLenConstraint 0, the
+// planned key usage), or that a certificate planned as none is a CA.
+func caDiff(c *plan.Certificate, leaf *x509.Certificate) string {
+	isSub := leaf.IsCA && leaf.MaxPathLen == 0 && leaf.MaxPathLenZero
+	switch {
+	case c.SubordinateCA && !isSub:
+		return "it is not a CA with pathLenConstraint 0, as the plan says"
+	case !c.SubordinateCA && leaf.IsCA:
+		return "it is a CA certificate, which the plan does not say"
+	case c.SubordinateCA:
+		return kuDiff(c, leaf)
 	}
 	return ""
 }

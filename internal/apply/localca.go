@@ -69,7 +69,7 @@ func (l localAuthority) Sign(ctx context.Context, csr *x509.CertificateRequest, 
 
 // options are the certgen options of a sign request, one or in a batch.
 func (r SignRequest) options() certgen.SignOptions {
-	return certgen.SignOptions{ExtKeyUsage: r.ExtKeyUsage, ExtraKeyUsage: r.ExtraKeyUsage, Days: r.Days, Now: r.Now}
+	return certgen.SignOptions{ExtKeyUsage: r.ExtKeyUsage, ExtraKeyUsage: r.ExtraKeyUsage, SubordinateCA: r.SubordinateCA, Days: r.Days, Now: r.Now}
 }
 
 // SignAll signs every CSR with the local CA in one batch (localca.CA.SignAll):

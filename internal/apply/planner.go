@@ -41,6 +41,9 @@ type SignRequest struct {
 	// ExtraKeyUsage are key usage bits to keep beyond the usual ones (the
 	// dataEncipherment a Unified CM CSR asks for).
 	ExtraKeyUsage x509.KeyUsage
+	// SubordinateCA issues it as a CA with pathLenConstraint 0
+	// (plan.Certificate.SubordinateCA, the Unified CM CAPF).
+	SubordinateCA bool
 	Days          int
 	Now           time.Time
 }

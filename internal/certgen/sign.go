@@ -28,6 +28,9 @@ var (
 	ErrKeyMismatch = errors.New("the CA private key does not match the CA certificate")
 	// ErrCAExpired: the CA certificate has expired, so nothing it signs can be valid.
 	ErrCAExpired = errors.New("the CA certificate has expired")
+	// ErrNoSubordinate: the signing CA may not sign a CA (its own
+	// pathLenConstraint is 0).
+	ErrNoSubordinate = errors.New("the CA may sign no subordinate CA")
 	// ErrBadDays: the validity asked for is not a positive number of days.
 	ErrBadDays = errors.New("validity must be at least 1 day")
 )
@@ -157,6 +160,12 @@ type SignOptions struct {
 	// distribution points and authorityInfoAccess OCSP responder (the CA
 	// service names its own, spec serve.md).
 	CRLURLs, OCSPURLs []string
+	// SubordinateCA issues the certificate as a CA that signs end-entity
+	// certificates only: basicConstraints CA:TRUE, pathLenConstraint 0
+	// (critical), keyUsage digitalSignature and keyCertSign (no cRLSign: it
+	// publishes no CRL), whatever the CSR asks; the extended key usages are
+	// the options' as for any certificate.
+	SubordinateCA bool
 	// CSRVerified says the caller has already checked the CSR's signature
 	// (the CA service checks it once on receipt, then signs the CSR twice:
 	// the lint copy and the certificate), so Sign need not check it again.
@@ -171,7 +180,10 @@ type SignOptions struct {
 // days that never runs past the CA's own notAfter. It refuses a CSR with a
 // bad signature (ErrBadCSRSignature), a certificate that is not a CA
 // (ErrNotCA), a key that is not the CA's (ErrKeyMismatch) and an expired CA
-// (ErrCAExpired).
+// (ErrCAExpired). No extension of the CSR is copied but its names: with
+// o.SubordinateCA the certificate is a CA with pathLenConstraint 0 even when
+// the CSR asks another path length (ErrNoSubordinate when ca's own
+// pathLenConstraint is 0).
 func Sign(csr *x509.CertificateRequest, ca *x509.Certificate, caKey crypto.Signer, o SignOptions) (*x509.Certificate, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
@@ -198,6 +210,10 @@ func Sign(csr *x509.CertificateRequest, ca *x509.Certificate, caKey crypto.Signe
 		tmpl.ExtKeyUsage = o.Profile.ExtKeyUsage()
 	}
 	tmpl.KeyUsage = signedKeyUsage(csr.PublicKey, tmpl.ExtKeyUsage) | o.ExtraKeyUsage
+	if o.SubordinateCA {
+		tmpl.IsCA, tmpl.MaxPathLen, tmpl.MaxPathLenZero = true, 0, true
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign
+	}
 	tmpl.CRLDistributionPoints, tmpl.OCSPServer = o.CRLURLs, o.OCSPURLs
 	if tmpl.AuthorityKeyId, err = authorityKeyID(ca); err != nil {
 		return nil, err
@@ -224,6 +240,9 @@ func checkInputs(csr *x509.CertificateRequest, ca *x509.Certificate, caKey crypt
 	}
 	if err := CheckCA(ca); err != nil {
 		return err
+	}
+	if o.SubordinateCA && ca.MaxPathLenZero {
+		return fmt.Errorf("%w: %q has pathLenConstraint 0, so a CA it signs would be invalid", ErrNoSubordinate, ca.Subject.String())
 	}
 	if !keys.Match(caKey, ca.PublicKey) {
 		return ErrKeyMismatch

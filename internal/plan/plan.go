@@ -79,6 +79,13 @@ type Certificate struct {
 	// CM publisher generates it with the CSR): confcert makes no key, takes
 	// the CSR that --import brings back, checks it and signs it.
 	KeyHeld *KeyHeld `json:"key_held,omitempty"`
+	// SubordinateCA, when true, says the signer issues the certificate as a
+	// CA that may sign end-entity certificates only: basicConstraints
+	// CA:TRUE with pathLenConstraint 0, critical, and the plan's key_usage
+	// as it stands (digitalSignature, keyCertSign), whatever the CSR asks.
+	// Only a local CA of the deployment signs it (the Unified CM CAPF, which
+	// issues the phones' certificates).
+	SubordinateCA bool `json:"subordinate_ca,omitempty"`
 	// Template is the Microsoft CA certificate template for `certreq -submit`
 	// when Signer is public or a Microsoft CA (seed 002 §3.3, seed 003).
 	Template string `json:"template,omitempty"`

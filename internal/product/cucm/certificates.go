@@ -40,6 +40,10 @@ func (b *build) build() *plan.Plan {
 // Connection is its own cluster: its tomcat is per node.
 func (b *build) certsOf(t certType) {
 	d := b.d
+	if t.key == "capf" {
+		b.addCAPF(t)
+		return
+	}
 	nodes := d.nodes(t.cluster())
 	if t.key == "tomcat" || t.key == "tomcat-ecdsa" {
 		nodes = append(append([]string{}, d.cucm...), d.imp...)
@@ -116,6 +120,37 @@ func (b *build) add(t certType, name, cn string, nodes []string, by, what string
 	}
 	b.p.Certificates = append(b.p.Certificates, c)
 	b.byType[t.key] = append(b.byType[t.key], c)
+}
+
+// addCAPF plans the CAPF certificate: one, on the publisher, where CAPF runs
+// from Release 14 (research §2.1), signed by the internal CA as a
+// subordinate CA that signs the phones' LSCs and nothing below them:
+// basicConstraints CA:TRUE, pathLenConstraint 0, keyUsage digitalSignature
+// and keyCertSign (Security Guide Release 14SU2, "Certificate Authority
+// Proxy Function": "CA:TRUE, pathlen:0", "Digital Signature, Certificate
+// Sign"; UCM-07). No cRLSign: CAPF publishes no CRL and its CSR does not ask
+// for it. EKU serverAuth, plus clientAuth from 14SU2, whose CSR table marks
+// it (research §2.1). The CSR's own extensions are never copied
+// (certgen.Sign).
+func (b *build) addCAPF(t certType) {
+	d := b.d
+	pub := d.cucm[0]
+	eku := []string{product.ServerAuth}
+	if d.version.Major > 14 || d.version.Major == 14 && d.version.MR >= 2 {
+		eku = append(eku, product.ClientAuth)
+	}
+	c := product.NewCert(product.CertSpec{Name: host(pub) + "-capf", CN: pub, SANs: []string{pub}, Signer: d.internalCA,
+		Key: d.key, Days: d.days, EKU: eku})
+	c.Files.Key = ""
+	c.KeyUsage = []string{"digitalSignature", "keyCertSign"}
+	c.SubordinateCA = true
+	c.KeyHeld = &plan.KeyHeld{By: pub + " (" + publisherWord(onCUCM) + ")", Hint: t.purpose, MaxKeyBits: 4096, KeyAlgorithm: "RSA"}
+	c.Status = plan.StatusAwaitingCA
+	product.AddUse(c, host(pub), t.purpose)
+	b.p.Certificates = append(b.p.Certificates, c)
+	b.byType[t.key] = append(b.byType[t.key], c)
+	product.Warnf(b.p, "%s: this issues a CA certificate: the CAPF it makes can sign phone certificates (LSCs) that every system trusting %s accepts; it can sign no CA below it (pathLenConstraint 0). Plan it only if Unified CM's CAPF is to be part of your internal CA's hierarchy (%s)",
+		c.Name, d.internalCA, docCAPF)
 }
 
 // bundles: <ca>.pem, the internal CA's certificate, uploaded as each

@@ -193,12 +193,12 @@ func (d *deploy) checkTypes(p *product.Problems) {
 	for _, c := range s.Certificates {
 		t, ok := typeNamed(c.Value)
 		switch {
-		case c.Value == "capf":
-			p.Add(c.Line, "certificates: capf is not planned: a CA-signed CAPF certificate is a subordinate CA that issues the phones' certificates; keep it self-signed or have your enterprise CA issue it (Security Guide Release 14, \"Certificates\")")
 		case !ok:
 			p.Add(c.Line, "certificates: unknown type %q (%s)", c.Value, strings.Join(known, ", "))
 		case slices.ContainsFunc(d.types, func(x certType) bool { return x.key == t.key }):
 			p.Add(c.Line, "certificates lists %s twice", c.Value)
+		case t.key == "capf" && s.CAServer.Value != "":
+			p.Add(c.Line, "certificates: capf is a subordinate CA, which only a local CA of confcert signs: the CA service (ca_server) issues end-entity certificates only; plan capf in a deployment without ca_server")
 		case t.cluster() == onIMP && len(d.imp) == 0:
 			p.Add(c.Line, "certificates: %s lives on IM and Presence: list its nodes in im_presence", c.Value)
 		default:

@@ -14,6 +14,8 @@ const (
 	docRegen    = "Cisco TAC document 214231, \"Regenerate Certificates in Unified Communications Manager\""
 	docMRA      = "Mobile and Remote Access Through Cisco Expressway Deployment Guide X15.0, \"Certificate Exchange Requirements\""
 	docFN       = "Cisco Field Notice FN74345"
+	docCAPF     = "Security Guide for Cisco Unified Communications Manager Release 14SU2, \"Certificate Authority Proxy Function\""
+	docRenewal  = "Cisco TAC document 225746, \"Troubleshoot Common Issues with Certificate Renewal in CUCM\""
 )
 
 const osAdmin = "Cisco Unified OS Administration > Security > Certificate Management"
@@ -98,7 +100,13 @@ func (b *build) trustSteps(certs []*plan.Certificate, cluster string) []string {
 	}
 	var out []string
 	for _, s := range stores {
-		out = append(out, fmt.Sprintf("%s > Upload Certificate/Certificate chain: Certificate Purpose %s, file %s.pem (the root, and each intermediate if any, as %s first; %s)", osAdmin, s, b.d.internalCA, s, docAdmin))
+		line := fmt.Sprintf("%s > Upload Certificate/Certificate chain: Certificate Purpose %s, file %s.pem (the root, and each intermediate if any, as %s first; %s)", osAdmin, s, b.d.internalCA, s, docAdmin)
+		if s == "CAPF-trust" {
+			// CAPF-trust is node-local (UCM-12); the CA-signed CAPF's root
+			// reaches CallManager-trust by itself (research §2.3).
+			line += ". CAPF-trust is node-local: upload it on the publisher, where CAPF runs; Unified CM copies the CAPF certificate's root into CallManager-trust itself (" + docSecurity + ")"
+		}
+		out = append(out, line)
 	}
 	if f := b.d.s.ExpresswayCCA.Value; f != "" && cluster != onUnity {
 		out = append(out, b.expresswayTrust(f, cluster)...)
@@ -142,13 +150,30 @@ func (b *build) typeSteps(n int, c *plan.Certificate) []string {
 	if t.ec {
 		alg, length = "EC", map[string]string{"ecdsa-p256": "256", "ecdsa-p384": "384"}[c.KeyType]
 	}
-	return []string{
+	steps := []string{
 		fmt.Sprintf("%d. %s: %s > Generate CSR: Certificate Purpose %s, Distribution %s, Common Name %s, Key Type %s, Key Length %s, Hash Algorithm SHA256; the SAN list must hold %s.",
 			n, c.Name, osAdmin, t.purpose, dist, c.CN, alg, length, strings.Join(c.SANs, ", ")),
 		fmt.Sprintf("%d. Download CSR, then: confcert plan <this deployment file> -o <this directory> --import <the downloaded %s.csr>: confcert checks it and writes %s, signed by %s.", n, t.purpose, c.Files.Cert, b.d.internalCA),
 		fmt.Sprintf("%d. %s > Upload Certificate/Certificate chain: Certificate Purpose %s, file %s (multi-server certificates: the web page only, not the CLI, from 14SU2).", n, osAdmin, t.purpose, c.Files.Cert),
 		fmt.Sprintf("%d. Restart: %s. Wait until the phones have re-registered before the next type.", n, t.restart),
 	}
+	if t.key == "capf" {
+		steps = append(steps, b.capfSteps(n, c)...)
+	}
+	return steps
+}
+
+// capfSteps: after a CAPF change, the CTL update in mixed mode (UCM-18), the
+// phones reset by "Phone Interaction on Certificate Update" (UCM-21), and
+// 802.1x that authenticates phones by their LSC (research §2.4).
+func (b *build) capfSteps(n int, c *plan.Certificate) []string {
+	var out []string
+	if b.d.s.MixedMode.Value {
+		out = append(out, fmt.Sprintf("%d. Mixed mode: run utils ctl update CTLFile on the publisher now, then reset the phones: a phone whose CTL lacks the new CAPF certificate stays registering over TLS (%s; %s).", n, docSecurity, docRenewal))
+	}
+	return append(out,
+		fmt.Sprintf("%d. Phones reset: the enterprise parameter Phone Interaction on Certificate Update (default: reset the phones automatically) acts when the CAPF certificate changes; upload it in a maintenance window (%s).", n, docSecurity),
+		fmt.Sprintf("%d. 802.1x: if the network authenticates phones by their LSC, have the RADIUS server trust %s.pem and %s (the LSCs' new issuer) before the phones get new LSCs; a CAPF regenerated while 802.1x depends on it gives \"802.1x Authentication: Failed\" (%s).", n, b.d.internalCA, c.Files.Cert, docRenewal))
 }
 
 // after: CTL update in mixed mode, a new DRS backup (UCM-18, UCM-20).

@@ -87,7 +87,7 @@ func TestValidation(t *testing.T) {
 		{"bad version", head + "version: \"X15\"\n", 4, "12.5, 14, 14SU2"},
 		{"old version", head + "version: \"11.5\"\n", 4, "12.5 to 15"},
 		{"wildcard node", head + "version: \"15\"\nsubscribers: ['*.example.com']\n", 5, "does not support wildcard"},
-		{"capf", head + "version: \"15\"\ncertificates: [capf]\n", 5, "subordinate CA"},
+		{"capf with ca_server", head + "version: \"15\"\nca_server: https://ca.example.com\ncertificates: [capf]\n", 6, "only a local CA"},
 		{"unknown type", head + "version: \"15\"\ncertificates: [tomcats]\n", 5, "unknown type"},
 		{"cup-xmpp without imp", head + "version: \"15\"\ncertificates: [cup-xmpp]\n", 5, "im_presence"},
 		{"ecdsa key", head + "version: \"15\"\nkey: ecdsa-p256\n", 5, "ec_key"},

@@ -29,9 +29,8 @@ type certType struct {
 	restart string // the services to restart after the upload
 }
 
-// certTypes lists the purposes confcert plans. CAPF is not among them: a
-// CA-signed CAPF is a subordinate CA that issues phone certificates, which
-// the local CA does not make (choice, docs/plan-rules.md).
+// certTypes lists the purposes confcert plans. CAPF is one certificate on the
+// publisher, signed as a subordinate CA (certificates.go addCAPF).
 func certTypes() []certType {
 	return []certType{
 		{key: "tomcat", purpose: "tomcat", trust: "tomcat-trust", multi: true, role: RoleTomcat,
@@ -46,6 +45,8 @@ func certTypes() []certType {
 			restart: "Cisco Trust Verification Service on every node"},
 		{key: "ipsec", purpose: "ipsec", trust: "ipsec-trust",
 			restart: "utils ipsec restart (DRS uses the ipsec certificate)"},
+		{key: "capf", purpose: "CAPF", trust: "CAPF-trust",
+			restart: "the services the upload's pop-up lists (Cisco Certificate Authority Proxy Function on the publisher)"},
 		{key: "cup-xmpp", purpose: "cup-xmpp", trust: "cup-xmpp-trust", multi: true, role: RoleCupXMPP,
 			restart: "Cisco XCP Router on every IM and Presence node"},
 		{key: "cup-xmpp-ecdsa", purpose: "cup-xmpp-ECDSA", trust: "cup-xmpp-trust", ec: true, multi: true, role: RoleCupXMPP,
