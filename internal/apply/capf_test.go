@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"math/big"
 	"os"
 	"os/exec"
@@ -223,5 +224,51 @@ func writePEMCerts(t *testing.T, path string, certs ...*x509.Certificate) {
 	t.Helper()
 	if err := os.WriteFile(path, certio.CertificatesPEM(certs...), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSubordinateSigner: a subordinate CA is signed by a local CA only: a
+// self-signed one is refused before anything is written.
+func TestSubordinateSigner(t *testing.T) {
+	e := newEnv(t)
+	c := cert("lab-ca", "lab.example.com", plan.SignerSelf, []string{"lab.example.com"}, "serverAuth")
+	c.SubordinateCA = true
+	p := &plan.Plan{Product: "cms", Certificates: []*plan.Certificate{c}}
+	_, err := Run(t.Context(), p, e.options(e.now))
+	if !errors.Is(err, ErrSubordinateSigner) {
+		t.Errorf("got %v, want ErrSubordinateSigner", err)
+	}
+	if _, err := os.Stat(e.path("lab-ca.crt")); err == nil {
+		t.Error("a self-signed subordinate CA was written")
+	}
+}
+
+// TestCADiff: a planned subordinate CA must be CA:TRUE with pathlen 0 and
+// the planned key usage; a certificate planned as none must not be a CA.
+func TestCADiff(t *testing.T) {
+	sub := &plan.Certificate{SubordinateCA: true, KeyUsage: []string{"digitalSignature", "keyCertSign"}}
+	leaf := &plan.Certificate{KeyUsage: []string{"digitalSignature"}}
+	ku := x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign
+	tests := []struct {
+		name string
+		c    *plan.Certificate
+		x    x509.Certificate
+		want string
+	}{
+		{"subordinate", sub, x509.Certificate{IsCA: true, MaxPathLenZero: true, KeyUsage: ku}, ""},
+		{"no path length", sub, x509.Certificate{IsCA: true, MaxPathLen: -1, KeyUsage: ku}, "pathLenConstraint 0"},
+		{"path length 5", sub, x509.Certificate{IsCA: true, MaxPathLen: 5, KeyUsage: ku}, "pathLenConstraint 0"},
+		{"not a CA", sub, x509.Certificate{KeyUsage: ku}, "not a CA"},
+		{"cRLSign too", sub, x509.Certificate{IsCA: true, MaxPathLenZero: true, KeyUsage: ku | x509.KeyUsageCRLSign}, "key usage changed"},
+		{"leaf", leaf, x509.Certificate{KeyUsage: x509.KeyUsageDigitalSignature}, ""},
+		{"leaf that is a CA", leaf, x509.Certificate{IsCA: true, KeyUsage: ku}, "is a CA certificate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := caDiff(tt.c, &tt.x)
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("caDiff = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
