@@ -14,9 +14,11 @@
 // (plan.Certificate.KeyHeld), and writes what to upload in which order.
 //
 //   - deployment.go: the deployment file and its checks;
-//   - types.go: the certificate purposes (tomcat, CallManager, cup-xmpp...);
-//   - certificates.go: the CSRs, their names, the trust bundles;
+//   - types.go: the certificate purposes (tomcat, CallManager, CAPF, cup-xmpp...);
+//   - certificates.go: the CSRs, their names, the trust bundles; CAPF as a
+//     subordinate CA (pathLenConstraint 0) of the internal CA;
 //   - install.go: each cluster's install file, trust first, one type at a time;
 //   - roles.go: the `confcert check` roles cucm-tomcat, cucm-callmanager,
-//     cucm-cup-xmpp.
+//     cucm-cup-xmpp, one per purpose family (none for TVS, ipsec and CAPF,
+//     so the CA service has no CAPF profile: docs/plan-rules.md).
 package cucm
