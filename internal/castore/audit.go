@@ -88,3 +88,24 @@ func (s *sqlStore) Profiles(ctx context.Context) ([]StoredProfile, error) {
 	}
 	return out, rows.Err()
 }
+
+// auditAppendOnly is version 5: the database itself refuses to change or
+// delete an audit entry, so that a hand-made UPDATE or DELETE (a CA manager
+// covering their tracks with the sqlite3 or psql shell) fails too, not only
+// the store's interface, which never offered one (spec serve.md, "an
+// append-only audit log"). Triggers are said differently in the two
+// dialects. Dropping a trigger is still possible for whoever owns the
+// database: this guards against edits, not against the database's owner.
+func auditAppendOnly() Migration {
+	const refuse = `the audit log is append-only: its entries are never changed or deleted`
+	return Migration{Version: 5, Name: "audit log: the database refuses UPDATE and DELETE",
+		SQLite: []string{
+			`CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, '` + refuse + `'); END`,
+			`CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, '` + refuse + `'); END`,
+		},
+		Postgres: []string{
+			`CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '` + refuse + `'; END $$`,
+			`CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()`,
+			`CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()`,
+		}}
+}

@@ -18,6 +18,28 @@ type Migration struct {
 	// SQL runs in one transaction with every other missing step, in the
 	// common subset of SQLite and PostgreSQL (see schema.go).
 	SQL []string
+	// SQLite and Postgres, when set, run instead of SQL on that backend:
+	// what the two dialects cannot say alike (triggers).
+	SQLite, Postgres []string
+}
+
+// dialect names a backend's SQL, for the steps that differ.
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+// statements is what the step runs on a backend.
+func (m Migration) statements(d dialect) []string {
+	switch {
+	case d == dialectSQLite && m.SQLite != nil:
+		return m.SQLite
+	case d == dialectPostgres && m.Postgres != nil:
+		return m.Postgres
+	}
+	return m.SQL
 }
 
 // migrations is every step in version order; checkMigrations (run by the
@@ -27,7 +49,7 @@ var migrations = allMigrations()
 // allMigrations lists the steps of every file. To add one, write a function
 // returning it in a file of its own and append that function here.
 func allMigrations() []Migration {
-	return []Migration{baseSchema(), serviceSchema(), serviceRevocation(), databaseClusters()}
+	return []Migration{baseSchema(), serviceSchema(), serviceRevocation(), databaseClusters(), auditAppendOnly()}
 }
 
 // checkMigrations reports a list whose versions are not exactly 1..n in
@@ -37,9 +59,15 @@ func checkMigrations(ms []Migration) error {
 		if m.Version != i+1 {
 			return fmt.Errorf("migration %q has version %d, want %d (versions are 1, 2, 3... in order)", m.Name, m.Version, i+1)
 		}
-		if m.Name == "" || len(m.SQL) == 0 || slices.Contains(m.SQL, "") {
+		if m.Name == "" || !m.complete(dialectSQLite) || !m.complete(dialectPostgres) {
 			return fmt.Errorf("migration %d has no name or an empty statement", m.Version)
 		}
 	}
 	return nil
+}
+
+// complete reports whether the step has statements for d, none empty.
+func (m Migration) complete(d dialect) bool {
+	st := m.statements(d)
+	return len(st) > 0 && !slices.Contains(st, "")
 }

@@ -27,7 +27,7 @@ func OpenPostgres(ctx context.Context, url, dir string) (Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening PostgreSQL store: %w", err)
 	}
-	if err := migrate(ctx, db, pgMigrationLock); err != nil {
+	if err := migrate(ctx, db, dialectPostgres, pgMigrationLock); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening PostgreSQL store: %w", err)
 	}

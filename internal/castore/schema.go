@@ -44,10 +44,10 @@ func baseSchema() Migration {
 // migrate brings the schema to the newest version inside one transaction.
 // lock, when set, is a statement run first that serialises migrations between
 // processes (SQLite needs none: its write transactions already exclude).
-func migrate(ctx context.Context, db *sql.DB, lock string) error {
+func migrate(ctx context.Context, db *sql.DB, d dialect, lock string) error {
 	var err error
 	for wait := 50 * time.Millisecond; ; wait *= 2 {
-		err = migrateOnce(ctx, db, lock)
+		err = migrateOnce(ctx, db, d, lock)
 		if err == nil || !errors.Is(Cause(err), ErrBusy) || wait > 2*time.Second {
 			return err
 		}
@@ -63,7 +63,7 @@ func migrate(ctx context.Context, db *sql.DB, lock string) error {
 	}
 }
 
-func migrateOnce(ctx context.Context, db *sql.DB, lock string) error {
+func migrateOnce(ctx context.Context, db *sql.DB, d dialect, lock string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
@@ -74,7 +74,7 @@ func migrateOnce(ctx context.Context, db *sql.DB, lock string) error {
 			return fmt.Errorf("locking schema: %w", err)
 		}
 	}
-	if err := applyMissing(ctx, tx); err != nil {
+	if err := applyMissing(ctx, tx, d); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -83,7 +83,7 @@ func migrateOnce(ctx context.Context, db *sql.DB, lock string) error {
 	return nil
 }
 
-func applyMissing(ctx context.Context, tx *sql.Tx) error {
+func applyMissing(ctx context.Context, tx *sql.Tx, d dialect) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("creating schema_version: %w", err)
 	}
@@ -95,7 +95,7 @@ func applyMissing(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("database schema version %d is newer than this confcert knows (%d): upgrade confcert", have, len(migrations))
 	}
 	for v := have + 1; v <= len(migrations); v++ {
-		for _, stmt := range migrations[v-1].SQL {
+		for _, stmt := range migrations[v-1].statements(d) {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("applying schema version %d (%s): %w", v, migrations[v-1].Name, err)
 			}

@@ -102,6 +102,9 @@ func TestMigrationsInOrder(t *testing.T) {
 	if err := checkMigrations([]Migration{{Version: 1, Name: "empty"}}); err == nil {
 		t.Error("a step without SQL was accepted")
 	}
+	if err := checkMigrations([]Migration{{Version: 1, Name: "sqlite only", SQLite: []string{"SELECT 1"}}}); err == nil {
+		t.Error("a step with SQLite statements and none for PostgreSQL was accepted")
+	}
 }
 
 // A database at version 1 (what confcert wrote before the CA service) is

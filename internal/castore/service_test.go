@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -214,6 +215,37 @@ func TestAuditKeepsOrder(t *testing.T) {
 		got, err := s.Audit(ctx, 0)
 		if err != nil || len(got) != 3 || got[0].Action != "submit" || got[2].Action != "revoke" {
 			t.Errorf("Audit = %+v, %v", got, err)
+		}
+	})
+}
+
+// TestAuditRefusesEdits: the database itself refuses to change or delete an
+// audit entry (migration 5), on both backends; adding goes on working.
+func TestAuditRefusesEdits(t *testing.T) {
+	forEachService(t, func(t *testing.T, s Service, _ string) {
+		ctx := context.Background()
+		e := AuditEntry{ID: "approve-1", At: t0, Actor: "bob", Action: "approve", Object: "r1", Remote: "127.0.0.1"}
+		if err := s.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		db := s.(*sqlStore).db
+		edits := []string{`UPDATE audit SET actor = 'mallory'`, `DELETE FROM audit`}
+		if strings.Contains(t.Name(), "postgres") {
+			edits = append(edits, `TRUNCATE audit`)
+		}
+		for _, stmt := range edits {
+			_, err := db.ExecContext(ctx, stmt)
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v, want a refusal saying the log is append-only", stmt, err)
+			}
+		}
+		e.ID, e.Action = "revoke-1", "revoke"
+		if err := s.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Audit(ctx, 0)
+		if err != nil || len(got) != 2 || got[0].Actor != "bob" {
+			t.Errorf("Audit = %+v, %v: want both entries, unchanged", got, err)
 		}
 	})
 }

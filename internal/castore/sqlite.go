@@ -120,7 +120,7 @@ func migrateLocked(ctx context.Context, dir string, db *sql.DB) error {
 	if ok, _ := current(ctx, db); ok {
 		return nil
 	}
-	return migrate(ctx, db, "")
+	return migrate(ctx, db, dialectSQLite, "")
 }
 
 // current reports whether the schema is at the newest version, so a reader
