@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/certgen"
@@ -45,6 +47,9 @@ func toRequest(r castore.Request) Request {
 func (s *Service) Submit(ctx context.Context, p Principal, in SubmitInput) (Request, error) {
 	start := time.Now()
 	if err := p.require(PermSubmit); err != nil {
+		return Request{}, err
+	}
+	if err := storableText("comment", in.Comment); err != nil {
 		return Request{}, err
 	}
 	csr, err := parseCSR(in.CSRPEM)
@@ -154,7 +159,7 @@ func validity(p Profile, days int) (int, []Finding, error) {
 // Approve approves a pending request and issues its certificate. Nobody
 // approves a request they submitted (spec serve.md).
 func (s *Service) Approve(ctx context.Context, p Principal, id, reason string) (Request, error) {
-	r, err := s.decidable(ctx, p, id)
+	r, err := s.decidable(ctx, p, id, reason)
 	if err != nil {
 		return Request{}, err
 	}
@@ -171,7 +176,7 @@ func (s *Service) Approve(ctx context.Context, p Principal, id, reason string) (
 
 // Reject rejects a pending request.
 func (s *Service) Reject(ctx context.Context, p Principal, id, reason string) (Request, error) {
-	r, err := s.decidable(ctx, p, id)
+	r, err := s.decidable(ctx, p, id, reason)
 	if err != nil {
 		return Request{}, err
 	}
@@ -184,8 +189,11 @@ func (s *Service) Reject(ctx context.Context, p Principal, id, reason string) (R
 }
 
 // decidable returns a pending request the caller may decide.
-func (s *Service) decidable(ctx context.Context, p Principal, id string) (castore.Request, error) {
+func (s *Service) decidable(ctx context.Context, p Principal, id, reason string) (castore.Request, error) {
 	if err := p.require(PermDecide); err != nil {
+		return castore.Request{}, err
+	}
+	if err := storableText("reason", reason); err != nil {
 		return castore.Request{}, err
 	}
 	r, err := s.storedRequest(ctx, id)
@@ -308,7 +316,22 @@ func parseCSR(text string) (*x509.CertificateRequest, error) {
 	if err := csr.CheckSignature(); err != nil {
 		return nil, invalid("csr: %v: %v", certgen.ErrBadCSRSignature, err)
 	}
+	if err := storableText("csr: the subject's common name", csr.Subject.CommonName); err != nil {
+		return nil, err
+	}
 	return csr, nil
+}
+
+// storableText refuses text the stores cannot keep alike: PostgreSQL
+// refuses a NUL character or invalid UTF-8 in a text column (SQLite keeps
+// them), which would fail the request's write with an internal error and,
+// for an automatic profile, the whole group-commit batch it was in. A NUL
+// in a common name is also the null-prefix trick ("a.example.com\x00.evil").
+func storableText(field, s string) error {
+	if strings.ContainsRune(s, 0) || !utf8.ValidString(s) {
+		return invalid("%s: a NUL character or invalid UTF-8", field)
+	}
+	return nil
 }
 
 // csrNames lists the CSR's subjectAltName entries as text.
