@@ -78,4 +78,3 @@ func TestNULInTextIsBadInputOnEveryStore(t *testing.T) {
 		})
 	}
 }
-
