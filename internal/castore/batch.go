@@ -1,11 +1,14 @@
 package castore
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"database/sql"
 	"fmt"
 	"math/big"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -82,11 +85,18 @@ func (s *sqlStore) CommitBatch(ctx context.Context, b Batch) error {
 	})
 }
 
-// reserveAll claims every serial of rs in tx.
+// reserveAll claims every serial of rs in tx, in the order of CA and
+// serial whatever the order of rs: two instances on one PostgreSQL database
+// whose batches claim the same serials then wait for each other in the same
+// order, and the second gets ErrSerialTaken instead of a deadlock (40P01)
+// that would fail its whole batch with an error of the store.
 func (s *sqlStore) reserveAll(ctx context.Context, tx *sql.Tx, rs []Reservation) error {
 	if len(rs) == 0 {
 		return nil
 	}
+	rs = slices.SortedFunc(slices.Values(rs), func(a, b Reservation) int {
+		return cmp.Or(strings.Compare(a.CA, b.CA), a.Serial.Cmp(b.Serial))
+	})
 	st, err := tx.PrepareContext(ctx, `INSERT INTO issued (ca_name, serial, reserved_at) VALUES ($1, $2, $3)`)
 	if err != nil {
 		return fmt.Errorf("reserving serials: %w", err)
