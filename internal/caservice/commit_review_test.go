@@ -3,7 +3,12 @@ package caservice
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/keys"
@@ -76,5 +81,190 @@ func TestNULInTextIsBadInputOnEveryStore(t *testing.T) {
 				t.Errorf("a clean request after: %+v, %v", r, err)
 			}
 		})
+	}
+}
+
+// TestCommitterCancelledWriterLeavesItsWrite: a writer whose context ends
+// while its batch commits, or while its write waits in the queue, hears
+// its context's error at once; the batch's transaction runs under a
+// context of its own, so it still commits, the queued write is committed
+// with the next batch, and the other writers of that batch are not failed
+// by it. The committer then stops.
+func TestCommitterCancelledWriterLeavesItsWrite(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	var mu sync.Mutex
+	var batches [][]int64
+	var results []error
+	c := &committer{commit: func(ctx context.Context, b castore.Batch) error {
+		var serials []int64
+		for _, r := range b.Reserve {
+			serials = append(serials, r.Serial.Int64())
+		}
+		slices.Sort(serials)
+		mu.Lock()
+		batches = append(batches, serials)
+		first := len(batches) == 1
+		mu.Unlock()
+		if first {
+			close(started)
+			<-release
+		}
+		err := ctx.Err() // what a store would answer if the callers' contexts reached it
+		mu.Lock()
+		results = append(results, err)
+		mu.Unlock()
+		return err
+	}}
+	write := func(serial int64) *write {
+		return &write{reserve: &castore.Reservation{CA: "testca", Serial: big.NewInt(serial), At: time.Unix(0, 0)}}
+	}
+	do := func(ctx context.Context, serial int64) chan error {
+		ch := make(chan error, 1)
+		go func() { ch <- c.do(ctx, write(serial)) }()
+		return ch
+	}
+	ctx0, cancel0 := context.WithCancel(context.Background())
+	first := do(ctx0, 0)
+	<-started
+	cancel0()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("the writer cancelled while its batch commits: %v, want context.Canceled", err)
+	}
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	queued := do(ctx1, 1)
+	other := do(context.Background(), 2)
+	for !c.waiting(2) {
+		time.Sleep(time.Millisecond)
+	}
+	cancel1()
+	if err := <-queued; !errors.Is(err, context.Canceled) {
+		t.Errorf("the writer cancelled in the queue: %v, want context.Canceled", err)
+	}
+	close(release)
+	if err := <-other; err != nil {
+		t.Errorf("the other writer of the batch: %v, want nil", err)
+	}
+	for c.busy() {
+		time.Sleep(time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(batches) != "[[0] [1 2]]" || fmt.Sprint(results) != "[<nil> <nil>]" {
+		t.Errorf("batches %v answered %v; want [[0] [1 2]] both committed", batches, results)
+	}
+}
+
+// busy reports whether the committer's goroutine is running.
+func (c *committer) busy() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.running
+}
+
+// gateStore holds every CommitBatch with a record until open is closed,
+// saying on held when one arrives.
+type gateStore struct {
+	castore.Service
+	held chan struct{}
+	open chan struct{}
+}
+
+func (g *gateStore) CommitBatch(ctx context.Context, b castore.Batch) error {
+	if len(b.Record) > 0 {
+		g.held <- struct{}{}
+		<-g.open
+	}
+	return g.Service.CommitBatch(ctx, b)
+}
+
+// gatedService is a service with an auto profile on a gateStore over a
+// fresh SQLite store, which it returns too.
+func gatedService(t *testing.T) (*Service, *gateStore, castore.Service) {
+	t.Helper()
+	_, store := newStoreService(t, "")
+	g := &gateStore{Service: store, held: make(chan struct{}, 1), open: make(chan struct{})}
+	s := New(Config{Store: g, BaseURL: "https://ca.test:8443", DefaultCA: "testca", CAKeyType: keys.ECDSAP256})
+	if _, err := s.EnsureCA(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s, g, store
+}
+
+// TestSubmitCancelledWhileRecording: a request whose caller goes away
+// (client gone, handler timeout) while its record waits for its batch
+// gets no certificate; the committer still records it (the request is
+// issued, its certificate stored), and the next request is served.
+func TestSubmitCancelledWhileRecording(t *testing.T) {
+	s, g, store := gatedService(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	type answer struct {
+		r   Request
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		csr := makeCSR(t, csrSpec{cn: "cb1.example.com", sans: []string{"cb1.example.com"}})
+		r, err := s.Submit(ctx, alice, SubmitInput{CSRPEM: csr, Profile: "auto"})
+		done <- answer{r, err}
+	}()
+	<-g.held
+	cancel()
+	a := <-done
+	if !errors.Is(a.err, context.Canceled) || a.r.Serial != "" {
+		t.Fatalf("cancelled Submit = %+v, %v; want no certificate and context.Canceled", a.r, a.err)
+	}
+	close(g.open)
+	for s.commits.busy() {
+		time.Sleep(time.Millisecond)
+	}
+	rs, err := store.Requests(context.Background(), castore.RequestFilter{})
+	if err != nil || len(rs) != 1 || rs[0].Status != StatusIssued {
+		t.Fatalf("requests after the commit: %+v, %v; want one, issued", rs, err)
+	}
+	serial, err := castore.ParseSerialHex(rs[0].Serial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := store.Certificate(context.Background(), "testca", serial); err != nil || len(rec.CertDER) == 0 {
+		t.Errorf("the certificate of the issued request is not stored: %+v, %v", rec, err)
+	}
+	csr := makeCSR(t, csrSpec{cn: "cb2.example.com", sans: []string{"cb2.example.com"}})
+	if r, err := s.Submit(context.Background(), alice, SubmitInput{CSRPEM: csr, Profile: "auto"}); err != nil || r.Status != StatusIssued {
+		t.Errorf("the next Submit = %+v, %v", r, err)
+	}
+}
+
+// TestWriteAfterStoreClosed: the store closing (graceful shutdown closes
+// it last) while a record waits for its batch fails that request with the
+// store's error and no certificate, and so does a reservation queued
+// after; nothing hangs and the committer stops.
+func TestWriteAfterStoreClosed(t *testing.T) {
+	s, g, store := gatedService(t)
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() {
+		csr := makeCSR(t, csrSpec{cn: "cb1.example.com", sans: []string{"cb1.example.com"}})
+		r, err := s.Submit(ctx, alice, SubmitInput{CSRPEM: csr, Profile: "auto"})
+		if err == nil || r.Serial != "" {
+			err = fmt.Errorf("Submit = %+v, %v; want an error and no certificate", r, err)
+		} else {
+			err = nil
+		}
+		done <- err
+	}()
+	<-g.held
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	close(g.open)
+	if err := <-done; err != nil {
+		t.Errorf("a record queued when the store closed: %v", err)
+	}
+	w := &write{reserve: &castore.Reservation{CA: "testca", Serial: big.NewInt(7), At: time.Unix(0, 0)}}
+	if err := s.commits.do(ctx, w); err == nil || errors.Is(err, castore.ErrSerialTaken) {
+		t.Errorf("a reservation queued after the store closed: %v, want the store's error", err)
+	}
+	for s.commits.busy() {
+		time.Sleep(time.Millisecond)
 	}
 }
