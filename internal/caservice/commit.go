@@ -2,6 +2,7 @@ package caservice
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"sync"
 	"time"
@@ -23,7 +24,9 @@ import (
 // A batch that fails is tried again one write at a time, so that one
 // request's conflict (a serial drawn twice, a request decided meanwhile)
 // fails that request only; when those fail too, each request gets its own
-// error and no certificate.
+// error and no certificate. A failed transaction stored nothing (castore
+// rolls it back whole), so trying its writes again is safe. A batch that
+// runs out of time is not tried again write by write (run).
 
 // maxBatch bounds the writes of one transaction.
 const maxBatch = 256
@@ -91,10 +94,14 @@ func (c *committer) loop() {
 	}
 }
 
-// run commits ws in one transaction; when that fails, each write alone.
+// run commits ws in one transaction; when that fails, each write alone,
+// unless the transaction ran out of time: the store is slow or gone, not
+// one write wrong, and trying each of up to maxBatch writes alone for up to
+// commitTimeout would stall every request behind them for hours. Each then
+// hears the timeout (the service took too long, 503).
 func (c *committer) run(ws []*write) {
 	err := c.commitOnce(ws)
-	if err == nil || len(ws) == 1 {
+	if err == nil || len(ws) == 1 || errors.Is(err, context.DeadlineExceeded) {
 		for _, w := range ws {
 			w.done <- err
 		}

@@ -268,3 +268,55 @@ func TestWriteAfterStoreClosed(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestCommitterTimedOutBatchNotRetriedAlone: a batch whose transaction
+// runs out of time (commitTimeout: the store is slow or unreachable) is
+// not tried again write by write, which would hold every request behind
+// it for up to maxBatch times commitTimeout: each of its writers hears the
+// timeout at once.
+func TestCommitterTimedOutBatchNotRetriedAlone(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	calls := 0
+	c := &committer{commit: func(context.Context, castore.Batch) error {
+		mu.Lock()
+		calls++
+		first := calls == 1
+		mu.Unlock()
+		if first {
+			<-release
+			return nil
+		}
+		return fmt.Errorf("committing: %w", context.DeadlineExceeded)
+	}}
+	write := func(serial int64) *write {
+		return &write{reserve: &castore.Reservation{CA: "testca", Serial: big.NewInt(serial), At: time.Unix(0, 0)}}
+	}
+	ctx := context.Background()
+	first := make(chan error, 1)
+	go func() { first <- c.do(ctx, write(0)) }()
+	for !c.waiting(0) {
+		time.Sleep(time.Millisecond)
+	}
+	errs := make(chan error, 3)
+	for i := range int64(3) {
+		go func() { errs <- c.do(ctx, write(i+1)) }()
+	}
+	for !c.waiting(3) {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Errorf("first batch: %v", err)
+	}
+	for range 3 {
+		if err := <-errs; !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("a write of the timed-out batch: %v, want context.DeadlineExceeded", err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 2 {
+		t.Errorf("%d transactions, want 2: the first batch and the one that timed out, none alone", calls)
+	}
+}
