@@ -162,7 +162,7 @@ func (c *committer) busy() bool {
 }
 
 // gateStore holds every CommitBatch with a record until open is closed,
-// saying on held when one arrives.
+// saying on held when one arrives (when held has room).
 type gateStore struct {
 	castore.Service
 	held chan struct{}
@@ -171,7 +171,10 @@ type gateStore struct {
 
 func (g *gateStore) CommitBatch(ctx context.Context, b castore.Batch) error {
 	if len(b.Record) > 0 {
-		g.held <- struct{}{}
+		select {
+		case g.held <- struct{}{}:
+		default:
+		}
 		<-g.open
 	}
 	return g.Service.CommitBatch(ctx, b)
@@ -318,5 +321,92 @@ func TestCommitterTimedOutBatchNotRetriedAlone(t *testing.T) {
 	defer mu.Unlock()
 	if calls != 2 {
 		t.Errorf("%d transactions, want 2: the first batch and the one that timed out, none alone", calls)
+	}
+}
+
+// TestBatchConflictFailsOnlyItsRequest: three approvals whose records share
+// one batch, one of them no longer approved when the batch commits (decided
+// meanwhile: another instance, a resume). The batch's transaction fails and
+// stores nothing; each record is tried alone: the conflicting approval
+// hears ErrConflict (409, not an internal error), the other two are issued,
+// each with exactly one "issue" audit entry (nothing of the failed batch
+// was left behind to be written twice).
+func TestBatchConflictFailsOnlyItsRequest(t *testing.T) {
+	s, g, store := gatedService(t)
+	ctx := context.Background()
+	if _, err := s.ApplyProfiles(ctx, admin, []byte("profiles:\n- {name: manual, role: cms-callbridge}\n")); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, 4)
+	for i := range ids {
+		cn := fmt.Sprintf("cb%d.example.com", i)
+		r, err := s.Submit(ctx, alice, SubmitInput{CSRPEM: makeCSR(t, csrSpec{cn: cn, sans: []string{cn}}), Profile: "manual"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = r.ID
+	}
+	errs := make([]chan error, 4)
+	approve := func(i int) {
+		errs[i] = make(chan error, 1)
+		go func() {
+			_, err := s.Approve(ctx, boss, ids[i], "")
+			errs[i] <- err
+		}()
+	}
+	approve(0)
+	<-g.held // the first batch commits (held) while the next three queue
+	for i := 1; i <= 3; i++ {
+		approve(i)
+	}
+	for !s.commits.waiting(3) {
+		time.Sleep(time.Millisecond)
+	}
+	d := castore.Decision{Status: StatusFailed, By: "other", At: time.Now().UTC(), Reason: "decided meanwhile"}
+	if err := store.DecideRequest(ctx, ids[2], StatusApproved, d); err != nil {
+		t.Fatal(err)
+	}
+	close(g.open)
+	for i, ch := range errs {
+		err := <-ch
+		if i == 2 {
+			if !errors.Is(err, ErrConflict) {
+				t.Errorf("the approval decided meanwhile: %v, want ErrConflict", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("approval %d: %v, want issued", i, err)
+		}
+	}
+	log, err := store.Audit(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issues := map[string]int{}
+	for _, e := range log {
+		if e.Action == "issue" {
+			issues[e.Detail[len("request "):len("request ")+32]]++
+		}
+	}
+	for i, id := range ids {
+		want := 1
+		if i == 2 {
+			want = 0
+		}
+		if issues[id] != want {
+			t.Errorf("request %d: %d issue entries in the audit log, want %d", i, issues[id], want)
+		}
+		r, err := store.Request(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (i == 2) != (r.Status == StatusFailed) || (i != 2) != (r.Status == StatusIssued) {
+			t.Errorf("request %d is %s", i, r.Status)
+		}
+	}
+	issued, err := store.Issued(ctx, castore.Filter{CA: "testca"})
+	if err != nil || len(issued) != 3 {
+		t.Errorf("%d certificates recorded (%v), want 3", len(issued), err)
 	}
 }

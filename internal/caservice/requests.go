@@ -122,7 +122,11 @@ func (s *Service) finish(ctx context.Context, iss *issuer, ans *answers, csr *x5
 	} else {
 		is.RequestID = r.ID
 	}
-	if err := s.record(ctx, is); err != nil {
+	err = s.record(ctx, is)
+	if errors.Is(err, castore.ErrConflict) {
+		return Request{}, fmt.Errorf("%w: request %s was decided meanwhile: %w", ErrConflict, r.ID, err)
+	}
+	if err != nil {
 		return Request{}, err
 	}
 	s.observeIssued(iss.ca.Name, time.Since(start))
