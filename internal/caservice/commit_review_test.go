@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/pgtest"
+	"github.com/confcert/confcert/internal/rolecheck"
 )
 
 // newStoreService opens a store at url ("" for a fresh SQLite home) with
@@ -408,5 +410,35 @@ func TestBatchConflictFailsOnlyItsRequest(t *testing.T) {
 	issued, err := store.Issued(ctx, castore.Filter{CA: "testca"})
 	if err != nil || len(issued) != 3 {
 		t.Errorf("%d certificates recorded (%v), want 3", len(issued), err)
+	}
+}
+
+// TestSubmitRefusesWhatTheLintGateWouldStop: a CSR whose certificate fails
+// a zlint error (here a common name over 64 characters, a control
+// character in it) would be stopped by Boulder's lint gate at issuance
+// whatever anyone decides. Submit refuses it at once with the lint as a
+// FAILURE (422), on a manual profile (instead of a pending request that
+// fails with an internal error when approved) and on an auto one (instead
+// of an internal error after its serial was reserved).
+func TestSubmitRefusesWhatTheLintGateWouldStop(t *testing.T) {
+	s, _ := newStoreService(t, "")
+	long := strings.Repeat("a", 60) + ".example.com"
+	tests := []struct{ name, cn, lint string }{
+		{"common name over 64 characters", long, "e_subject_common_name_max_length"},
+		{"control character", "cb1.example.com\x01", "e_subject_dn_not_printable_characters"},
+	}
+	for _, tt := range tests {
+		for _, profile := range []string{"manual", "auto"} {
+			csr := makeCSR(t, csrSpec{cn: tt.cn, sans: []string{"cb1.example.com"}})
+			r, err := s.Submit(context.Background(), alice, SubmitInput{CSRPEM: csr, Profile: profile})
+			var refused *RefusedError
+			if !errors.As(err, &refused) {
+				t.Errorf("%s, %s: Submit = %+v, %v; want a RefusedError", tt.name, profile, r.Request.Status, err)
+				continue
+			}
+			if !slices.ContainsFunc(refused.Findings, func(f Finding) bool { return f.Rule == tt.lint && f.Severity == rolecheck.Failure }) {
+				t.Errorf("%s, %s: findings %+v, want %s as a FAILURE", tt.name, profile, refused.Findings, tt.lint)
+			}
+		}
 	}
 }

@@ -81,7 +81,7 @@ func (s *Service) Submit(ctx context.Context, p Principal, in SubmitInput) (Requ
 	if err != nil {
 		return Request{}, err
 	}
-	findings := slices.Concat(suffixFindings(prof, csr), checked, capped)
+	findings := gateFailures(slices.Concat(suffixFindings(prof, csr), checked, capped), pr)
 	if slices.ContainsFunc(findings, func(f Finding) bool { return f.Severity == rolecheck.Failure }) {
 		return Request{}, &RefusedError{Profile: prof.Name, Findings: findings}
 	}
@@ -98,6 +98,28 @@ func (s *Service) Submit(ctx context.Context, p Principal, in SubmitInput) (Requ
 		return toRequest(r), nil
 	}
 	return s.finish(ctx, iss, ans, csr, pr, r, true, Principal{Name: "auto", Remote: p.Remote}, start, submitted)
+}
+
+// gateFailures makes a FAILURE of each finding that is an error or fatal
+// lint of the copy: check reports every lint as a WARNING, but issuance's
+// lint gate (prepared.lintError) would stop that certificate whoever
+// approved it, so the request is refused now, with the lint, rather than
+// kept pending to fail when approved (or, automatic, fail with an internal
+// error after its serial was reserved).
+func gateFailures(findings []Finding, pr *prepared) []Finding {
+	const fix = "make a new CSR without what this lint refuses: the certificate cannot be issued with it"
+	for _, l := range pr.lints {
+		if l.Status != "error" && l.Status != "fatal" {
+			continue
+		}
+		i := slices.IndexFunc(findings, func(f Finding) bool { return f.Rule == l.Name })
+		if i < 0 {
+			findings = append(findings, Finding{Rule: l.Name, Message: l.Message})
+			i = len(findings) - 1
+		}
+		findings[i].Severity, findings[i].Fix = rolecheck.Failure, fix
+	}
+	return findings
 }
 
 // finish signs a prepared certificate and records it with its request and
