@@ -40,10 +40,23 @@ func (l Loader) read(e *entry) (*x509.Certificate, error) {
 		return nil, err
 	}
 	if pileID(c.Raw) != e.id {
-		return nil, ErrChanged
+		return nil, &ChangedError{Ref: e.ref}
 	}
 	return c, nil
 }
+
+// ChangedError says the certificate read again at Ref is not the one
+// indexed there; it is ErrChanged, and Ref.Input tells the caller which
+// of its files to name.
+type ChangedError struct {
+	Ref Ref
+}
+
+// Error implements error.
+func (e *ChangedError) Error() string { return ErrChanged.Error() }
+
+// Is makes a ChangedError ErrChanged.
+func (e *ChangedError) Is(target error) bool { return target == ErrChanged }
 
 // pileID is how a Pile tells certificates apart: the SHA-256 of the DER.
 func pileID(der []byte) string {

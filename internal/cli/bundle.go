@@ -106,7 +106,7 @@ func runBundle(ctx context.Context, a *app, f bundleFlags, names []string) error
 	defer in.files.Close()
 	b, err := bundler.Build(ctx, f.request(a, layout, in))
 	if err != nil {
-		return bundleError(f, err)
+		return bundleError(f, in.files.named(err))
 	}
 	data, err := encodeOutput(a, f.format, in.key, b.Chain.Leaf, b.Certs, f.crlf, f.legacy)
 	if err != nil {

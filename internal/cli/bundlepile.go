@@ -55,6 +55,16 @@ func (pf *pileFiles) load(ref chain.Ref) (*x509.Certificate, error) {
 	return nil, &certio.FileError{Name: pf.paths[ref.Input], Err: fmt.Errorf("%w: %v", chain.ErrChanged, err)}
 }
 
+// named gives a certificate read again that is not the one indexed (the
+// chain engine's ChangedError) the name of its file.
+func (pf *pileFiles) named(err error) error {
+	var ce *chain.ChangedError
+	if errors.As(err, &ce) && ce.Ref.Input >= 0 && ce.Ref.Input < len(pf.paths) {
+		return &certio.FileError{Name: pf.paths[ce.Ref.Input], Err: err}
+	}
+	return err
+}
+
 // Close closes the files.
 func (pf *pileFiles) Close() {
 	pf.mu.Lock()
@@ -83,7 +93,6 @@ func (pf *pileFiles) streamPile(p *chain.Pile, path string) error {
 	if err != nil {
 		return errReadWhole
 	}
-	defer f.Close()
 	small := true
 	if fi, err := f.Stat(); err == nil {
 		small = fi.Size() <= inputfile.MaxCertFile
@@ -92,9 +101,16 @@ func (pf *pileFiles) streamPile(p *chain.Pile, path string) error {
 	input := len(pf.paths)
 	pf.paths = append(pf.paths, path)
 	n, err := streamInto(p, certio.NewStream(f), input)
-	switch {
-	case err == nil:
+	if err == nil {
+		// kept open: its certificates are read again from the file
+		// indexed, even if another one takes its name meanwhile
+		pf.mu.Lock()
+		pf.open[input] = f
+		pf.mu.Unlock()
 		return nil
+	}
+	f.Close()
+	switch {
 	case small || errors.Is(err, certio.ErrNotCertificates) && n == 0:
 		p.Reset(mark)
 		pf.paths = pf.paths[:input]
