@@ -78,7 +78,6 @@ func TestBundleStreamOddInput(t *testing.T) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-
 // TestBundlePileChangedWhileRead: a pile file changed after it was indexed
 // and before its certificates are read again (truncated, replaced by
 // another certificate in the same place) ends the run with exit 2, the file
