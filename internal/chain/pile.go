@@ -170,6 +170,7 @@ func (p *Pile) Reset(m Mark) {
 		delete(p.byID, e.id)
 	}
 	p.entries, p.dups, p.count = p.entries[:m.entries], p.dups[:m.dups], m.count
+	p.linked = nil // built again over what is added next
 }
 
 // Add adds certificates held in memory (read whole): they stay held.
