@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/confcert/confcert/internal/inputfile"
 	"github.com/confcert/confcert/internal/parallel"
@@ -81,6 +82,17 @@ func ReadSpan(r io.ReaderAt, sp Span) ([]byte, error) {
 // NewStream reads PEM certificates from r.
 func NewStream(r io.Reader) *Stream {
 	return &Stream{r: r}
+}
+
+// NewFileStream is NewStream over the file f as it is now: the stream
+// stops at the size f has when it is called, so a file appended to while
+// it is read (a log, a copy in progress) cannot keep it reading.
+func NewFileStream(f *os.File) (*Stream, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return NewStream(io.NewSectionReader(f, 0, fi.Size())), nil
 }
 
 // NewStreamAt is NewStream over r from offset bytes on, an Offset of an
@@ -246,7 +258,10 @@ func StreamFile(path string, batch int, fn func([]*x509.Certificate) error) erro
 		return ErrNotCertificates // ReadFile names the problem
 	}
 	defer f.Close()
-	s := NewStream(f)
+	s, err := NewFileStream(f)
+	if err != nil {
+		return &FileError{Name: path, Err: err}
+	}
 	for n := 0; ; {
 		ders, err := s.Next(batch)
 		if errors.Is(err, io.EOF) {

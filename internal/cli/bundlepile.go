@@ -97,10 +97,15 @@ func (pf *pileFiles) streamPile(p *chain.Pile, path string) error {
 	if fi, err := f.Stat(); err == nil {
 		small = fi.Size() <= inputfile.MaxCertFile
 	}
+	s, err := certio.NewFileStream(f)
+	if err != nil {
+		f.Close()
+		return errReadWhole
+	}
 	mark := p.Mark()
 	input := len(pf.paths)
 	pf.paths = append(pf.paths, path)
-	n, err := streamInto(p, certio.NewStream(f), input)
+	n, err := streamInto(p, s, input)
 	if err == nil {
 		// kept open: its certificates are read again from the file
 		// indexed, even if another one takes its name meanwhile

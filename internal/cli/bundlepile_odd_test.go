@@ -150,3 +150,40 @@ func TestBundlePileChangedWhileRead(t *testing.T) {
 		}
 	}
 }
+
+// TestBundlePileGrowingWhileStreamed: a pile file appended to while it is
+// streamed (a log, a copy in progress) is read as it was when opened: the
+// stream stops at the size the file had, so a writer that never stops
+// cannot keep it reading.
+func TestBundlePileGrowingWhileStreamed(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.pem")
+	pile := filepath.Join(dir, "pile.pem")
+	chainPEM := bytes.Join([][]byte{readFile(t, fixture("pki/leaf.pem")), readFile(t, fixture("pki/secondary.pem")),
+		readFile(t, fixture("pki/primary.pem")), readFile(t, fixture("pki/root.pem"))}, nil)
+	stray := readFile(t, fixture("pki/stray-root.pem"))
+	// larger than the stream's first reads, so that it reads again after
+	// the first batches
+	if err := os.WriteFile(pile, bytes.Repeat(chainPEM, 500), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"bundle", "--layout", "fullchain", "--json", "-o", out, pile}
+	want := runCLI(t, args, out)
+	defer func(b int, f func()) { pileBatch, pileIndexed = b, f }(pileBatch, pileIndexed)
+	pileBatch = 16
+	appended := 0
+	pileIndexed = func() {
+		if appended < 100 { // a bound, so that the test ends without the fix
+			appended++
+			f, err := os.OpenFile(pile, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Write(stray)
+			f.Close()
+		}
+	}
+	if got := runCLI(t, args, out); got != want {
+		t.Errorf("grown while streamed: %+v\nwant (as opened) %+v", got, want)
+	}
+}

@@ -54,7 +54,10 @@ func streamItems(path string, o Options) ([]Item, error) {
 	var rows []Item
 	var entryOf []int32
 	var facts []distinct
-	s := certio.NewStream(f)
+	s, err := certio.NewFileStream(f)
+	if err != nil {
+		return nil, certio.ErrNotCertificates // the whole read names the problem
+	}
 	var refs []chain.Ref
 	for {
 		ders, err := s.Next(streamBatch)
