@@ -74,6 +74,13 @@ func (r *run) writeItems(ctx context.Context) error {
 		if werr := w.wait(); err != nil || werr != nil {
 			return errors.Join(werr, err)
 		}
+		if err := ctx.Err(); err != nil {
+			// Ctrl-C while the batch before was written and this one
+			// signed: its certificates are recorded but not written (the
+			// next run signs them again), as a sequential run would not
+			// have signed them.
+			return fmt.Errorf("stopped before writing %s: %w", batch[0].c.Name, err)
+		}
 		w.start(batch, certs)
 		next += n
 	}

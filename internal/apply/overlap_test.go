@@ -2,11 +2,15 @@ package apply
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.uber.org/goleak"
 
 	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/keys"
@@ -126,6 +130,82 @@ func TestBatchWriteErrorStopsTheRun(t *testing.T) {
 	}
 	if err := os.RemoveAll(e.path("n0005.crt")); err != nil {
 		t.Fatal(err)
+	}
+	e.run(manyCerts(n))
+	e.checkAll(t, n)
+}
+
+// cancelAfterCAs hands out CAs that cancel the run's context once their
+// SignAll has signed and recorded batch number at (from 1), as Ctrl-C
+// would while the batch before it is being written.
+type cancelAfterCAs struct {
+	Authorities
+	at     int
+	cancel context.CancelFunc
+	calls  *int
+}
+
+func (c cancelAfterCAs) Ensure(ctx context.Context, name, keyType string) (Authority, bool, error) {
+	a, created, err := c.Authorities.Ensure(ctx, name, keyType)
+	return cancelAfterCA{a.(BatchAuthority), c}, created, err
+}
+
+func (c cancelAfterCAs) Find(ctx context.Context, name string) (Authority, error) {
+	a, err := c.Authorities.Find(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return cancelAfterCA{a.(BatchAuthority), c}, nil
+}
+
+type cancelAfterCA struct {
+	BatchAuthority
+	c cancelAfterCAs
+}
+
+func (a cancelAfterCA) SignAll(ctx context.Context, csrs []*x509.CertificateRequest, reqs []SignRequest) ([]*x509.Certificate, error) {
+	certs, err := a.BatchAuthority.SignAll(ctx, csrs, reqs)
+	if *a.c.calls++; *a.c.calls == a.c.at {
+		a.c.cancel()
+	}
+	return certs, err
+}
+
+// TestBatchCancelledWhileWritingStops: Ctrl-C while the first batch is
+// written and the second signed: the first batch's files are all written
+// (each certificate after its record), the second's are not (signed and
+// recorded, never written: the next run signs them again), the run fails
+// with context.Canceled, leaves no goroutine behind and writes no plan.json.
+// The next run completes.
+func TestBatchCancelledWhileWritingStops(t *testing.T) {
+	e := newEnv(t)
+	n := maxBatch + 10
+	e.run(manyCerts(n))
+	for i := range n { // every key exists: the batches are maxBatch certificates each
+		if err := os.Remove(e.path(fmt.Sprintf("n%04d.crt", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Remove(e.path("plan.json")); err != nil {
+		t.Fatal(err)
+	}
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := e.options(e.now)
+	o.CAs = cancelAfterCAs{Authorities: o.CAs, at: 2, cancel: cancel, calls: new(int)}
+	_, err := Run(ctx, manyCerts(n), o)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want an error wrapping context.Canceled", err)
+	}
+	for i := range n {
+		_, err := os.Stat(e.path(fmt.Sprintf("n%04d.crt", i)))
+		if written := err == nil; written != (i < maxBatch) {
+			t.Errorf("n%04d.crt written %v after Ctrl-C in the second batch's signing", i, written)
+		}
+	}
+	if _, err := os.Stat(e.path("plan.json")); err == nil {
+		t.Error("plan.json written by a cancelled run")
 	}
 	e.run(manyCerts(n))
 	e.checkAll(t, n)
