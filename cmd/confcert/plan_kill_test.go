@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -45,7 +46,10 @@ nodes:
 // kill left. Each kill must have landed mid-write: the temporary file of the
 // interrupted write is there, its target is not, and (in a fresh directory)
 // exactly the N-1 earlier writes are complete. After each kill every file
-// must be whole, and one more run must complete the job so that --check is
+// must be whole, every certificate a local CA signed on disk must be recorded
+// in the CA store (a batch is recorded before any of its files is written,
+// while the batch before may still be written), and one more run must
+// complete the job so that --check is
 // clean (spec cli.md: atomic writes; issue 4: crash safety).
 func TestPlanSurvivesKill(t *testing.T) {
 	// testscript.Main puts the command `confcert` (this binary running
@@ -211,6 +215,70 @@ func (k *killer) assertMidWrite(dir string, w write, done int) {
 		}
 	}
 	assertWhole(k.t, k.file(dir), true)
+	k.assertRecorded(dir)
+}
+
+// assertRecorded checks that every certificate in dir that a local CA
+// signed (in a certificate file or a bundle) is recorded in the CA store:
+// a run records a batch before it writes any of its files, so no kill can
+// leave a certificate on disk without its record.
+func (k *killer) assertRecorded(dir string) {
+	k.t.Helper()
+	out, err := k.caCmd("ca", "issued", "--json").Output()
+	if err != nil {
+		k.t.Fatalf("ca issued: %v", err)
+	}
+	var issued struct {
+		Certificates []struct {
+			CA     string `json:"ca"`
+			Serial string `json:"serial"`
+		} `json:"certificates"`
+	}
+	if err := json.Unmarshal(out, &issued); err != nil {
+		k.t.Fatalf("ca issued --json: %v\n%s", err, out)
+	}
+	recorded := map[string]bool{}
+	for _, is := range issued.Certificates {
+		recorded[is.CA+" "+strings.ToUpper(is.Serial)] = true
+	}
+	filepath.Walk(k.file(dir), func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || strings.Contains(info.Name(), ".tmp-") || filepath.Ext(p) != ".crt" && filepath.Ext(p) != ".pem" {
+			return nil
+		}
+		f, err := certio.ReadFile(p, certio.Options{})
+		if err != nil {
+			return nil // assertWhole reports it
+		}
+		for _, o := range f.Objects {
+			c := o.Certificate
+			if c == nil || bytes.Equal(c.RawIssuer, c.RawSubject) {
+				continue // a CA's own certificate
+			}
+			if key := c.Issuer.CommonName + " " + strings.ToUpper(c.SerialNumber.Text(16)); !recordedAny(recorded, c.Issuer.CommonName, c.SerialNumber.Text(16)) {
+				k.t.Errorf("%s: %s holds a certificate (%s) with no record in the CA store", dir, info.Name(), key)
+			}
+		}
+		return nil
+	})
+}
+
+// recordedAny says whether serial (hex) is recorded for the CA whose
+// certificate's CN is cn (the local CAs' CNs contain their names).
+func recordedAny(recorded map[string]bool, cn, serial string) bool {
+	for key := range recorded {
+		ca, s, _ := strings.Cut(key, " ")
+		if strings.Contains(cn, ca) && strings.TrimLeft(s, "0") == strings.TrimLeft(strings.ToUpper(serial), "0") {
+			return true
+		}
+	}
+	return false
+}
+
+// caCmd runs confcert with the killer's confcert home and no kill point.
+func (k *killer) caCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(k.bin, args...)
+	cmd.Env = append(os.Environ(), "CONFCERT_HOME="+k.file("home"))
+	return cmd
 }
 
 // progressive kills runs in dir at write n, each from the state the last
