@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/confcert/confcert/internal/certgen"
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/localca"
 	"github.com/confcert/confcert/internal/openssltest"
 	"github.com/confcert/confcert/internal/plan"
 )
@@ -270,5 +272,47 @@ func TestCADiff(t *testing.T) {
 				t.Errorf("caDiff = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCAPFSignedAsLeafReported: a CAPF certificate the internal CA signed as
+// an end entity (as `confcert ca sign` of its CSR makes it: CA:FALSE, no
+// keyCertSign) is reported by --check and replaced by the next run with a
+// subordinate CA; that one is then left alone by the run after.
+func TestCAPFSignedAsLeafReported(t *testing.T) {
+	e := newEnv(t)
+	dir, _ := capfCSR(t, "cucm-pub.example.com", []string{"cucm-pub.example.com"})
+	e.run(capfPlan(t), func(o *Options) { o.Import = []string{dir} })
+	csr, err := readCSR(e.path("cucm-pub-capf.csr"))
+	if err != nil || csr == nil {
+		t.Fatalf("cucm-pub-capf.csr: %v", err)
+	}
+	ca, err := localca.Load(t.Context(), e.store, "collabca")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Sign(t.Context(), csr, certgen.SignOptions{Profile: certgen.ProfileServerClient, Days: 365, Now: e.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writePEMCerts(t, e.path("cucm-pub-capf.crt"), leaf)
+	probs := e.check(capfPlan(t), e.now)
+	if !slices.ContainsFunc(probs, func(p Problem) bool {
+		return p.Subject == "cucm-pub-capf" && strings.Contains(p.Problem, "not a CA with pathLenConstraint 0")
+	}) {
+		t.Errorf("check did not report the end-entity CAPF certificate: %+v", probs)
+	}
+	res := e.run(capfPlan(t))
+	if len(res.Changes) != 1 || res.Changes[0].Name != "cucm-pub-capf" || res.Changes[0].Action != ActionReissued {
+		t.Errorf("rerun changes %+v, want cucm-pub-capf reissued", res.Changes)
+	}
+	if capf := readPEMCert(t, e.path("cucm-pub-capf.crt")); !capf.IsCA || !capf.MaxPathLenZero || capf.MaxPathLen != 0 {
+		t.Errorf("reissued CAPF: IsCA %v pathlen %d zero %v", capf.IsCA, capf.MaxPathLen, capf.MaxPathLenZero)
+	}
+	if again := e.run(capfPlan(t)); !again.NothingToDo() {
+		t.Errorf("third run: %+v", again.Changes)
+	}
+	if probs := e.check(capfPlan(t), e.now); len(probs) != 0 {
+		t.Errorf("check after the reissue: %+v", probs)
 	}
 }
