@@ -119,10 +119,12 @@ func TestBatchWriteErrorStopsTheRun(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(e.path("n0005.crt"), "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	leaks := goleak.IgnoreCurrent()
 	_, err := Run(context.Background(), manyCerts(n), e.options(e.now))
 	if err == nil || !strings.Contains(err.Error(), "n0005.crt") {
 		t.Fatalf("Run = %v, want an error naming n0005.crt", err)
 	}
+	goleak.VerifyNone(t, leaks) // no batch writer nor key maker left behind
 	for _, name := range []string{"n0006.crt", fmt.Sprintf("n%04d.crt", maxBatch+1)} {
 		if _, err := os.Stat(e.path(name)); err == nil {
 			t.Errorf("%s was written after the write that failed", name)
