@@ -41,7 +41,8 @@ nodes:
 // the Nth temporary file is written and synced but not yet renamed. A first
 // run lists every write of a plan; then, in fresh directories, the run is
 // killed at the first write, at the first write of each kind of file (key,
-// CSR, certificate, bundle, install notes, plan.json) and at the last one,
+// CSR, certificate, bundle, install notes, plan.json), at every certificate's
+// and at the last one,
 // and in one directory again and again, each run from the state the last
 // kill left. Each kill must have landed mid-write: the temporary file of the
 // interrupted write is there, its target is not, and (in a fresh directory)
@@ -74,12 +75,15 @@ func TestPlanSurvivesKill(t *testing.T) {
 }
 
 // killPoints are the write numbers (from 1) to kill at: the first, the
-// first write of each kind of file, and the last.
+// first write of each kind of file, every certificate's (a batch's
+// certificates are written while the next batch is signed and recorded, so
+// a kill there leaves records of certificates not yet written), and the
+// last.
 func killPoints(writes []string) []int {
 	points := []int{1}
 	seen := map[string]bool{}
 	for i := range writes {
-		if kind := fileKind(writes, i); !seen[kind] {
+		if kind := fileKind(writes, i); !seen[kind] || kind == ".crt" {
 			seen[kind] = true
 			points = append(points, i+1)
 		}
