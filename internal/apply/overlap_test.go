@@ -212,3 +212,29 @@ func TestBatchCancelledWhileWritingStops(t *testing.T) {
 	e.run(manyCerts(n))
 	e.checkAll(t, n)
 }
+
+// TestLoadItemsFirstErrorInPlanOrder: the keys, CSRs and certificates on
+// disk are read on every core, yet a run that finds several unreadable
+// files names the first in plan order, every time, and writes nothing.
+func TestLoadItemsFirstErrorInPlanOrder(t *testing.T) {
+	e := newEnv(t)
+	n := 64
+	e.run(manyCerts(n))
+	for _, f := range []string{"n0060.key", "n0007.csr", "n0031.crt"} {
+		if err := os.WriteFile(e.path(f), []byte("-----BEGIN GARBAGE-----\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Remove(e.path("plan.json")); err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		_, err := Run(context.Background(), manyCerts(n), e.options(e.now))
+		if err == nil || !strings.Contains(err.Error(), "n0007.csr") {
+			t.Fatalf("Run = %v, want an error naming n0007.csr, the first in plan order", err)
+		}
+	}
+	if _, err := os.Stat(e.path("plan.json")); err == nil {
+		t.Error("plan.json written by a run that could not read its files")
+	}
+}
