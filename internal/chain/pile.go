@@ -81,7 +81,6 @@ type Pile struct {
 	dups    []int32 // every repeat, in input order: the entry it repeats
 	count   int
 
-	onParse   func(entry int, c *x509.Certificate) // AddDERFunc's
 	linked    *links
 	linkedLen int
 }
@@ -115,16 +114,27 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // before are parsed, in parallel; the first that does not parse gives a
 // *ParseError, and the pile is left as it was.
 func (p *Pile) AddDER(ders [][]byte, refs []Ref) error {
+	_, _, err := p.add(ders, refs)
+	return err
+}
+
+// add is AddDER; it also returns, for each DER in order, the index of its
+// distinct certificate, and the certificates it parsed, the new entries'
+// in order from the first new entry.
+func (p *Pile) add(ders [][]byte, refs []Ref) (entryOf []int32, parsed []*x509.Certificate, err error) {
 	ids := make([]string, len(ders))
 	parallel.For(len(ders), func(i int) { ids[i] = pileID(ders[i]) })
 	var fresh []int
 	base, dups := len(p.entries), len(p.dups)
+	entryOf = make([]int32, len(ders))
 	for i, id := range ids {
 		if j, ok := p.byID[id]; ok {
 			p.dups = append(p.dups, j)
+			entryOf[i] = j
 			continue
 		}
-		p.byID[id] = int32(base + len(fresh))
+		entryOf[i] = int32(base + len(fresh))
+		p.byID[id] = entryOf[i]
 		fresh = append(fresh, i)
 	}
 	entries := make([]*entry, len(fresh))
@@ -145,17 +155,12 @@ func (p *Pile) AddDER(ders [][]byte, refs []Ref) error {
 				delete(p.byID, ids[i])
 			}
 			p.dups = p.dups[:dups]
-			return err
-		}
-	}
-	if p.onParse != nil {
-		for k, c := range certs {
-			p.onParse(base+k, c)
+			return nil, nil, err
 		}
 	}
 	p.entries = append(p.entries, entries...)
 	p.count += len(ders)
-	return nil
+	return entryOf, certs, nil
 }
 
 // Mark is a state of a Pile to go back to (Reset).
@@ -319,20 +324,16 @@ func (p *Pile) LeafForKey(match func(crypto.PublicKey) bool) (*x509.Certificate,
 // added before.
 func (p *Pile) AddDERFunc(ders [][]byte, refs []Ref, fn func(entry int, c *x509.Certificate)) error {
 	base := len(p.entries)
-	parsed := make(map[int]*x509.Certificate)
-	p.onParse = func(e int, c *x509.Certificate) { parsed[e] = c }
-	err := p.AddDER(ders, refs)
-	p.onParse = nil
+	entryOf, parsed, err := p.add(ders, refs)
 	if err != nil {
 		return err
 	}
-	for _, der := range ders {
-		e := int(p.byID[pileID(der)])
-		c := parsed[e]
-		if e >= base {
-			delete(parsed, e)
+	for _, e := range entryOf {
+		var c *x509.Certificate
+		if k := int(e) - base; k >= 0 {
+			c, parsed[k] = parsed[k], nil // a repeat later in the batch gets nil
 		}
-		fn(e, c)
+		fn(int(e), c)
 	}
 	return nil
 }
