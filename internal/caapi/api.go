@@ -215,6 +215,10 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusRequestEntityTooLarge, "the body is larger than 1 MiB", "send the CSR alone")
 	case errors.As(err, &bad), errors.Is(err, caservice.ErrInvalid):
 		writeError(w, http.StatusBadRequest, err.Error(), hintFields)
+	case errors.Is(err, caservice.ErrLint):
+		// A request stored before Submit refused what the lint gate stops:
+		// approving it cannot issue, and it is now marked failed.
+		writeError(w, http.StatusUnprocessableEntity, err.Error(), "the request is marked failed: make a new CSR without what the lint names, and submit it")
 	case errors.Is(err, caservice.ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error(), hintList)
 	case errors.Is(err, caservice.ErrConflict):
