@@ -90,12 +90,28 @@ func streamInspect(a *app, path string, asJSON bool) error {
 	if err != nil {
 		return certfacts.ErrNotStreamable // read whole, which names the problem
 	}
+	fi, err := first.Stat()
+	if err != nil {
+		first.Close()
+		return certfacts.ErrNotStreamable
+	}
+	// Every pass reads the file as long as it was when opened, so that a
+	// file appended to meanwhile (a log, a copy in progress) cannot keep the
+	// stream reading, as certio.NewFileStream bounds bundle, expiry and list.
+	size := fi.Size()
 	open := func() (io.ReadCloser, error) {
-		if f := first; f != nil {
-			first = nil
-			return f, nil
+		f := first
+		first = nil
+		if f == nil {
+			var err error
+			if f, err = inputfile.Open(path, inputfile.MaxStreamFile); err != nil {
+				return nil, err
+			}
 		}
-		return inputfile.Open(path, inputfile.MaxStreamFile)
+		return struct {
+			*io.SectionReader
+			io.Closer
+		}{io.NewSectionReader(f, 0, size), f}, nil
 	}
 	defer func() {
 		if first != nil {
@@ -105,8 +121,7 @@ func streamInspect(a *app, path string, asJSON bool) error {
 	if asJSON {
 		// A file the whole read would take is walked first, so that it is
 		// refused, when it is, before anything is written.
-		fi, serr := first.Stat()
-		walkFirst := serr != nil || fi.Size() <= inputfile.MaxCertFile
+		walkFirst := size <= inputfile.MaxCertFile
 		err = certfacts.StreamJSON(a.stdout, path, open, a.now(), walkFirst)
 	} else {
 		err = certfacts.StreamText(a.printer(a.stdout), path, open, a.now())

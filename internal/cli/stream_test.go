@@ -84,3 +84,60 @@ func TestLargeCertificateFilesStream(t *testing.T) {
 		}
 	}
 }
+
+// appendOnFirstWrite is a stdout that, when inspect writes its first batch,
+// appends more certificates to the file being streamed.
+type appendOnFirstWrite struct {
+	bytes.Buffer
+	path  string
+	extra []byte
+	done  bool
+}
+
+func (w *appendOnFirstWrite) Write(p []byte) (int, error) {
+	if !w.done {
+		w.done = true
+		f, err := os.OpenFile(w.path, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return 0, err
+		}
+		_, err = f.Write(w.extra)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return w.Buffer.Write(p)
+}
+
+// TestInspectGrowingWhileStreamed: inspect --json streams a large file only
+// as long as it was when opened (as bundle, expiry and list do): text
+// appended while it runs, by a writer that never stops (a log, a copy in
+// progress), is not read.
+func TestInspectGrowingWhileStreamed(t *testing.T) {
+	chain, err := os.ReadFile("../certio/testdata/chain.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const copies = 2000 // 4.6 MiB: streamed, not walked first
+	big := filepath.Join(t.TempDir(), "big.pem")
+	if err := os.WriteFile(big, bytes.Repeat(chain, copies), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout := &appendOnFirstWrite{path: big, extra: bytes.Repeat(chain, 10)}
+	var stderr bytes.Buffer
+	if code := Main([]string{"inspect", "--json", big}, nil, stdout, &stderr); code != exitOK {
+		t.Fatalf("inspect: exit %d\n%s", code, &stderr)
+	}
+	if !stdout.done {
+		t.Fatal("inspect wrote nothing while it streamed")
+	}
+	var doc struct {
+		Objects []json.RawMessage `json:"objects"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil || len(doc.Objects) != 3*copies {
+		t.Errorf("inspect --json of a file grown while streamed: %d objects, %v; want %d, the file as opened", len(doc.Objects), err, 3*copies)
+	}
+}
