@@ -154,15 +154,25 @@ func Build(certs []*x509.Certificate, o Options) (*Chain, error) {
 	if len(c.Unique) == 0 {
 		return nil, ErrNoCertificates
 	}
-	ix := newIndex(c.Unique, roots)
+	if err := newIndex(c.Unique, roots).choose(c, o); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// choose finds the leaf (o.Leaf, or the pile's), takes the best path from
+// it at o.At into c and adds what the path leaves out to c.Dropped. A
+// certificate that could not be read again (a pile's file changed) is an
+// error.
+func (ix *index) choose(c *Chain, o Options) error {
 	leaf, err := ix.findLeaf(o.Leaf)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	best := ix.bestPath(leaf, o.At)
 	best.fill(ix, c)
 	c.Dropped = append(c.Dropped, ix.dropped(best)...)
-	return c, nil
+	return ix.err
 }
 
 // withoutFirst removes the first duplicate entry of leaf: the given leaf's

@@ -232,15 +232,8 @@ func (p *Pile) Build(o Options) (*Chain, error) {
 		return nil, ErrNoCertificates
 	}
 	ix := newEntryIndex(entries, anchorEntries(roots, true), p.load)
-	leaf, err := ix.findLeaf(o.Leaf)
-	if err != nil {
+	if err := ix.choose(c, o); err != nil {
 		return nil, err
-	}
-	best := ix.bestPath(leaf, o.At)
-	best.fill(ix, c)
-	c.Dropped = append(c.Dropped, ix.dropped(best)...)
-	if ix.err != nil {
-		return nil, ix.err
 	}
 	return c, nil
 }
