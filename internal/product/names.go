@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/confcert/confcert/internal/pkiattr"
+	"github.com/confcert/confcert/internal/strictyaml"
 )
 
 var (
@@ -27,6 +28,20 @@ func CheckDNSName(s string) error {
 		return fmt.Errorf("%q ends with a dot: write the name without it", s)
 	}
 	return pkiattr.CheckDNSName(s)
+}
+
+// CheckNoWildcardName adds to p, at v's line under the key, why v is not a
+// host name, for a product that takes no wildcard certificate: noWildcard
+// says so and names the guide, e.g. "Unified CM does not support wildcard
+// certificates (Security Guide …)".
+func CheckNoWildcardName(key string, v strictyaml.Str, noWildcard string, p *Problems) {
+	if strings.Contains(v.Value, "*") {
+		p.Add(v.Line, "%s: %q is a wildcard: %s", key, v.Value, noWildcard)
+		return
+	}
+	if err := CheckDNSName(v.Value); err != nil {
+		p.Add(v.Line, "%s: %v", key, err)
+	}
 }
 
 // CheckHost accepts a DNS name or, when allowIP, an IP address.

@@ -139,13 +139,7 @@ func (d *deploy) checkGlobals(p *product.Problems) {
 // checkName: a DNS name, never a wildcard: "Wildcard certificates are not
 // supported" (Security Guide Release 14, "Certificates"; UCM-02).
 func checkName(key string, v strictyaml.Str, p *product.Problems) {
-	if strings.Contains(v.Value, "*") {
-		p.Add(v.Line, "%s: %q is a wildcard: Unified CM does not support wildcard certificates (Security Guide for Cisco Unified Communications Manager Release 14, \"Certificates\")", key, v.Value)
-		return
-	}
-	if err := product.CheckDNSName(v.Value); err != nil {
-		p.Add(v.Line, "%s: %v", key, err)
-	}
+	product.CheckNoWildcardName(key, v, `Unified CM does not support wildcard certificates (Security Guide for Cisco Unified Communications Manager Release 14, "Certificates")`, p)
 }
 
 func (d *deploy) checkNodes(p *product.Problems) {

@@ -292,13 +292,7 @@ func (d *deploy) checkPeers(cs clusterSpec, c *cluster, seen map[string]bool, p 
 // refused too: Expressway peers are addressed by FQDN, which then must be in
 // the SANs (EXP-13).
 func (d *deploy) checkHost(what string, v strictyaml.Str, p *product.Problems) {
-	if strings.Contains(v.Value, "*") {
-		p.Add(v.Line, "%s: %q is a wildcard: Expressway does not support wildcard certificates (Expressway Certificate Creation and Use Deployment Guide, \"Points to be Aware\")", what, v.Value)
-		return
-	}
-	if err := product.CheckDNSName(v.Value); err != nil {
-		p.Add(v.Line, "%s: %v", what, err)
-	}
+	product.CheckNoWildcardName(what, v, `Expressway does not support wildcard certificates (Expressway Certificate Creation and Use Deployment Guide, "Points to be Aware")`, p)
 }
 
 // checkNeeds: what each feature needs of the clusters.
