@@ -2,18 +2,18 @@ package product
 
 import (
 	"crypto/x509"
-
-	"github.com/confcert/confcert/internal/usage"
-	"github.com/confcert/confcert/internal/validity"
-
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/plan"
 	"github.com/confcert/confcert/internal/strictyaml"
+	"github.com/confcert/confcert/internal/usage"
+	"github.com/confcert/confcert/internal/validity"
 )
 
 // Extended key usages as the plan document names them.
@@ -24,6 +24,27 @@ const (
 
 // Problems collects the Problems of one deployment file.
 type Problems []strictyaml.Problem
+
+// Decode reads a deployment document into a new S (a product's schema),
+// with every problem at its line.
+func Decode[S any](doc *yaml.Node) (*S, []strictyaml.Problem) {
+	var s S
+	if probs := strictyaml.Into(doc, &s, "the deployment"); len(probs) > 0 {
+		return nil, probs
+	}
+	return &s, nil
+}
+
+// Finish returns the plan a product built, or why not: two of its
+// certificates share a name (reported at the deployment's line).
+func Finish(p *plan.Plan, line int) (*plan.Plan, []strictyaml.Problem) {
+	var after Problems
+	CheckUniqueNames(p.Certificates, line, &after)
+	if len(after) > 0 {
+		return nil, after
+	}
+	return p, nil
+}
 
 func (p *Problems) Add(line int, format string, args ...any) {
 	*p = append(*p, strictyaml.Problemf(line, format, args...))

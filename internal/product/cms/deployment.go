@@ -155,22 +155,17 @@ type cmsDeploy struct {
 
 // Plan implements product.Product.
 func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml.Problem) {
-	var s cmsSpec
-	if probs := strictyaml.Into(doc, &s, "the deployment"); len(probs) > 0 {
+	s, probs := product.Decode[cmsSpec](doc)
+	if probs != nil {
 		return nil, probs
 	}
-	d, probs := checkCMS(&s, o)
-	if len(probs) > 0 {
-		return nil, probs
+	d, bad := checkCMS(s, o)
+	if len(bad) > 0 {
+		return nil, bad
 	}
 	b := newCMSBuild(d)
 	b.build()
-	var after product.Problems
-	product.CheckUniqueNames(b.p.Certificates, s.Line, &after)
-	if len(after) > 0 {
-		return nil, after
-	}
-	return b.p, nil
+	return product.Finish(b.p, s.Line)
 }
 
 // ParseVersion reads a Meeting Server version, for `plan` and `check` alike:

@@ -78,21 +78,15 @@ func ParseVersion(s string) (release.Version, error) {
 
 // Plan implements product.Product.
 func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml.Problem) {
-	var s spec
-	if probs := strictyaml.Into(doc, &s, "the deployment"); len(probs) > 0 {
+	s, probs := product.Decode[spec](doc)
+	if probs != nil {
 		return nil, probs
 	}
-	d, probs := check(&s)
-	if len(probs) > 0 {
-		return nil, probs
+	d, bad := check(s)
+	if len(bad) > 0 {
+		return nil, bad
 	}
-	p := newBuild(d).build()
-	var after product.Problems
-	product.CheckUniqueNames(p.Certificates, s.Line, &after)
-	if len(after) > 0 {
-		return nil, after
-	}
-	return p, nil
+	return product.Finish(newBuild(d).build(), s.Line)
 }
 
 func check(s *spec) (*deploy, product.Problems) {

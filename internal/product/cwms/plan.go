@@ -74,11 +74,11 @@ type cwmsDeploy struct {
 
 // Plan implements product.Product.
 func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml.Problem) {
-	var s cwmsSpec
-	if probs := strictyaml.Into(doc, &s, "the deployment"); len(probs) > 0 {
+	s, probs := product.Decode[cwmsSpec](doc)
+	if probs != nil {
 		return nil, probs
 	}
-	d, probs := checkCWMS(&s, o)
+	d, probs := checkCWMS(s, o)
 	if len(probs) > 0 {
 		return nil, probs
 	}

@@ -99,21 +99,15 @@ type deploy struct {
 
 // Plan implements product.Product.
 func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml.Problem) {
-	var s spec
-	if probs := strictyaml.Into(doc, &s, "the deployment"); len(probs) > 0 {
+	s, probs := product.Decode[spec](doc)
+	if probs != nil {
 		return nil, probs
 	}
-	d, probs := check(&s, o)
-	if len(probs) > 0 {
-		return nil, probs
+	d, bad := check(s, o)
+	if len(bad) > 0 {
+		return nil, bad
 	}
-	p := newBuild(d).build()
-	var after product.Problems
-	product.CheckUniqueNames(p.Certificates, s.Line, &after)
-	if len(after) > 0 {
-		return nil, after
-	}
-	return p, nil
+	return product.Finish(newBuild(d).build(), s.Line)
 }
 
 func check(s *spec, o product.Options) (*deploy, product.Problems) {

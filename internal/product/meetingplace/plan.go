@@ -34,17 +34,17 @@ type mpSpec struct {
 
 // Plan implements product.Product.
 func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml.Problem) {
-	var s mpSpec
-	if probs := strictyaml.Into(doc, &s, "the deployment"); len(probs) > 0 {
+	s, probs := product.Decode[mpSpec](doc)
+	if probs != nil {
 		return nil, probs
 	}
 	pl := product.NewPlan("meetingplace", s.Version.Value)
-	subject, probs := checkMP(&s, pl)
-	if len(probs) > 0 {
-		return nil, probs
+	subject, bad := checkMP(s, pl)
+	if len(bad) > 0 {
+		return nil, bad
 	}
-	checkKeySize(&s, pl)
-	checkCAKey(&s, pl)
+	checkKeySize(s, pl)
+	checkCAKey(s, pl)
 	key := keys.Default
 	if s.LegacyKeysize.Value {
 		// Release 6.0 MR5 and later support no key stronger than 1024 bits
@@ -71,7 +71,7 @@ func (Product) Plan(doc *yaml.Node, o product.Options) (*plan.Plan, []strictyaml
 		// After import: the server certificate first, then the intermediates (seed 004).
 		pl.Bundles = append(pl.Bundles, plan.Bundle{Name: c.name + "-bundle", File: c.name + "-bundle.pem", Layout: chain.LayoutMeetingPlace, Members: []string{c.name}})
 	}
-	pl.Install = []plan.Install{mpInstall(s)}
+	pl.Install = []plan.Install{mpInstall(*s)}
 	return pl, nil
 }
 
