@@ -13,6 +13,7 @@ set -eu
 runs=${1:-3}
 bigruns=${2:-1}
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 system=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
 pki="$root/internal/chain/testdata/pki"
 work=$(mktemp -d)
@@ -30,8 +31,6 @@ pile() {
 		i=$((i + 1))
 	done >"$2"
 }
-
-now() { date +%s.%N; }
 
 # check CMD...: runs CMD once and stops the benchmark when it fails (a
 # refused input would otherwise be timed as a fast one).

@@ -10,6 +10,7 @@ set -eu
 runs=${1:-3}
 n=${2:-50}
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$root" && go build -o "$work/confcert" ./cmd/confcert)
@@ -19,8 +20,6 @@ cd "$work"
 openssl req -new -newkey rsa:2048 -nodes -keyout web.key -out web.csr -subj /CN=web.bench.lab \
 	-addext subjectAltName=DNS:web.bench.lab 2>/dev/null
 printf 'subjectAltName=DNS:web.bench.lab\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >web.ext
-
-now() { date +%s.%N; }
 
 confcert_loop() {
 	i=0
@@ -37,11 +36,6 @@ openssl_loop() {
 			-CAcreateserial -days 730 -extfile web.ext -out web-openssl.crt 2>/dev/null
 		i=$((i + 1))
 	done
-}
-
-wall() {
-	t0=$(now); "$1"; t1=$(now)
-	echo "$t1 - $t0" | bc -l
 }
 
 printf 'load average at start: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -13,6 +13,7 @@
 set -eu
 runs=${1:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 if [ "$runs" = --once ]; then
 	work=$BENCH_WORK # a child run for cputime, in the parent's directory
 else
@@ -20,8 +21,6 @@ else
 	trap 'rm -rf "$work"' EXIT
 	(cd "$root" && go build -o "$work/confcert" ./cmd/confcert && go build -o "$work/floor" ./bench/floor/plan)
 fi
-
-now() { date +%s.%N; }
 
 confcert_once() {
 	rm -rf "$work/home" "$work/out"
@@ -78,12 +77,6 @@ if [ "$runs" = --once ]; then
 	"$2"
 	exit 0
 fi
-
-# wall FUNC: the wall time of one run of FUNC, in seconds.
-wall() {
-	t0=$(now); "$1"; t1=$(now)
-	echo "$t1 - $t0" | bc -l
-}
 
 printf 'cores: %s, load average at start: %s\n' "$(nproc 2>/dev/null || echo ?)" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 i=0

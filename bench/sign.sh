@@ -14,6 +14,7 @@ set -eu
 runs=${1:-3}
 nodes=${2:-1000}
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$root" && go build -o "$work/confcert" ./cmd/confcert)
@@ -55,8 +56,6 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 CNF
 
-now() { date +%s.%N; }
-
 confcert_once() {
 	rm -f out/n[0-9]*.crt
 	"$work/confcert" plan nodes.yaml -o out >/dev/null
@@ -65,11 +64,6 @@ confcert_once() {
 openssl_once() {
 	rm -rf ossl && mkdir -p ossl/certs && : >ossl/index.txt && echo 01 >ossl/serial
 	openssl ca -config ca.cnf -batch -notext -out ossl/all.pem -infiles out/n[0-9]*.csr 2>/dev/null
-}
-
-wall() {
-	t0=$(now); "$1"; t1=$(now)
-	echo "$t1 - $t0" | bc -l
 }
 
 printf 'load average at start: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
