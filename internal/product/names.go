@@ -5,6 +5,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/confcert/confcert/internal/pkiattr"
 	"github.com/confcert/confcert/internal/strictyaml"
@@ -14,7 +15,7 @@ var (
 	// fileBase is a name for files on the Meeting Server: letters, digits and
 	// '-' only, since the MMP refuses '.' before the extension and '_'
 	// (seed 002 §4.2 note, §3.1 note, Appendix B; spec plan.md "Output directory").
-	fileBase = regexp.MustCompile(`^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$`)
+	fileBase = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$`) })
 )
 
 // CheckDNSName reports why s is not a host name fit for a certificate: the
@@ -57,7 +58,7 @@ func CheckHost(s string, allowIP bool) error {
 
 // CheckFileBase reports why name cannot name certificate files.
 func CheckFileBase(name string) error {
-	if !fileBase.MatchString(name) || len(name) > 64 {
+	if !fileBase().MatchString(name) || len(name) > 64 {
 		return fmt.Errorf("%q cannot name files on the server: use letters, digits and '-' only (the MMP refuses '.' and '_', Cisco Meeting Server Certificate Guidelines 2.9, §4.2 note, Appendix B)", name)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Version is a product release: major.minor, an optional maintenance release
@@ -24,12 +25,14 @@ type Version struct {
 // grammar is MAJOR.MINOR (MINOR may be x, as in 1.x), further dotted parts
 // (2.6.1, which only Text keeps), then an optional MRn, spaces allowed
 // before and inside it, any case.
-var grammar = regexp.MustCompile(`(?i)^([0-9]{1,4})\.([0-9]{1,4}|x)((?:\.[0-9]{1,4})*)\s*(?:mr\s*([0-9]{1,4}))?$`)
+var grammar = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^([0-9]{1,4})\.([0-9]{1,4}|x)((?:\.[0-9]{1,4})*)\s*(?:mr\s*([0-9]{1,4}))?$`)
+})
 
 // Parse reads a version in the common grammar: MAJOR.MINOR with an optional
 // MRn, e.g. 2.0, 2.5MR5, 6.0 MR 5, 1.x (minor x reads as 0) or 2.6.1.
 func Parse(s string) (Version, error) {
-	m := grammar.FindStringSubmatch(strings.TrimSpace(s))
+	m := grammar().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return Version{}, fmt.Errorf("version %q: want MAJOR.MINOR with an optional MRn, for example 2.0, 2.5MR5, 6.0MR5", s)
 	}
@@ -44,7 +47,7 @@ func Parse(s string) (Version, error) {
 
 // PlainParts reports whether s is MAJOR.MINOR alone: no third part, no MR.
 func PlainParts(s string) bool {
-	m := grammar.FindStringSubmatch(strings.TrimSpace(s))
+	m := grammar().FindStringSubmatch(strings.TrimSpace(s))
 	return m != nil && m[3] == "" && m[4] == "" && !strings.EqualFold(m[2], "x")
 }
 

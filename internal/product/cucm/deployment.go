@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -60,12 +61,14 @@ type deploy struct {
 }
 
 // versionRE reads a Unified CM release: 12.5, 12.5(1)SU3, 14, 14SU2, 15SU5.
-var versionRE = regexp.MustCompile(`(?i)^(\d{1,2})(?:\.(\d{1,2}))?(?:\(\d+\))?\s*(?:SU\s*(\d{1,2}))?$`)
+var versionRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(\d{1,2})(?:\.(\d{1,2}))?(?:\(\d+\))?\s*(?:SU\s*(\d{1,2}))?$`)
+})
 
 // ParseVersion reads a Unified CM release; an SU is kept as the MR part
 // (15SU5 is major 15, minor 0, MR 5).
 func ParseVersion(s string) (release.Version, error) {
-	m := versionRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := versionRE().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return release.Version{}, fmt.Errorf("version %q: write the Unified CM release as 12.5, 14, 14SU2, 15 or 15SU5", s)
 	}

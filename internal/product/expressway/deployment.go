@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -189,7 +190,7 @@ func (d *deploy) checkNames(p *product.Problems) {
 	}
 	for _, n := range s.PhoneSecurityProfiles {
 		dns("phone_security_profiles", n)
-		if !profileFQDN.MatchString(n.Value) {
+		if !profileFQDN().MatchString(n.Value) {
 			p.Add(n.Line, "phone_security_profiles: %q must be an FQDN of letters, digits and hyphens whose last label starts with a letter (from X12.6; Expressway Certificate Creation and Use Deployment Guide X15.5, \"Server Certificate Requirements for Unified Communications\")", n.Value)
 		}
 	}
@@ -198,7 +199,7 @@ func (d *deploy) checkNames(p *product.Problems) {
 
 // profileFQDN: letters, digits and hyphens in dot-separated labels, the last
 // label starting with a letter (EXP-05).
-var profileFQDN = regexp.MustCompile(`^([A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*$`)
+var profileFQDN = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*$`) })
 
 func (d *deploy) checkMRA(dns func(string, strictyaml.Str), p *product.Problems) {
 	m := d.s.MRA

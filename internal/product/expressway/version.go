@@ -5,17 +5,18 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/confcert/confcert/internal/release"
 )
 
 // versionRE reads an Expressway release: X15.5, X15.5.1, x14.3.2.
-var versionRE = regexp.MustCompile(`^[Xx](\d+)\.(\d+)(?:\.\d+)*$`)
+var versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[Xx](\d+)\.(\d+)(?:\.\d+)*$`) })
 
 // ParseVersion reads an Expressway version such as X15.5 (the rolecheck
 // form: major 15, minor 5).
 func ParseVersion(s string) (release.Version, error) {
-	m := versionRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := versionRE().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return release.Version{}, fmt.Errorf("version %q: write the Expressway release as X<major>.<minor>, for example X15.3, X15.4, X15.5", s)
 	}
