@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,6 +175,7 @@ const (
 	hintRoles  = "a requester submits and reads its own requests; an approver approves, rejects and revokes, never its own request; an admin manages profiles and CAs; an auditor reads everything (confcert help serve)"
 	hintFields = "the requests and their JSON fields are listed in confcert help serve"
 	hintList   = "list what exists: GET /api/v1/requests or GET /api/v1/certificates"
+	hintBusy   = "send the request again after the seconds of Retry-After; if this lasts, the service's administrator can raise confcert serve --max-issuing or check the store"
 )
 
 // errorBody is every error's JSON (spec serve.md).
@@ -203,6 +205,12 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	var bad *badRequest
 	switch {
+	case errors.Is(err, caservice.ErrBusy):
+		// Nothing was reserved, signed or stored (but an approval whose
+		// queue filled after it was let in, which says so): the request may
+		// be sent again as it is.
+		w.Header().Set("Retry-After", strconv.Itoa(int(caservice.RetryBusy/time.Second)))
+		writeError(w, http.StatusServiceUnavailable, err.Error(), hintBusy)
 	case errors.Is(err, caservice.ErrUnauthenticated):
 		w.Header().Set("WWW-Authenticate", `Bearer realm="confcert", error="invalid_token"`)
 		writeError(w, http.StatusUnauthorized, "unknown or revoked token", "ask an admin for a token: confcert serve token create")

@@ -12,19 +12,23 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/confcert/confcert/internal/caservice"
 	"github.com/confcert/confcert/internal/castore"
 )
 
 // Metrics are the Prometheus metrics of the service (spec serve.md):
 // requests by status, issuance latency, certificates expiring within 30
-// days per CA, HTTP answers by code, OCSP answers. Each Metrics has its own
-// registry: no global state.
+// days per CA, HTTP answers by code, OCSP answers; and the requests being
+// issued now and those refused by a bound (caservice busy.go). Each
+// Metrics has its own registry: no global state.
 type Metrics struct {
 	reg       *prometheus.Registry
 	requests  *prometheus.CounterVec
 	issuance  *prometheus.HistogramVec
 	http      *prometheus.CounterVec
 	ocspTotal prometheus.Counter
+	issuing   prometheus.Gauge
+	refused   *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics; the expiring gauge asks store on each
@@ -41,8 +45,16 @@ func NewMetrics(store castore.Service) *Metrics {
 			Help: "HTTP requests answered, by status code."}, []string{"code"}),
 		ocspTotal: prometheus.NewCounter(prometheus.CounterOpts{Name: "confcert_ocsp_answers_total",
 			Help: "OCSP answers served."}),
+		issuing: prometheus.NewGauge(prometheus.GaugeOpts{Name: "confcert_issuing_requests",
+			Help: "Submissions and approvals being issued now by this process (at most serve --max-issuing)."}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "confcert_busy_refusals_total",
+			Help: "Submissions and approvals refused with 503 by a bound: issuing (serve --max-issuing) or commit_queue (the writes waiting for the store)."},
+			[]string{"bound"}),
 	}
-	m.reg.MustRegister(m.requests, m.issuance, m.http, m.ocspTotal, &expiring{store: store},
+	for _, b := range []string{caservice.BoundIssuing, caservice.BoundCommitQueue} {
+		m.refused.WithLabelValues(b) // shown at 0, so that a rate can be taken before the first refusal
+	}
+	m.reg.MustRegister(m.requests, m.issuance, m.http, m.ocspTotal, m.issuing, m.refused, &expiring{store: store},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -59,6 +71,12 @@ func (m *Metrics) Issued(ca string, took time.Duration) {
 
 // RequestStatus implements caservice.Observer.
 func (m *Metrics) RequestStatus(status string) { m.requests.WithLabelValues(status).Inc() }
+
+// Issuing implements caservice.Observer.
+func (m *Metrics) Issuing(delta int) { m.issuing.Add(float64(delta)) }
+
+// Refused implements caservice.Observer.
+func (m *Metrics) Refused(bound string) { m.refused.WithLabelValues(bound).Inc() }
 
 func (m *Metrics) ocspAnswered() { m.ocspTotal.Inc() }
 

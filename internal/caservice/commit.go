@@ -3,6 +3,7 @@ package caservice
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"sync"
 	"time"
@@ -46,6 +47,10 @@ type write struct {
 // writes are waiting.
 type committer struct {
 	commit func(context.Context, castore.Batch) error
+	// max bounds the writes waiting (busy.go): a reservation finding max
+	// waiting is refused with ErrBusy; a record is always queued. 0: no
+	// bound.
+	max int
 
 	mu      sync.Mutex
 	pending []*write
@@ -57,6 +62,12 @@ type committer struct {
 func (c *committer) do(ctx context.Context, w *write) error {
 	w.done = make(chan error, 1)
 	c.mu.Lock()
+	if w.reserve != nil {
+		if err := c.full(); err != nil {
+			c.mu.Unlock()
+			return err
+		}
+	}
 	c.pending = append(c.pending, w)
 	if !c.running {
 		c.running = true
@@ -69,6 +80,21 @@ func (c *committer) do(ctx context.Context, w *write) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// room says ErrBusy when the queue is full.
+func (c *committer) room() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.full()
+}
+
+// full is room with c.mu held.
+func (c *committer) full() error {
+	if c.max > 0 && len(c.pending) >= c.max {
+		return fmt.Errorf("%w: %d writes already wait for the store", ErrBusy, len(c.pending))
+	}
+	return nil
 }
 
 // waiting reports whether n writes wait for the next batch while one runs.
@@ -131,7 +157,11 @@ func (c *committer) commitOnce(ws []*write) error {
 // batch, drawing again when the store says it is taken.
 func (s *Service) reserveSerial(ctx context.Context, iss *issuer, at time.Time) (*big.Int, error) {
 	return iss.ca.ReserveSerialVia(ctx, func(ctx context.Context, serial *big.Int) error {
-		return s.commits.do(ctx, &write{reserve: &castore.Reservation{CA: iss.ca.Name, Serial: serial, At: at}})
+		err := s.commits.do(ctx, &write{reserve: &castore.Reservation{CA: iss.ca.Name, Serial: serial, At: at}})
+		if errors.Is(err, ErrBusy) {
+			s.observeRefused(BoundCommitQueue)
+		}
+		return err
 	})
 }
 

@@ -44,11 +44,18 @@ func toRequest(r castore.Request) Request {
 // findings (a *RefusedError) when any is a FAILURE, before anyone approves
 // it. With approval auto the certificate is issued at once: the copy
 // judged is then the one Boulder's order lints, with the serial reserved.
+// Beyond the bound of requests issued at once it is refused with ErrBusy
+// before anything is done (busy.go).
 func (s *Service) Submit(ctx context.Context, p Principal, in SubmitInput) (Request, error) {
 	start := time.Now()
 	if err := p.require(PermSubmit); err != nil {
 		return Request{}, err
 	}
+	release, err := s.enter()
+	if err != nil {
+		return Request{}, err
+	}
+	defer release()
 	if err := storableText("comment", in.Comment); err != nil {
 		return Request{}, err
 	}
@@ -183,7 +190,9 @@ func validity(p Profile, days int) (int, []Finding, error) {
 }
 
 // Approve approves a pending request and issues its certificate. Nobody
-// approves a request they submitted (spec serve.md).
+// approves a request they submitted (spec serve.md). Beyond the bound of
+// requests issued at once it is refused with ErrBusy and the request stays
+// pending (busy.go).
 func (s *Service) Approve(ctx context.Context, p Principal, id, reason string) (Request, error) {
 	r, err := s.decidable(ctx, p, id, reason)
 	if err != nil {
@@ -192,12 +201,23 @@ func (s *Service) Approve(ctx context.Context, p Principal, id, reason string) (
 	if r.RequestedBy == p.Name {
 		return Request{}, &ForbiddenError{Reason: "nobody approves a request they submitted: ask another approver"}
 	}
+	release, err := s.enter()
+	if err != nil {
+		return Request{}, err
+	}
+	defer release()
 	d := castore.Decision{Status: StatusApproved, By: p.Name, At: s.now().UTC(), Reason: reason}
 	if err := s.decide(ctx, r.ID, StatusPending, d, s.auditEntry(p, "approve", "request "+r.ID, reason)); err != nil {
 		return Request{}, err
 	}
 	r.Status, r.DecidedBy, r.DecidedAt, r.Reason = d.Status, d.By, d.At, d.Reason
-	return s.issueRequest(ctx, p, r)
+	out, err := s.issueRequest(ctx, p, r)
+	if errors.Is(err, ErrBusy) {
+		// The queue filled after enter: the approval stands, and the
+		// background resume issues the request (ResumeApproved).
+		return Request{}, fmt.Errorf("request %s is approved; the service issues it within a few minutes: %w", r.ID, err)
+	}
+	return out, err
 }
 
 // Reject rejects a pending request.

@@ -48,6 +48,11 @@ type Config struct {
 	Now func() time.Time
 	// Observer, when set, hears of issuance and decisions (metrics).
 	Observer Observer
+	// MaxIssuing bounds the submissions and approvals being issued at
+	// once (signing and the durable writes), and the committer's queue
+	// with them (busy.go); beyond it they are refused with ErrBusy. 0:
+	// DefaultMaxIssuing.
+	MaxIssuing int
 }
 
 // Observer hears what the service did, for metrics.
@@ -56,6 +61,12 @@ type Observer interface {
 	Issued(ca string, took time.Duration)
 	// RequestStatus reports a request reaching status.
 	RequestStatus(status string)
+	// Issuing reports a submission or an approval let in (+1) or
+	// answered (-1).
+	Issuing(delta int)
+	// Refused reports a request refused with ErrBusy by a bound
+	// (BoundIssuing, BoundCommitQueue).
+	Refused(bound string)
 }
 
 // Service is the CA service. Its methods are safe for concurrent use, and
@@ -65,6 +76,8 @@ type Service struct {
 
 	commits  *committer
 	profiles profileCache
+	// slots holds a token per submission or approval in flight (busy.go).
+	slots chan struct{}
 
 	mu      sync.Mutex
 	issuers map[string]*issuer
@@ -77,8 +90,11 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{cfg: cfg, issuers: map[string]*issuer{}, answers: map[string]*answers{}}
-	s.commits = &committer{commit: func(ctx context.Context, b castore.Batch) error { return s.cfg.Store.CommitBatch(ctx, b) }}
+	if cfg.MaxIssuing <= 0 {
+		cfg.MaxIssuing = DefaultMaxIssuing
+	}
+	s := &Service{cfg: cfg, issuers: map[string]*issuer{}, answers: map[string]*answers{}, slots: make(chan struct{}, cfg.MaxIssuing)}
+	s.commits = &committer{max: cfg.MaxIssuing, commit: func(ctx context.Context, b castore.Batch) error { return s.cfg.Store.CommitBatch(ctx, b) }}
 	return s
 }
 

@@ -29,6 +29,7 @@ type serveFlags struct {
 	tlsCert, tlsKey     string
 	insecureHTTP        bool
 	revListen, revURL   string
+	maxIssuing          int
 }
 
 // serveAPIHelp is what the API's error hints point to (confcert help serve):
@@ -49,7 +50,9 @@ API, under /api/v1, JSON, every call with Authorization: Bearer TOKEN:
   POST /certificates/{serial}/revoke {"reason": keyCompromise|superseded|...}
   GET  /profiles, GET /audit
 Without a token: GET /ca/{ca}.crt, GET /crl/{ca}.crl, POST /ocsp/{ca}, GET /ocsp/{ca}/{base64},
-GET /healthz, GET /metrics. Errors: {"error": ..., "hint": ...}. Web pages: /ui/.`
+GET /healthz, GET /metrics. Errors: {"error": ..., "hint": ...}. Web pages: /ui/.
+More submissions and approvals at once than --max-issuing: 503 with Retry-After, nothing done;
+send them again after those seconds.`
 
 func newServeCmd(a *app) *cobra.Command {
 	var f serveFlags
@@ -76,6 +79,7 @@ func newServeCmd(a *app) *cobra.Command {
 	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "serve plain HTTP (refused on anything but a loopback address)")
 	fl.StringVar(&f.revListen, "revocation-listen", "", "also serve the CRL, OCSP and the CA certificate over plain HTTP on `ADDRESS:PORT`, and name it in every certificate")
 	fl.StringVar(&f.revURL, "revocation-url", "", "the `BASE` address clients reach --revocation-listen at (default: http:// and that address)")
+	fl.IntVar(&f.maxIssuing, "max-issuing", caservice.DefaultMaxIssuing, "at most `N` submissions and approvals issued at once (signing and recording); more are refused with 503 and Retry-After")
 	cmd.AddCommand(newServeTokenCmd(a), newServeProfileCmd(a))
 	return cmd
 }
@@ -103,7 +107,7 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	if rev != nil {
 		defer rev.Close()
 	}
-	svc, err := a.startService(ctx, opened, f.ca, base, revBase)
+	svc, err := a.startService(ctx, opened, f.ca, base, revBase, f.maxIssuing)
 	if err != nil {
 		return err
 	}
@@ -140,6 +144,10 @@ func (f serveFlags) check() (string, error) {
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return "", badInput(errors.New("--tls-cert and --tls-key go together"), "give both, or neither to have the service's CA issue one")
+	}
+	if f.maxIssuing < 1 {
+		return "", badInput(fmt.Errorf("--max-issuing %d: want at least 1", f.maxIssuing),
+			fmt.Sprintf("the default is %d; raise it for a larger machine, lower it to bound memory", caservice.DefaultMaxIssuing))
 	}
 	if f.insecureHTTP && !isLoopback(host) {
 		return "", badInput(fmt.Errorf("--insecure-http on %s: plain HTTP is only allowed on a loopback address", host),
@@ -210,7 +218,7 @@ func (a *app) openSealed(ctx context.Context) (*castore.Opened, error) {
 }
 
 // startService picks the CA, creates it on first start and imports key files.
-func (a *app) startService(ctx context.Context, opened *castore.Opened, ca, base, revBase string) (*caservice.Service, error) {
+func (a *app) startService(ctx context.Context, opened *castore.Opened, ca, base, revBase string, maxIssuing int) (*caservice.Service, error) {
 	imported, err := opened.Store.ImportKeyFiles(ctx, a.now())
 	for _, path := range imported {
 		fmt.Fprintf(a.stderr, "confcert: imported the CA key %s into the store, sealed; confcert no longer reads the file\n", path)
@@ -226,7 +234,7 @@ func (a *app) startService(ctx context.Context, opened *castore.Opened, ca, base
 	if err := castore.CheckName(ca); err != nil {
 		return nil, badInput(fmt.Errorf("--ca: %w", err), "")
 	}
-	svc := caservice.New(caservice.Config{Store: opened.Store, BaseURL: base, RevocationURL: revBase, DefaultCA: ca})
+	svc := caservice.New(caservice.Config{Store: opened.Store, BaseURL: base, RevocationURL: revBase, DefaultCA: ca, MaxIssuing: maxIssuing})
 	created, err := svc.EnsureCA(ctx)
 	if err != nil {
 		return nil, failed(err, "")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -127,6 +128,9 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
 	var forbidden *caservice.ForbiddenError
 	var refused *caservice.RefusedError
 	switch {
+	case errors.Is(err, caservice.ErrBusy):
+		w.Header().Set("Retry-After", strconv.Itoa(int(caservice.RetryBusy/time.Second)))
+		u.renderError(w, r, c, http.StatusServiceUnavailable, err.Error(), "try again in a few seconds")
 	case errors.Is(err, caservice.ErrUnauthenticated):
 		toLogin(w, r)
 	case errors.As(err, &forbidden):
