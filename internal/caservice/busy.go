@@ -59,7 +59,7 @@ func (s *Service) enter() (release func(), err error) {
 	case s.slots <- struct{}{}:
 	default:
 		s.observeRefused(BoundIssuing)
-		return nil, fmt.Errorf("%w: it is already issuing %d requests at once, the most it takes", ErrBusy, cap(s.slots))
+		return nil, fmt.Errorf("%w: it is issuing as many requests as it takes at once (%d)", ErrBusy, cap(s.slots))
 	}
 	if err := s.commits.room(); err != nil {
 		<-s.slots

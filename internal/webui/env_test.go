@@ -38,15 +38,23 @@ type env struct {
 
 func start(t *testing.T) *env {
 	t.Helper()
+	return startWith(t, servertest.Options{})
+}
+
+// startWith starts the service with o (its CA and the web pages are set
+// here).
+func startWith(t *testing.T, o servertest.Options) *env {
+	t.Helper()
 	dir := t.TempDir()
-	s := servertest.Start(t, dir, servertest.Options{DefaultCA: "podca",
-		Mount: func(t testing.TB, svc *caservice.Service, mux *http.ServeMux, log *slog.Logger) {
-			ui, err := webui.New(svc, webui.Options{Log: log})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ui.Register(mux)
-		}})
+	o.DefaultCA = "podca"
+	o.Mount = func(t testing.TB, svc *caservice.Service, mux *http.ServeMux, log *slog.Logger) {
+		ui, err := webui.New(svc, webui.Options{Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ui.Register(mux)
+	}
+	s := servertest.Start(t, dir, o)
 	return &env{t: t, dir: dir, base: s.Base, svc: s.Svc, caFile: s.CAFile, pool: s.Pool, listen: s.Listen, tokens: s.Tokens}
 }
 
@@ -67,6 +75,7 @@ type answer struct {
 	code     int
 	body     string
 	location string
+	header   http.Header
 }
 
 func (e *env) do(c *http.Client, req *http.Request) answer {
@@ -80,7 +89,7 @@ func (e *env) do(c *http.Client, req *http.Request) answer {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return answer{code: resp.StatusCode, body: string(b), location: resp.Header.Get("Location")}
+	return answer{code: resp.StatusCode, body: string(b), location: resp.Header.Get("Location"), header: resp.Header}
 }
 
 func (e *env) get(c *http.Client, path string) answer {

@@ -118,8 +118,18 @@ type errorPage struct {
 	Hint    string
 }
 
+// renderError shows an error as a page, or to htmx as the problem
+// fragment swapped into the page's #problem (the layout's), so that an
+// action refused (busy, decided meanwhile, forbidden) says why in place.
 func (u *UI) renderError(w http.ResponseWriter, r *http.Request, c *call, status int, msg, hint string) {
-	u.render(w, r, status, "error", newView(c, "", http.StatusText(status), errorPage{Status: status, Message: msg, Hint: hint}))
+	v := newView(c, "", http.StatusText(status), errorPage{Status: status, Message: msg, Hint: hint})
+	if isHTMX(r) {
+		w.Header().Set("HX-Retarget", "#problem")
+		w.Header().Set("HX-Reswap", "innerHTML")
+		u.execute(w, r, status, "error", "problem", v)
+		return
+	}
+	u.render(w, r, status, "error", v)
 }
 
 // fail maps a service error to its status code, as the API does, and

@@ -47,6 +47,11 @@ type Options struct {
 	Observe bool
 	// Mount adds handlers beside the API's (the web pages).
 	Mount func(t testing.TB, svc *caservice.Service, mux *http.ServeMux, log *slog.Logger)
+	// MaxIssuing bounds the requests issued at once (0: the default).
+	MaxIssuing int
+	// Wrap, when set, wraps the store the service works on (a store that
+	// holds a commit); Server.Store stays the store itself.
+	Wrap func(castore.Service) castore.Service
 }
 
 // Server is a running service.
@@ -82,7 +87,12 @@ func Start(t testing.TB, dir string, o Options) *Server {
 		rev = listen(t)
 		s.RevBase = "http://" + rev.Addr().String()
 	}
-	s.Svc = caservice.New(caservice.Config{Store: opened.Store, BaseURL: s.Base, RevocationURL: s.RevBase, DefaultCA: o.DefaultCA, CAKeyType: keys.ECDSAP256})
+	store := opened.Store
+	if o.Wrap != nil {
+		store = o.Wrap(store)
+	}
+	s.Svc = caservice.New(caservice.Config{Store: store, BaseURL: s.Base, RevocationURL: s.RevBase, DefaultCA: o.DefaultCA,
+		CAKeyType: keys.ECDSAP256, MaxIssuing: o.MaxIssuing})
 	if _, err := s.Svc.EnsureCA(ctx); err != nil {
 		t.Fatal(err)
 	}
