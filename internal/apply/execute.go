@@ -16,6 +16,7 @@ import (
 	"github.com/confcert/confcert/internal/certio"
 	"github.com/confcert/confcert/internal/fileout"
 	"github.com/confcert/confcert/internal/keys"
+	"github.com/confcert/confcert/internal/parallel"
 	"github.com/confcert/confcert/internal/plan"
 )
 
@@ -106,17 +107,104 @@ func (r *run) issueBatch(ctx context.Context, items []*item) ([]*x509.Certificat
 
 // writeBatch writes each certificate's files in the crash-safe order:
 // backups, removal of a certificate that no longer fits, key, CSR,
-// certificate. Every file is synced; the directories are synced once per
-// batch.
+// certificate. The files are made ready first, on several goroutines (each
+// written whole to a temporary file beside its path and synced: the slow
+// part); then, one certificate after the other in plan order, the backups
+// are made, the certificates that no longer fit removed and the files
+// renamed into place. So files appear in the same order as when they were
+// written one at a time, a kill leaves the same files in place, and a file
+// that cannot be written stops the batch there, naming it, with no file
+// after it in place. The directories are synced once per batch.
 func (r *run) writeBatch(items []*item, certs []*x509.Certificate) error {
+	ready := r.prepareBatch(items, certs)
+	defer func() { // the files not placed: a failure stopped the batch
+		for _, rf := range ready {
+			for _, p := range rf.pending {
+				if p != nil {
+					p.Discard()
+				}
+			}
+		}
+	}()
 	var b fileout.Batch
 	defer b.Sync()
 	for i, it := range items {
-		if err := r.apply(&b, it, certs[i]); err != nil {
+		if err := r.placeItem(&b, it, certs[i], ready[i]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// batchWriters is how many files of a batch are made ready at once. Making
+// a file ready is mostly the kernel's work (allocating the inode, copying
+// the bytes, waiting for the sync), so more goroutines than cores keep both
+// cores busy while some wait for the disk.
+const batchWriters = 4
+
+// readyFiles are one certificate's files (key, CSR, certificate, as due, in
+// that order), each ready to be renamed into place, or the error that
+// stopped making it ready.
+type readyFiles struct {
+	pending []*fileout.Pending
+	errs    []error
+}
+
+// prepareBatch makes every due file of items ready on batchWriters
+// goroutines: its content is encoded, written to a temporary file and
+// synced. Nothing is in place yet.
+func (r *run) prepareBatch(items []*item, certs []*x509.Certificate) []readyFiles {
+	type job struct {
+		item, file int
+		make       func() (fileout.File, error)
+	}
+	ready := make([]readyFiles, len(items))
+	var jobs []job
+	for i, it := range items {
+		makers := r.filesOf(it, certs[i])
+		ready[i] = readyFiles{pending: make([]*fileout.Pending, len(makers)), errs: make([]error, len(makers))}
+		for j, m := range makers {
+			jobs = append(jobs, job{i, j, m})
+		}
+	}
+	_ = parallel.Do(context.Background(), len(jobs), batchWriters, func(_ context.Context, k int) error {
+		j := jobs[k]
+		f, err := j.make()
+		if err == nil {
+			ready[j.item].pending[j.file], err = fileout.Prepare(f)
+		}
+		ready[j.item].errs[j.file] = err
+		return nil // every file is tried: placeItem stops at the first error in plan order
+	})
+	return ready
+}
+
+// filesOf lists the files of it to write, in order: its key when new or
+// rewritten, its CSR when new, its certificate when one was issued.
+func (r *run) filesOf(it *item, cert *x509.Certificate) []func() (fileout.File, error) {
+	c := it.c
+	var files []func() (fileout.File, error)
+	if it.newKey || it.rewriteKey {
+		files = append(files, func() (fileout.File, error) { return r.keyFile(it) })
+	}
+	if it.newCSR {
+		files = append(files, func() (fileout.File, error) {
+			return fileout.File{Path: r.path(c.Files.CSR), Data: certio.CSRPEM(it.csr.Raw)}, nil
+		})
+	}
+	if certDue(it, cert) {
+		files = append(files, func() (fileout.File, error) {
+			return fileout.File{Path: r.path(c.Files.Cert), Data: certio.CertificatesPEM(cert)}, nil
+		})
+	}
+	return files
+}
+
+// certDue reports whether cert, its new certificate, is to be written: not
+// when none is due, nor when it was submitted to the CA service (collected
+// on a later run).
+func certDue(it *item, cert *x509.Certificate) bool {
+	return it.newCert && (cert != nil || it.awaiting == "")
 }
 
 // issueWrites reports whether issuing items writes files itself: the CSR of
@@ -135,9 +223,11 @@ func (r *run) issueWrites(items []*item) bool {
 	return false
 }
 
-// apply writes one certificate's files; cert is its new certificate (nil
-// when none is due).
-func (r *run) apply(b *fileout.Batch, it *item, cert *x509.Certificate) error {
+// placeItem carries out one certificate's writes in order, with its files made
+// ready by prepareBatch: backups, removal of a certificate that no longer
+// fits, then each file renamed into place (and dropped from ready, which
+// discards what is left when the batch stops).
+func (r *run) placeItem(b *fileout.Batch, it *item, cert *x509.Certificate, ready readyFiles) error {
 	c := it.c
 	for _, f := range it.backups {
 		if err := r.backup(f, f == c.Files.Key); err != nil {
@@ -150,30 +240,28 @@ func (r *run) apply(b *fileout.Batch, it *item, cert *x509.Certificate) error {
 		}
 		it.leaf = nil
 	}
-	if err := r.writeKey(b, it); err != nil {
-		return err
-	}
-	if it.newCSR {
-		if err := b.Write(fileout.File{Path: r.path(c.Files.CSR), Data: certio.CSRPEM(it.csr.Raw)}); err != nil {
+	for j, p := range ready.pending {
+		if err := ready.errs[j]; err != nil {
+			return err
+		}
+		ready.pending[j] = nil
+		if err := b.Place(p); err != nil {
 			return err
 		}
 	}
-	if !it.newCert || cert == nil && it.awaiting != "" {
-		return nil // nothing due, or submitted to the CA service: collected on a later run
+	if certDue(it, cert) {
+		it.leaf = cert
 	}
-	it.leaf = cert
-	return b.Write(fileout.File{Path: r.path(c.Files.Cert), Data: certio.CertificatesPEM(cert)})
+	return nil
 }
 
-func (r *run) writeKey(b *fileout.Batch, it *item) error {
-	if !it.newKey && !it.rewriteKey {
-		return nil
-	}
+// keyFile is its key file, in the form the plan asks for.
+func (r *run) keyFile(it *item) (fileout.File, error) {
 	data, err := certio.PrivateKeyPEMIn(it.key, keyFormatFor(it.c, it.key))
 	if err != nil {
-		return fmt.Errorf("%s: %w", it.c.Files.Key, err)
+		return fileout.File{}, fmt.Errorf("%s: %w", it.c.Files.Key, err)
 	}
-	return b.Write(fileout.File{Path: r.path(it.c.Files.Key), Data: data, Private: true})
+	return fileout.File{Path: r.path(it.c.Files.Key), Data: data, Private: true}, nil
 }
 
 // makeCSR makes the item's new CSR, when one is due.

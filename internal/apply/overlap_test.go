@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -107,34 +108,79 @@ func (e *env) checkAll(t *testing.T, n int) map[string]string {
 
 // TestBatchWriteErrorStopsTheRun: a certificate of the first batch cannot
 // be written (a directory stands where its file goes); the run fails naming
-// it, and waits for nothing left behind (the next batch, signed meanwhile,
-// is recorded but never written: the next run signs it again).
+// it, and waits for nothing left behind: the certificates before it are in
+// place, none after it (its batch's files, made ready on several
+// goroutines, are discarded; the next batch, signed meanwhile, is recorded
+// but never written: the next run signs it again), no temporary file.
 func TestBatchWriteErrorStopsTheRun(t *testing.T) {
 	e := newEnv(t)
 	n := maxBatch + 10
-	if err := os.MkdirAll(e.path("n0005.crt"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// The directory must not be empty, or the rename over it succeeds.
-	if err := os.WriteFile(filepath.Join(e.path("n0005.crt"), "x"), nil, 0o644); err != nil {
-		t.Fatal(err)
+	block := func() { // once the files are read: a directory where n0005.crt goes
+		// The directory must not be empty, or the rename over it succeeds.
+		if err := os.MkdirAll(filepath.Join(e.path("n0005.crt"), "x"), 0o755); err != nil {
+			t.Error(err)
+		}
 	}
 	leaks := goleak.IgnoreCurrent()
-	_, err := Run(context.Background(), manyCerts(n), e.options(e.now))
-	if err == nil || !strings.Contains(err.Error(), "n0005.crt") {
-		t.Fatalf("Run = %v, want an error naming n0005.crt", err)
+	o := e.options(e.now)
+	o.CAs = afterSignCAs{Authorities: o.CAs, after: sync.OnceFunc(block)}
+	_, err := Run(context.Background(), manyCerts(n), o)
+	if err == nil || !strings.Contains(err.Error(), "writing "+e.path("n0005.crt")) {
+		t.Fatalf("Run = %v, want the error of writing n0005.crt", err)
 	}
 	goleak.VerifyNone(t, leaks) // no batch writer nor key maker left behind
-	for _, name := range []string{"n0006.crt", fmt.Sprintf("n%04d.crt", maxBatch+1)} {
-		if _, err := os.Stat(e.path(name)); err == nil {
-			t.Errorf("%s was written after the write that failed", name)
+	for i := range n { // the batch's files are made ready at once, yet placed in plan order
+		_, err := os.Stat(e.path(fmt.Sprintf("n%04d.crt", i)))
+		if written := err == nil; i != 5 && written != (i < 5) {
+			t.Errorf("n%04d.crt written %v, want %v: the write of n0005.crt failed", i, written, i < 5)
 		}
+	}
+	if temps, _ := filepath.Glob(e.path(".*.tmp-*")); len(temps) > 0 {
+		t.Errorf("the failed batch left %d temporary files, e.g. %s", len(temps), temps[0])
 	}
 	if err := os.RemoveAll(e.path("n0005.crt")); err != nil {
 		t.Fatal(err)
 	}
 	e.run(manyCerts(n))
 	e.checkAll(t, n)
+}
+
+// afterSignCAs hands out CAs that call after each time they have signed
+// and recorded, one certificate or a batch.
+type afterSignCAs struct {
+	Authorities
+	after func()
+}
+
+func (c afterSignCAs) Ensure(ctx context.Context, name, keyType string) (Authority, bool, error) {
+	a, created, err := c.Authorities.Ensure(ctx, name, keyType)
+	if err != nil {
+		return nil, false, err
+	}
+	return afterSignCA{a.(BatchAuthority), c.after}, created, nil
+}
+
+func (c afterSignCAs) Find(ctx context.Context, name string) (Authority, error) {
+	a, err := c.Authorities.Find(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return afterSignCA{a.(BatchAuthority), c.after}, nil
+}
+
+type afterSignCA struct {
+	BatchAuthority
+	after func()
+}
+
+func (a afterSignCA) Sign(ctx context.Context, csr *x509.CertificateRequest, r SignRequest) (*x509.Certificate, error) {
+	defer a.after()
+	return a.BatchAuthority.Sign(ctx, csr, r)
+}
+
+func (a afterSignCA) SignAll(ctx context.Context, csrs []*x509.CertificateRequest, reqs []SignRequest) ([]*x509.Certificate, error) {
+	defer a.after()
+	return a.BatchAuthority.SignAll(ctx, csrs, reqs)
 }
 
 // cancelAfterCAs hands out CAs that cancel the run's context once their

@@ -99,14 +99,29 @@ func (b *Batch) Write(f File) error {
 	if err := write(f); err != nil {
 		return err
 	}
-	dir := filepath.Dir(f.Path)
+	b.note(filepath.Dir(f.Path))
+	return nil
+}
+
+// Place puts a prepared file in place like Pending.Place, leaving its
+// directory's sync to Sync. Files prepared on many goroutines are placed
+// through one Batch, one after the other, in the order wanted.
+func (b *Batch) Place(p *Pending) error {
+	if err := p.Place(); err != nil {
+		return err
+	}
+	b.note(filepath.Dir(p.f.Path))
+	return nil
+}
+
+// note remembers dir for Sync.
+func (b *Batch) note(dir string) {
 	for _, d := range b.dirs {
 		if d == dir {
-			return nil
+			return
 		}
 	}
 	b.dirs = append(b.dirs, dir)
-	return nil
 }
 
 // Sync syncs every directory a file was written to since the last Sync.
@@ -119,23 +134,59 @@ func (b *Batch) Sync() {
 
 // write places f atomically without syncing its directory.
 func write(f File) error {
+	p, err := Prepare(f)
+	if err != nil {
+		return err
+	}
+	return p.Place()
+}
+
+// Pending is a file written whole to a temporary file beside its path and
+// synced, not yet in place: Prepare makes it, Place renames it into place,
+// Discard removes it. Writing many files, the slow part (creating, filling
+// and syncing each temporary file) can run on many goroutines while the
+// renames, which make the files visible, are done one after the other in
+// the order wanted.
+type Pending struct {
+	f   File
+	tmp string
+}
+
+// Prepare writes f to a temporary file in f's directory, with f's mode set
+// before any byte is written, and syncs it. It is safe for concurrent use.
+// Its error names f.Path.
+func Prepare(f File) (*Pending, error) {
 	dir := filepath.Dir(f.Path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.Path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", f.Path, err)
+		return nil, fmt.Errorf("writing %s: %w", f.Path, err)
 	}
 	name := tmp.Name()
 	if err := fill(tmp, f); err != nil {
 		os.Remove(name)
-		return fmt.Errorf("writing %s: %w", f.Path, err)
+		return nil, fmt.Errorf("writing %s: %w", f.Path, err)
 	}
-	killpoint.Reached("write", name) // crash-safety tests kill here
-	if err := place(name, f); err != nil {
-		os.Remove(name)
+	return &Pending{f: f, tmp: name}, nil
+}
+
+// Path is where the file goes.
+func (p *Pending) Path() string { return p.f.Path }
+
+// Place renames the temporary file into place (a reader, a crash or a kill
+// sees the old file or the whole new one), replacing any file there unless
+// the File says NoReplace. The directory is not synced (Write and
+// Batch.Sync do that). On error the temporary file is removed.
+func (p *Pending) Place() error {
+	killpoint.Reached("write", p.tmp) // crash-safety tests kill here
+	if err := place(p.tmp, p.f); err != nil {
+		os.Remove(p.tmp)
 		return err
 	}
 	return nil
 }
+
+// Discard removes the temporary file of a file that will not be placed.
+func (p *Pending) Discard() { os.Remove(p.tmp) }
 
 func place(tmp string, f File) error {
 	if f.NoReplace {
