@@ -129,7 +129,8 @@ func TestBatchWriteErrorStopsTheRun(t *testing.T) {
 		t.Fatalf("Run = %v, want the error of writing n0005.crt", err)
 	}
 	goleak.VerifyNone(t, leaks) // no batch writer nor key maker left behind
-	for i := range n { // the batch's files are made ready at once, yet placed in plan order
+	// The batch's files are made ready at once, yet placed in plan order.
+	for i := range n {
 		_, err := os.Stat(e.path(fmt.Sprintf("n%04d.crt", i)))
 		if written := err == nil; i != 5 && written != (i < 5) {
 			t.Errorf("n%04d.crt written %v, want %v: the write of n0005.crt failed", i, written, i < 5)
