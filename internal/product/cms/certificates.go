@@ -16,6 +16,10 @@ type cmsBuild struct {
 	// xmppTrust and c2wTrust are xmppTrustFile and c2wTrustFile, found once
 	// when the install steps are written (each walks every node).
 	xmppTrust, c2wTrust string
+	// c2wURLs are the C2W URLs of the Web Bridges 3 that have a C2W
+	// certificate, found once (each Call Bridge registers them all).
+	c2wURLs  []string
+	c2wFound bool
 }
 
 func newCMSBuild(d *cmsDeploy) *cmsBuild {

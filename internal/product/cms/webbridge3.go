@@ -176,16 +176,28 @@ func (b *cmsBuild) installC2WRegistration(w *mmpScript, n cmsNode) {
 	if b.certOf[n.name+"/"+svcCallbridge] == nil {
 		return
 	}
-	registered := false
-	for _, wb := range b.d.nodes {
-		if wb.runs(svcWebbridge3) && b.certOf[wb.name+"/webbridge3-c2w"] != nil {
-			w.step("API: POST /api/v1/webbridges url="+b.d.c2wURL(wb), "")
-			w.rollback("API: DELETE /api/v1/webbridges/<id of " + b.d.c2wURL(wb) + ">   (only if part 3's GET /api/v1/webbridges did not list it)")
-			registered = true
-		}
+	urls := b.c2wRegistrations()
+	for _, url := range urls {
+		w.step("API: POST /api/v1/webbridges url="+url, "")
+		w.rollback("API: DELETE /api/v1/webbridges/<id of " + url + ">   (only if part 3's GET /api/v1/webbridges did not list it)")
 	}
-	if registered {
+	if len(urls) > 0 {
 		w.record("API: GET /api/v1/webbridges")
 		w.note(fmt.Sprintf("API lines are REST calls to the Call Bridge (Web Admin's /api/v1), not MMP commands; Call Bridges sharing one database share the registrations, so skip a URL that GET /api/v1/webbridges already lists (%s)", cite("D.4 step 5")))
 	}
+}
+
+// c2wRegistrations lists the C2W URL of every Web Bridge 3 with a C2W
+// certificate, in node order: the same for every Call Bridge, so found once
+// (walking every node for every node was quadratic in a large cluster).
+func (b *cmsBuild) c2wRegistrations() []string {
+	if !b.c2wFound {
+		b.c2wFound = true
+		for _, wb := range b.d.nodes {
+			if wb.runs(svcWebbridge3) && b.certOf[wb.name+"/webbridge3-c2w"] != nil {
+				b.c2wURLs = append(b.c2wURLs, b.d.c2wURL(wb))
+			}
+		}
+	}
+	return b.c2wURLs
 }
