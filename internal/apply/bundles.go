@@ -254,6 +254,13 @@ func (r *run) writeIfChanged(name string, data []byte, private bool) error {
 	return nil
 }
 
+// unchanged reports whether the file name holds data already. It is safe
+// for concurrent use.
+func (r *run) unchanged(name string, data []byte) bool {
+	old, err := inputfile.Read(r.path(name), inputfile.MaxCertFile)
+	return err == nil && bytes.Equal(old, data)
+}
+
 // writePFXs writes <name>.pfx (key, certificate and chain) for each
 // certificate the plan asks one for, once its certificate and chain are
 // there. A PKCS#12 file differs at every encoding (random salt), so it is

@@ -48,11 +48,13 @@ func (r *run) execute(ctx context.Context) error {
 	if err := r.writePFXs(); err != nil {
 		return err
 	}
+	doc := r.startDocument() // the plan changes no more
 	if err := r.writeInstall(); err != nil {
+		<-doc
 		return err
 	}
 	r.derived.Sync() // plan.json says the rest is done: it comes after
-	return r.writeDocument()
+	return r.writeDocument(doc)
 }
 
 // removeStaleTemps deletes the temporary files a killed run left behind

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -283,5 +285,71 @@ func TestLoadItemsFirstErrorInPlanOrder(t *testing.T) {
 	}
 	if _, err := os.Stat(e.path("plan.json")); err == nil {
 		t.Error("plan.json written by a run that could not read its files")
+	}
+}
+
+// withNotes adds an install note to every certificate of p.
+func withNotes(p *plan.Plan) *plan.Plan {
+	for _, c := range p.Certificates {
+		p.Install = append(p.Install, plan.Install{Node: c.Name, File: "install/" + c.Name + ".txt",
+			Uploads: []string{c.Files.Key, c.Files.Cert}, Commands: []string{"certs " + c.Files.Key + " " + c.Files.Cert}})
+	}
+	return p
+}
+
+// TestInstallNotesComparedAtOnceWrittenInPlanOrder: the install notes are
+// rendered and compared with the files on disk on every core, yet a run
+// writes exactly the notes that changed or are missing, reports them in
+// plan order, and leaves the others (and their times) alone; plan.json,
+// encoded meanwhile, is whole.
+func TestInstallNotesComparedAtOnceWrittenInPlanOrder(t *testing.T) {
+	e := newEnv(t)
+	n := 40
+	e.run(withNotes(manyCerts(n)))
+	old := time.Unix(1_000_000_000, 0)
+	for i := range n {
+		if err := os.Chtimes(e.path(fmt.Sprintf("install/n%04d.txt", i)), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"install/n0031.txt", "install/n0003.txt"} {
+		if err := os.WriteFile(e.path(f), []byte("edited by hand\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Remove(e.path("install/n0012.txt")); err != nil {
+		t.Fatal(err)
+	}
+	res := e.run(withNotes(manyCerts(n)))
+	var written []string
+	for _, c := range res.Changes {
+		if strings.HasPrefix(c.Name, "install/") {
+			written = append(written, c.Name+" "+c.Why)
+		}
+	}
+	want := []string{"install/n0003.txt content changed", "install/n0012.txt ", "install/n0031.txt content changed"}
+	if !slices.Equal(written, want) {
+		t.Errorf("install notes written: %q, want %q", written, want)
+	}
+	for i := range n {
+		name := fmt.Sprintf("install/n%04d.txt", i)
+		info, err := os.Stat(e.path(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rewritten := !info.ModTime().Equal(old); rewritten != slices.Contains([]int{3, 12, 31}, i) {
+			t.Errorf("%s rewritten: %v", name, rewritten)
+		}
+		data, _ := os.ReadFile(e.path(name))
+		if !strings.Contains(string(data), fmt.Sprintf("certs n%04d.key n%04d.crt", i, i)) {
+			t.Errorf("%s holds:\n%s", name, data)
+		}
+	}
+	data, err := os.ReadFile(e.path(DocumentFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := Document(res.Plan); err != nil || string(data) != string(doc) {
+		t.Errorf("plan.json (%d bytes) is not the run's plan document (%d bytes): %v", len(data), len(doc), err)
 	}
 }
