@@ -55,17 +55,22 @@ func (jw *jsonWriter) objects(batch []Object) error {
 		if err := encodeBatch(part, jw.encoded); err != nil {
 			return err
 		}
-		for i := range part {
-			if jw.n > 0 {
-				jw.bw.WriteByte(',')
-			}
-			jw.bw.WriteString("\n    ")
-			jw.bw.Write(jw.encoded[i])
-			jw.encoded[i] = nil
-			jw.n++
-		}
+		jw.write(jw.encoded[:len(part)])
 	}
 	return nil
+}
+
+// write writes objects already encoded, in order, and lets go of them.
+func (jw *jsonWriter) write(encoded [][]byte) {
+	for i, e := range encoded {
+		if jw.n > 0 {
+			jw.bw.WriteByte(',')
+		}
+		jw.bw.WriteString("\n    ")
+		jw.bw.Write(e)
+		encoded[i] = nil
+		jw.n++
+	}
 }
 
 // close ends the document and flushes it.

@@ -3,6 +3,7 @@ package certfacts
 import (
 	"bufio"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,13 +31,19 @@ var ErrNotStreamable = certio.ErrNotCertificates
 type Opener func() (io.ReadCloser, error)
 
 // Sink receives the described certificates of a stream, in file order, a
-// batch at a time, once the count of certificates is known.
-type Sink interface {
+// batch at a time, once the count of certificates is known. Each turns one
+// certificate into what the sink keeps of it (T: the JSON sink encodes it,
+// so that neither the parsed certificate nor its description outlives the
+// pass that made them).
+type Sink[T any] interface {
 	// Begin is called once, before the first batch, with the number of
 	// certificates the file holds.
 	Begin(count int) error
-	// Batch receives the next certificates, IssuedByIndex set.
-	Batch(certs []*Certificate) error
+	// Each is called on every core, concurrently, once per certificate,
+	// IssuedByIndex set, as soon as its issuer is known.
+	Each(c *Certificate) (T, error)
+	// Batch receives what Each made of the next certificates, in file order.
+	Batch(items []T) error
 	// End is called after the last batch.
 	End() error
 }
@@ -63,8 +70,8 @@ type Sink interface {
 // sink is called when that is seen in the first batch or walkFirst is set;
 // later, an error that says so. Any other error in a later batch comes after
 // the earlier batches were handed out.
-func Stream(open Opener, now time.Time, sink Sink, walkFirst bool) error {
-	st := &streamer{open: open, now: now, ix: newIndex()}
+func Stream[T any](open Opener, now time.Time, sink Sink[T], walkFirst bool) error {
+	st := &streamer[T]{open: open, now: now, ix: newIndex(), each: sink.Each}
 	if walkFirst {
 		if err := st.lookAhead(0); err != nil {
 			return err
@@ -96,7 +103,7 @@ func Stream(open Opener, now time.Time, sink Sink, walkFirst bool) error {
 		if err != nil {
 			return err
 		}
-		certs, err := st.batch(ders, n, s.Offset())
+		items, err := st.batch(ders, n, s.Offset())
 		if err != nil {
 			return err
 		}
@@ -105,7 +112,7 @@ func Stream(open Opener, now time.Time, sink Sink, walkFirst bool) error {
 				return err
 			}
 		}
-		if err := sink.Batch(certs); err != nil {
+		if err := sink.Batch(items); err != nil {
 			return err
 		}
 		n += len(ders)
@@ -113,55 +120,95 @@ func Stream(open Opener, now time.Time, sink Sink, walkFirst bool) error {
 }
 
 // streamer is one streaming of a file.
-type streamer struct {
+type streamer[T any] struct {
 	open     Opener
 	now      time.Time
 	ix       *index
 	complete bool // ix holds every certificate of the file
+	each     func(*Certificate) (T, error)
 }
 
-// batch parses and describes a batch of certificates, the first being
-// number base (from 0) of the file, in parallel; next is the offset of the
-// text after the batch.
-func (st *streamer) batch(ders [][]byte, base int, next int64) ([]*Certificate, error) {
-	parsed := make([]*x509.Certificate, len(ders))
+// pending is a certificate of a batch whose issuer is not known yet: it is
+// not self-issued, so its issuer is looked up in the index once the batch
+// is in it.
+type pending struct {
+	i      int // in the batch
+	parsed *x509.Certificate
+	desc   *Certificate
+}
+
+// batch parses, describes and hands to each a batch of certificates, the
+// first being number base (from 0) of the file, in parallel; next is the
+// offset of the text after the batch. A self-issued certificate (a root:
+// most of a bundle) is its own issuer, so it goes to each in the pass that
+// parsed it and nothing of it is kept; the others wait for the batch to be
+// in the index.
+func (st *streamer[T]) batch(ders [][]byte, base int, next int64) ([]T, error) {
+	items := make([]T, len(ders))
+	fields := make([]indexEntry, len(ders))
+	waiting := make([]*pending, len(ders))
 	errs := make([]error, len(ders))
 	parallel.For(len(ders), func(i int) {
-		parsed[i], errs[i] = x509.ParseCertificate(ders[i])
-		if errs[i] != nil {
-			errs[i] = fmt.Errorf("certificate %d: %w", base+i+1, errs[i])
+		c, err := x509.ParseCertificate(ders[i])
+		if err != nil {
+			errs[i] = fmt.Errorf("certificate %d: %w", base+i+1, err)
+			return
 		}
+		if !st.complete {
+			fields[i] = entryOf(certio.IndexFields{Subject: c.RawSubject, SubjectKeyID: c.SubjectKeyId, PublicKey: c.RawSubjectPublicKeyInfo})
+		}
+		d := Cert(c, base+i, st.now)
+		if !SelfIssued(c) {
+			waiting[i] = &pending{i: i, parsed: c, desc: d}
+			return
+		}
+		self := d.Index // not &d.Index: the text output's tree keeps the pointer, not d
+		d.IssuedByIndex = &self
+		items[i], errs[i] = st.each(d)
 	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, firstOf(errs)
 	}
 	if !st.complete {
-		for _, c := range parsed {
-			st.ix.add(certio.IndexFields{Subject: c.RawSubject, SubjectKeyID: c.SubjectKeyId, PublicKey: c.RawSubjectPublicKeyInfo})
+		for _, f := range fields {
+			st.ix.addEntry(f)
 		}
 	}
-	out := make([]*Certificate, len(ders))
-	final := make([]bool, len(ders))
-	parallel.For(len(ders), func(i int) {
-		out[i] = Cert(parsed[i], base+i, st.now)
-		final[i] = st.setIssuer(out[i], parsed[i])
+	var rest []*pending
+	for _, p := range waiting {
+		if p != nil {
+			rest = append(rest, p)
+		}
+	}
+	if len(rest) == 0 {
+		return items, nil
+	}
+	final := make([]bool, len(rest))
+	parallel.For(len(rest), func(k int) {
+		final[k] = st.setIssuer(rest[k].desc, rest[k].parsed)
 	})
 	if slices.Contains(final, false) {
 		if err := st.lookAhead(next); err != nil {
 			return nil, err
 		}
-		parallel.For(len(ders), func(i int) {
-			if !final[i] {
-				st.setIssuer(out[i], parsed[i])
+		parallel.For(len(rest), func(k int) {
+			if !final[k] {
+				st.setIssuer(rest[k].desc, rest[k].parsed)
 			}
 		})
 	}
-	return out, nil
+	parallel.For(len(rest), func(k int) {
+		items[rest[k].i], errs[k] = st.each(rest[k].desc)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, firstOf(errs)
+	}
+	return items, nil
 }
 
 // setIssuer sets d.IssuedByIndex from the index; it reports whether the
 // answer is final (later certificates of the file cannot change it).
-func (st *streamer) setIssuer(d *Certificate, c *x509.Certificate) bool {
+func (st *streamer[T]) setIssuer(d *Certificate, c *x509.Certificate) bool {
 	j, final := st.ix.issuerOf(c, d.Index, st.complete)
 	if j >= 0 {
 		d.IssuedByIndex = &j
@@ -171,7 +218,7 @@ func (st *streamer) setIssuer(d *Certificate, c *x509.Certificate) bool {
 
 // lookAhead walks the file from offset on to the index entries of its
 // certificates: the index is then complete.
-func (st *streamer) lookAhead(offset int64) error {
+func (st *streamer[T]) lookAhead(offset int64) error {
 	r, err := st.open()
 	if err != nil {
 		return err
@@ -217,29 +264,41 @@ func newIndex() *index {
 // addDER indexes a batch of certificates by walking each to its index
 // fields.
 func (ix *index) addDER(ders [][]byte) error {
-	fields := make([]certio.IndexFields, len(ders))
+	entries := make([]indexEntry, len(ders))
 	errs := make([]error, len(ders))
 	parallel.For(len(ders), func(i int) {
-		fields[i], errs[i] = certio.ReadIndexFields(ders[i])
+		var f certio.IndexFields
+		if f, errs[i] = certio.ReadIndexFields(ders[i]); errs[i] == nil {
+			entries[i] = entryOf(f)
+		}
 	})
-	for i, f := range fields {
+	for i, e := range entries {
 		if errs[i] != nil {
 			if _, err := x509.ParseCertificate(ders[i]); err != nil {
 				errs[i] = err // the error ReadFile gives
 			}
 			return fmt.Errorf("certificate %d: %w", len(ix.spki)+1, errs[i])
 		}
-		ix.add(f)
+		ix.addEntry(e)
 	}
 	return nil
 }
 
-// add indexes the next certificate of the file.
-func (ix *index) add(f certio.IndexFields) {
-	sub := unique.Make(string(f.Subject))
-	ix.bySubject[sub] = append(ix.bySubject[sub], int32(len(ix.spki)))
-	ix.ski = append(ix.ski, unique.Make(string(f.SubjectKeyID)))
-	ix.spki = append(ix.spki, unique.Make(string(f.PublicKey)))
+// indexEntry is what the index keeps of one certificate, interned.
+type indexEntry struct {
+	subject, ski, spki unique.Handle[string]
+}
+
+// entryOf interns f's fields; it may run on every core at once.
+func entryOf(f certio.IndexFields) indexEntry {
+	return indexEntry{unique.Make(string(f.Subject)), unique.Make(string(f.SubjectKeyID)), unique.Make(string(f.PublicKey))}
+}
+
+// addEntry indexes the next certificate of the file.
+func (ix *index) addEntry(e indexEntry) {
+	ix.bySubject[e.subject] = append(ix.bySubject[e.subject], int32(len(ix.spki)))
+	ix.ski = append(ix.ski, e.ski)
+	ix.spki = append(ix.spki, e.spki)
 }
 
 func firstOf(errs []error) error {
@@ -299,11 +358,12 @@ func StreamJSON(w io.Writer, file string, open Opener, now time.Time, walkFirst 
 	return Stream(open, now, &jsonSink{w: w, file: file}, walkFirst)
 }
 
+// jsonSink encodes each certificate as it is described (Each, on every
+// core) and writes the batch's objects in order.
 type jsonSink struct {
 	w    io.Writer
 	file string
 	jw   *jsonWriter
-	objs []Object
 }
 
 func (s *jsonSink) Begin(int) error {
@@ -312,12 +372,11 @@ func (s *jsonSink) Begin(int) error {
 	return err
 }
 
-func (s *jsonSink) Batch(certs []*Certificate) error {
-	s.objs = s.objs[:0]
-	for _, c := range certs {
-		s.objs = append(s.objs, c)
-	}
-	return s.jw.objects(s.objs)
+func (s *jsonSink) Each(c *Certificate) ([]byte, error) { return json.Marshal(c) }
+
+func (s *jsonSink) Batch(encoded [][]byte) error {
+	s.jw.write(encoded)
+	return nil
 }
 
 func (s *jsonSink) End() error { return s.jw.close() }
@@ -346,6 +405,8 @@ func (s *textSink) Begin(count int) error {
 	s.w.printf("%s: %s, %s\n", s.file, certio.PEM, plural(count, "certificate"))
 	return s.w.err
 }
+
+func (s *textSink) Each(c *Certificate) (*Certificate, error) { return c, nil }
 
 func (s *textSink) Batch(certs []*Certificate) error {
 	for _, c := range certs {

@@ -171,6 +171,9 @@ type peakSink struct{ peak uint64 }
 
 func (s *peakSink) Begin(int) error { return nil }
 func (s *peakSink) End() error      { return nil }
+func (s *peakSink) Each(c *certfacts.Certificate) (*certfacts.Certificate, error) {
+	return c, nil
+}
 func (s *peakSink) Batch([]*certfacts.Certificate) error {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
