@@ -6,28 +6,43 @@
 #     (goal, issue 15: plan within 1.1x the floor);
 #   - the same work done the guides' way, openssl commands one after another
 #     (seed 002 Appendix A: genrsa, req, x509 per certificate; issue 4).
-# Each run times the three in turn, so they see the same load; every ratio
-# printed is of one run. CPU (user+sys) is measured on one more run of each.
 #
-#   sh bench/plan.sh [RUNS]        # from anywhere; default 3 runs
+# RSA key generation searches for primes at random: one RSA-2048 key takes
+# from under 30 ms to over 150 ms (`go test -run '^$' -bench Spread
+# -benchtime 100x ./internal/keys`), so the 18 keys of one run vary by about
+# 15% (one standard deviation) and the ratio of two runs of the same program
+# by about 20%. One run's ratio is mostly that noise; the figure to read is
+# the median of many. So plan and the floor run in PAIRS pairs, in turn, the
+# one that goes first alternating; each pair prints its wall and CPU
+# (user+sys, to the microsecond: bench/timeit) ratio, and the end prints the
+# median ratio, the middle half and the whole range of the pairs' ratios, and
+# the ratio of the times of all the pairs added up. openssl runs in the first
+# OPENSSL_RUNS pairs, after the two (its ratio is plan's run of that pair over
+# openssl's run). BENCH_AA=1 puts a second floor run in plan's place: the
+# floor against itself shows what the noise alone gives.
+#
+#   sh bench/plan.sh [PAIRS] [OPENSSL_RUNS]   # from anywhere; default 20 and 3
 set -eu
-runs=${1:-3}
+pairs=${1:-20}
+oruns=${2:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
-. "$root/bench/lib.sh"
-if [ "$runs" = --once ]; then
-	work=$BENCH_WORK # a child run for cputime, in the parent's directory
+if [ "$pairs" = --once ]; then
+	work=$BENCH_WORK # a child run of openssl_once, in the parent's directory
 else
 	work=$(mktemp -d)
 	trap 'rm -rf "$work"' EXIT
 	(cd "$root" && go build -o "$work/confcert" ./cmd/confcert && go build -o "$work/floor" ./bench/floor/plan)
 fi
+. "$root/bench/paired.sh"
 
+# confcert_once OUT: one plan from nothing (fresh home and output directory).
 confcert_once() {
 	rm -rf "$work/home" "$work/out"
-	CONFCERT_HOME="$work/home" "$work/confcert" plan "$root/bench/cms-10node.yaml" -o "$work/out" >/dev/null 2>&1
+	CONFCERT_HOME="$work/home" measure "$1" "$work/confcert" plan "$root/bench/cms-10node.yaml" -o "$work/out"
 }
 
-floor_once() { "$work/floor" -certs 16 -cas 2 -workers 2; }
+# floor_once OUT: one run of the floor.
+floor_once() { measure "$1" "$work/floor" -certs 16 -cas 2 -workers 2; }
 
 # ca NAME: a self-signed CA, 10 years (seed 002 A.3 step 1).
 ca() {
@@ -45,8 +60,9 @@ leaf() {
 		-extfile "$1.ext" -out "$1.crt" 2>/dev/null
 }
 
-openssl_once() {
-	rm -rf "$work/ossl" && mkdir "$work/ossl" && cd "$work/ossl"
+# openssl_work: the plan the guides' way, in $work/ossl.
+openssl_work() {
+	cd "$work/ossl"
 	ca benchca
 	ca benchdbca
 	d=bench.cms.lab
@@ -64,33 +80,69 @@ openssl_once() {
 	cat benchca.crt >benchca-bundle.crt
 	cat n01.crt n02.crt n03.crt >xmpptrust.crt
 	for n in 01 02 03 04 05 06 07 08 09 10; do openssl verify -CAfile benchca.crt "n$n.crt" >/dev/null; done
-	cd "$root"
 }
 
-# cputime FUNC: user+sys CPU seconds one run of FUNC takes, all cores added up.
-cputime() {
-	BENCH_WORK=$work /usr/bin/time -f '%U %S' -o "$work/cpu" sh "$0" --once "$1"
-	awk '{ print $1 + $2 }' "$work/cpu"
-}
-
-if [ "$runs" = --once ]; then
-	"$2"
+if [ "$pairs" = --once ]; then
+	openssl_work
 	exit 0
 fi
 
+# openssl_once OUT: one run of openssl_work, in a shell of its own (timed whole).
+openssl_once() {
+	rm -rf "$work/ossl" && mkdir "$work/ossl"
+	BENCH_WORK=$work measure "$1" sh "$0" --once
+}
+
+build_timeit
+name=plan
+plan_once=confcert_once
+if [ "${BENCH_AA:-}" = 1 ]; then
+	name=floor2 # the floor against itself: the noise alone
+	plan_once=floor_once
+fi
 printf 'cores: %s, load average at start: %s\n' "$(nproc 2>/dev/null || echo ?)" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
-i=0
-while [ "$i" -lt "$runs" ]; do
-	c=$(wall confcert_once)
-	f=$(wall floor_once)
-	o=$(wall openssl_once)
-	printf 'run %d: plan %.2f s, floor %.2f s, openssl %.2f s: plan/floor %.2fx (goal <= 1.1), plan/openssl %.2fx (goal <= 0.25)\n' \
-		$((i + 1)) "$c" "$f" "$o" "$(echo "$c / $f" | bc -l)" "$(echo "$c / $o" | bc -l)"
+: >"$work/rw"
+: >"$work/rc"
+: >"$work/pw"
+: >"$work/pc"
+: >"$work/fw"
+: >"$work/fc"
+: >"$work/ro"
+i=1
+while [ "$i" -le "$pairs" ]; do
+	if [ $((i % 2)) = 1 ]; then
+		first="$name first"
+		$plan_once "$work/p"
+		floor_once "$work/f"
+	else
+		first="floor first"
+		floor_once "$work/f"
+		$plan_once "$work/p"
+	fi
+	pw=$(wall_of "$work/p") pc=$(cpu_of "$work/p") fw=$(wall_of "$work/f") fc=$(cpu_of "$work/f")
+	echo "$pw" >>"$work/pw"
+	echo "$pc" >>"$work/pc"
+	echo "$fw" >>"$work/fw"
+	echo "$fc" >>"$work/fc"
+	ratio "$pw" "$fw" >>"$work/rw" && echo >>"$work/rw"
+	ratio "$pc" "$fc" >>"$work/rc" && echo >>"$work/rc"
+	line=$(printf 'pair %d (%s): %s %.3f s (CPU %.3f s), floor %.3f s (CPU %.3f s): %s/floor wall %.2fx, CPU %.2fx' \
+		"$i" "$first" "$name" "$pw" "$pc" "$fw" "$fc" "$name" "$(ratio "$pw" "$fw")" "$(ratio "$pc" "$fc")")
+	if [ "$i" -le "$oruns" ]; then
+		openssl_once "$work/o"
+		ow=$(wall_of "$work/o") oc=$(cpu_of "$work/o")
+		ratio "$pw" "$ow" >>"$work/ro" && echo >>"$work/ro"
+		line=$(printf '%s; openssl %.3f s (CPU %.3f s): %s/openssl %.2fx (goal <= 0.25), CPU %.2fx' \
+			"$line" "$ow" "$oc" "$name" "$(ratio "$pw" "$ow")" "$(ratio "$pc" "$oc")")
+	fi
+	echo "$line"
 	i=$((i + 1))
 done
-cc=$(cputime confcert_once)
-fc=$(cputime floor_once)
-oc=$(cputime openssl_once)
-printf 'CPU: plan %.2f s, floor %.2f s, openssl %.2f s: plan/floor %.2fx, plan/openssl %.2fx\n' \
-	"$cc" "$fc" "$oc" "$(echo "$cc / $fc" | bc -l)" "$(echo "$cc / $oc" | bc -l)"
+printf '%s/floor over %d pairs (goal <= 1.1): wall %s; CPU %s\n' "$name" "$pairs" "$(spread "$work/rw")" "$(spread "$work/rc")"
+printf '%s/floor, all pairs added up: wall %.3f s / %.3f s = %.2fx; CPU %.3f s / %.3f s = %.2fx\n' "$name" \
+	"$(total "$work/pw")" "$(total "$work/fw")" "$(ratio "$(total "$work/pw")" "$(total "$work/fw")")" \
+	"$(total "$work/pc")" "$(total "$work/fc")" "$(ratio "$(total "$work/pc")" "$(total "$work/fc")")"
+if [ "$oruns" -gt 0 ]; then
+	printf '%s/openssl over %d runs (goal <= 0.25): wall %s\n' "$name" "$oruns" "$(spread "$work/ro")"
+fi
 printf 'load average at end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
