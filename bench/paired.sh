@@ -26,19 +26,27 @@ rss_mb_of() { awk '{ printf "%d", $4 / 1024 }' "$1"; }
 # ratio A B: A / B to 6 places.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a / b }'; }
 
-# spread FILE: "median M (middle half Q1-Q3, all LO-HI)" of the numbers in
-# FILE, one a line, each printed to 2 places with an x (they are ratios).
+# spread FILE [PLACES]: "median M (middle half Q1-Q3, all LO-HI)" of the
+# numbers in FILE, one a line, each printed to PLACES places (default 2) with
+# an x (they are ratios).
 spread() {
-	sort -g "$1" | awk '
+	sort -g "$1" | awk -v p="${2:-2}" '
 		{ v[NR] = $1 }
 		function q(p,   h, i) { h = (NR - 1) * p + 1; i = int(h); return i >= NR ? v[NR] : v[i] + (h - i) * (v[i + 1] - v[i]) }
-		END { printf "median %.2fx (middle half %.2fx-%.2fx, all %.2fx-%.2fx)", q(0.5), q(0.25), q(0.75), v[1], v[NR] }'
+		END { f = "%." p "fx"; printf "median " f " (middle half " f "-" f ", all " f "-" f ")", q(0.5), q(0.25), q(0.75), v[1], v[NR] }'
 }
 
-# median FILE: the median of the numbers in FILE, one a line.
-median() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END { h = (NR - 1) / 2 + 1; i = int(h); printf "%.6f", i >= NR ? v[NR] : v[i] + (h - i) * (v[i + 1] - v[i]) }'
+# totals A B: "SA s / SB s = Rx (+/- E)" for the numbers of files A and B (one
+# a line, line i of each from the same pair): R is the ratio of the sums and
+# E its standard error, estimated from how the pairs spread around R
+# (sqrt(sum (a_i - R b_i)^2 / (n (n - 1))) / mean(b)); none for one pair.
+totals() {
+	paste "$1" "$2" | awk '
+		{ a[NR] = $1; b[NR] = $2; sa += $1; sb += $2 }
+		END {
+			r = sa / sb
+			for (i = 1; i <= NR; i++) d += (a[i] - r * b[i]) ^ 2
+			printf "%.3f s / %.3f s = %.2fx", sa, sb, r
+			if (NR > 1) printf " (+/- %.2f)", sqrt(d / (NR * (NR - 1))) / (sb / NR)
+		}'
 }
-
-# total FILE: the sum of the numbers in FILE, one a line.
-total() { awk '{ s += $1 } END { printf "%.6f", s }' "$1"; }

@@ -9,21 +9,22 @@
 #
 # RSA key generation searches for primes at random: one RSA-2048 key takes
 # from under 30 ms to over 150 ms (`go test -run '^$' -bench Spread
-# -benchtime 100x ./internal/keys`), so the 18 keys of one run vary by about
-# 15% (one standard deviation) and the ratio of two runs of the same program
-# by about 20%. One run's ratio is mostly that noise; the figure to read is
-# the median of many. So plan and the floor run in PAIRS pairs, in turn, the
-# one that goes first alternating; each pair prints its wall and CPU
-# (user+sys, to the microsecond: bench/timeit) ratio, and the end prints the
-# median ratio, the middle half and the whole range of the pairs' ratios, and
-# the ratio of the times of all the pairs added up. openssl runs in the first
-# OPENSSL_RUNS pairs, after the two (its ratio is plan's run of that pair over
-# openssl's run). BENCH_AA=1 puts a second floor run in plan's place: the
-# floor against itself shows what the noise alone gives.
+# -benchtime 100x ./internal/keys`), so the CPU of the 18 keys of one run
+# varies by about 15% (one standard deviation) and the ratio of two runs of
+# the same program by about 22%. One run's ratio is mostly that noise. So
+# plan and the floor run in PAIRS pairs, in turn, the one that goes first
+# alternating; each pair prints its wall and CPU (user+sys, to the
+# microsecond: bench/timeit) ratio, and the end prints the median ratio, the
+# middle half and the whole range of the pairs' ratios, and the ratio of the
+# times of all the pairs added up with its standard error (about 22% over
+# the square root of PAIRS on a quiet machine: 4% for 30 pairs). openssl runs
+# in the first OPENSSL_RUNS pairs, after the two (its ratio is plan's run of
+# that pair over openssl's run). BENCH_AA=1 puts a second floor run in plan's
+# place: the floor against itself shows what the noise alone gives.
 #
-#   sh bench/plan.sh [PAIRS] [OPENSSL_RUNS]   # from anywhere; default 20 and 3
+#   sh bench/plan.sh [PAIRS] [OPENSSL_RUNS]   # from anywhere; default 30 and 3
 set -eu
-pairs=${1:-20}
+pairs=${1:-30}
 oruns=${2:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "$pairs" = --once ]; then
@@ -139,9 +140,8 @@ while [ "$i" -le "$pairs" ]; do
 	i=$((i + 1))
 done
 printf '%s/floor over %d pairs (goal <= 1.1): wall %s; CPU %s\n' "$name" "$pairs" "$(spread "$work/rw")" "$(spread "$work/rc")"
-printf '%s/floor, all pairs added up: wall %.3f s / %.3f s = %.2fx; CPU %.3f s / %.3f s = %.2fx\n' "$name" \
-	"$(total "$work/pw")" "$(total "$work/fw")" "$(ratio "$(total "$work/pw")" "$(total "$work/fw")")" \
-	"$(total "$work/pc")" "$(total "$work/fc")" "$(ratio "$(total "$work/pc")" "$(total "$work/fc")")"
+printf '%s/floor, all pairs added up (+/- one standard error): wall %s; CPU %s\n' "$name" \
+	"$(totals "$work/pw" "$work/fw")" "$(totals "$work/pc" "$work/fc")"
 if [ "$oruns" -gt 0 ]; then
 	printf '%s/openssl over %d runs (goal <= 0.25): wall %s\n' "$name" "$oruns" "$(spread "$work/ro")"
 fi
