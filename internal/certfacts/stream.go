@@ -51,8 +51,8 @@ type Sink[T any] interface {
 // Stream describes every certificate of a PEM file of certificates only, as
 // of now, into sink, holding one batch at a time (streamBatch certificates)
 // and a compact index of the file: for each certificate its subject, subject
-// key identifier and public key (interned, so a repeated one costs nothing
-// more). Each certificate's issuer is found in the index exactly as IssuedBy
+// key identifier and public key (each distinct value kept once, so a
+// repeated one costs 12 bytes). Each certificate's issuer is found in the index exactly as IssuedBy
 // finds it: the first certificate of the file, in file order, that signed it.
 //
 // With walkFirst false (inspect --json of a large file) the file is read once, the index
@@ -145,7 +145,7 @@ type pending struct {
 // in the index.
 func (st *streamer[T]) batch(ders [][]byte, base int, next int64) ([]T, error) {
 	items := make([]T, len(ders))
-	fields := make([]indexEntry, len(ders))
+	fields := make([]certio.IndexFields, len(ders))
 	waiting := make([]*pending, len(ders))
 	errs := make([]error, len(ders))
 	parallel.For(len(ders), func(i int) {
@@ -155,7 +155,7 @@ func (st *streamer[T]) batch(ders [][]byte, base int, next int64) ([]T, error) {
 			return
 		}
 		if !st.complete {
-			fields[i] = entryOf(certio.IndexFields{Subject: c.RawSubject, SubjectKeyID: c.SubjectKeyId, PublicKey: c.RawSubjectPublicKeyInfo})
+			fields[i] = certio.IndexFields{Subject: c.RawSubject, SubjectKeyID: c.SubjectKeyId, PublicKey: c.RawSubjectPublicKeyInfo}
 		}
 		d := Cert(c, base+i, st.now)
 		if !SelfIssued(c) {
@@ -171,7 +171,7 @@ func (st *streamer[T]) batch(ders [][]byte, base int, next int64) ([]T, error) {
 	}
 	if !st.complete {
 		for _, f := range fields {
-			st.ix.addEntry(f)
+			st.ix.add(f)
 		}
 	}
 	var rest []*pending
@@ -249,56 +249,69 @@ func (st *streamer[T]) lookAhead(offset int64) error {
 var errChanged = errors.New("the file changed while it was read")
 
 // index is the compact index of a file's certificates: what IssuedBy needs
-// to find an issuer, and no more.
+// to find an issuer, and no more. Each distinct subject, key identifier and
+// public key is kept once (a certificate repeated costs 12 bytes more each
+// time); it is filled one certificate at a time and read, between fills, by
+// every core at once.
 type index struct {
-	bySubject map[unique.Handle[string]][]int32
-	ski, spki []unique.Handle[string] // by certificate
+	bySubject map[string]int32 // a subject (DER) → its group
+	groups    [][]int32        // by group: the certificates of that subject, in file order
+	ids       map[string]int32 // a key identifier or public key (DER) → its id
+	values    []string         // by id
+	ski, spki []int32          // by certificate: the ids of its key identifier and public key
 	mu        sync.Mutex
-	parents   map[unique.Handle[string]]*x509.Certificate // a public key as a certificate to check signatures with
+	parents   map[int32]*x509.Certificate // by public key id: a certificate to check signatures with
 }
 
 func newIndex() *index {
-	return &index{bySubject: map[unique.Handle[string]][]int32{}, parents: map[unique.Handle[string]]*x509.Certificate{}}
+	return &index{bySubject: map[string]int32{}, ids: map[string]int32{}, parents: map[int32]*x509.Certificate{}}
 }
 
 // addDER indexes a batch of certificates by walking each to its index
 // fields.
 func (ix *index) addDER(ders [][]byte) error {
-	entries := make([]indexEntry, len(ders))
+	fields := make([]certio.IndexFields, len(ders))
 	errs := make([]error, len(ders))
 	parallel.For(len(ders), func(i int) {
-		var f certio.IndexFields
-		if f, errs[i] = certio.ReadIndexFields(ders[i]); errs[i] == nil {
-			entries[i] = entryOf(f)
-		}
+		fields[i], errs[i] = certio.ReadIndexFields(ders[i])
 	})
-	for i, e := range entries {
+	for i, f := range fields {
 		if errs[i] != nil {
 			if _, err := x509.ParseCertificate(ders[i]); err != nil {
 				errs[i] = err // the error ReadFile gives
 			}
 			return fmt.Errorf("certificate %d: %w", len(ix.spki)+1, errs[i])
 		}
-		ix.addEntry(e)
+		ix.add(f)
 	}
 	return nil
 }
 
-// indexEntry is what the index keeps of one certificate, interned.
-type indexEntry struct {
-	subject, ski, spki unique.Handle[string]
+// add indexes the next certificate of the file. Only a value not seen
+// before is copied (the map look-ups of string(b) do not allocate).
+func (ix *index) add(f certio.IndexFields) {
+	n := int32(len(ix.spki))
+	g, ok := ix.bySubject[string(f.Subject)]
+	if !ok {
+		g = int32(len(ix.groups))
+		ix.bySubject[string(f.Subject)] = g
+		ix.groups = append(ix.groups, nil)
+	}
+	ix.groups[g] = append(ix.groups[g], n)
+	ix.ski = append(ix.ski, ix.id(f.SubjectKeyID))
+	ix.spki = append(ix.spki, ix.id(f.PublicKey))
 }
 
-// entryOf interns f's fields; it may run on every core at once.
-func entryOf(f certio.IndexFields) indexEntry {
-	return indexEntry{unique.Make(string(f.Subject)), unique.Make(string(f.SubjectKeyID)), unique.Make(string(f.PublicKey))}
-}
-
-// addEntry indexes the next certificate of the file.
-func (ix *index) addEntry(e indexEntry) {
-	ix.bySubject[e.subject] = append(ix.bySubject[e.subject], int32(len(ix.spki)))
-	ix.ski = append(ix.ski, e.ski)
-	ix.spki = append(ix.spki, e.spki)
+// id returns the id of the key identifier or public key b.
+func (ix *index) id(b []byte) int32 {
+	if id, ok := ix.ids[string(b)]; ok {
+		return id
+	}
+	v := string(b)
+	id := int32(len(ix.values))
+	ix.ids[v] = id
+	ix.values = append(ix.values, v)
+	return id
 }
 
 func firstOf(errs []error) error {
@@ -319,9 +332,13 @@ func (ix *index) issuerOf(c *x509.Certificate, i int, complete bool) (j int, fin
 	if SelfIssued(c) {
 		return i, true
 	}
-	var tried []unique.Handle[string]
-	for _, j := range ix.bySubject[unique.Make(string(c.RawIssuer))] {
-		ski, key := ix.ski[j].Value(), ix.spki[j]
+	var tried []int32
+	g, ok := ix.bySubject[string(c.RawIssuer)]
+	if !ok {
+		return -1, complete
+	}
+	for _, j := range ix.groups[g] {
+		ski, key := ix.values[ix.ski[j]], ix.spki[j]
 		if len(tried) == maxIssuerKeys || len(c.AuthorityKeyId) > 0 && len(ski) > 0 && string(c.AuthorityKeyId) != ski ||
 			slices.Contains(tried, key) {
 			continue
@@ -334,15 +351,15 @@ func (ix *index) issuerOf(c *x509.Certificate, i int, complete bool) (j int, fin
 	return -1, complete || len(tried) == maxIssuerKeys
 }
 
-// parent returns a certificate holding only the public key spki, which is
-// all a signature check reads of it, parsing each key once.
-func (ix *index) parent(spki unique.Handle[string]) *x509.Certificate {
+// parent returns a certificate holding only the public key of id spki,
+// which is all a signature check reads of it, parsing each key once.
+func (ix *index) parent(spki int32) *x509.Certificate {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if p, ok := ix.parents[spki]; ok {
 		return p
 	}
-	der := []byte(spki.Value())
+	der := []byte(ix.values[spki])
 	pub, _ := x509.ParsePKIXPublicKey(der) // nil for a key x509 does not know: no signature verifies
 	p := &x509.Certificate{PublicKey: pub, RawSubjectPublicKeyInfo: der}
 	ix.parents[spki] = p
