@@ -89,7 +89,8 @@ func TestApproveWhenBusyShowsWhy(t *testing.T) {
 // TestBrowserApproveWhenBusy: in Chromium, Approve pressed while the
 // service is busy (its one slot held) shows the message in place (htmx
 // swaps the problem fragment, the page stays), the request stays pending;
-// once the held request is answered, Approve issues it.
+// once the held request is answered, Approve issues it and the message
+// goes.
 func TestBrowserApproveWhenBusy(t *testing.T) {
 	h := &holdingStore{hold: make(chan struct{}), held: make(chan struct{}, 1), open: make(chan struct{})}
 	e := startWith(t, servertest.Options{MaxIssuing: 1,
@@ -116,4 +117,7 @@ func TestBrowserApproveWhenBusy(t *testing.T) {
 	<-held
 	b.do("pressing Approve again", chromedp.Click(chromedp.ID("approve")))
 	b.until("the request is issued", `document.getElementById("request-status")?.textContent === "issued"`)
+	if got := b.text("#problem"); got != "" {
+		t.Errorf("the message of the refusal stays after the approval: %q", got)
+	}
 }

@@ -154,5 +154,5 @@ func (u *UI) decide(w http.ResponseWriter, r *http.Request, c *call, do decision
 		u.fail(w, r, c, err)
 		return
 	}
-	u.execute(w, r, http.StatusOK, "request", "decision", newView(c, "requests", "", d))
+	u.execute(w, r, http.StatusOK, "request", "decided", newView(c, "requests", "", d))
 }
