@@ -90,7 +90,8 @@ func TestApproveWhenBusyShowsWhy(t *testing.T) {
 // service is busy (its one slot held) shows the message in place (htmx
 // swaps the problem fragment, the page stays), the request stays pending;
 // once the held request is answered, Approve issues it and the message
-// goes.
+// goes. The browser logs the 503 as a failed load, by design, so the
+// console is not checked here (TestBrowser checks it on every other page).
 func TestBrowserApproveWhenBusy(t *testing.T) {
 	h := &holdingStore{hold: make(chan struct{}), held: make(chan struct{}, 1), open: make(chan struct{})}
 	e := startWith(t, servertest.Options{MaxIssuing: 1,
