@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,10 @@ type Client struct {
 	base  string
 	token string
 	http  *http.Client
+	// sleep waits between tries; now is the clock an HTTP-date
+	// Retry-After is read against (a test makes both its own).
+	sleep func(context.Context, time.Duration) error
+	now   func() time.Time
 }
 
 // Options say where the service is and how to reach it.
@@ -58,7 +63,7 @@ func New(o Options) (*Client, error) {
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return &Client{base: strings.TrimSuffix(o.Server, "/"), token: strings.TrimSpace(o.Token),
-		http: &http.Client{Timeout: Timeout, Transport: tr}}, nil
+		http: &http.Client{Timeout: Timeout, Transport: tr}, sleep: sleepCtx, now: time.Now}, nil
 }
 
 func readPool(path string) (*x509.CertPool, error) {
@@ -81,12 +86,18 @@ type Finding = cawire.Finding
 type Request = cawire.Request
 
 // Error is an answer other than success: the status and the service's
-// error, hint and (for a refused CSR, 422) findings.
+// error, hint and (for a refused CSR, 422) findings, of the last try.
 type Error struct {
 	Status   int
 	Message  string    `json:"error"`
 	Hint     string    `json:"hint"`
 	Findings []Finding `json:"findings"`
+	// Tries is how many times the call was sent: more than 1 when the
+	// service was busy (503 with Retry-After) and the call was sent again.
+	Tries int `json:"-"`
+	// busy: a 503 with a valid Retry-After, to send again after wait.
+	busy bool
+	wait time.Duration
 }
 
 // Error implements error.
@@ -148,40 +159,100 @@ func (c *Client) Certificate(ctx context.Context, serial, layout string) ([]byte
 	return raw, c.do(ctx, "GET", path, nil, &raw)
 }
 
-// do sends a call; out is a JSON target, or *[]byte for the raw body.
+// Retries when the service is busy (docs/serve.md, "From the CLI"). The
+// service answers 503 with Retry-After only when it refused a call before
+// doing anything (caservice.ErrBusy: nothing reserved, signed or stored),
+// so such a call is sent again as it is, after the wait it asks for. Any
+// other answer, a 503 without Retry-After (the handler timeout, which may
+// have left work done) and every other 5xx included, is final.
+const (
+	// MaxTries is how many times a call is sent at most: four waits of
+	// the service's Retry-After (2 s) cover a queue of --max-issuing
+	// requests drained on a quiet machine several times over; a service
+	// still full after that is overloaded, and saying so beats waiting.
+	MaxTries = 5
+	// MaxRetryWait caps one wait, whatever Retry-After says: the longest
+	// a request let in may take at the service (its 30 s handler timeout),
+	// so a mistaken or hostile value cannot park a plan for hours.
+	MaxRetryWait = 30 * time.Second
+)
+
+// do sends a call, again while the service is busy (MaxTries, each wait
+// capped at MaxRetryWait, all within Timeout and ctx); out is a JSON
+// target, or *[]byte for the raw body.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
+	var js []byte
 	if body != nil {
-		js, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if js, err = json.Marshal(body); err != nil {
 			return err
 		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	for tries := 1; ; tries++ {
+		data, err := c.send(ctx, method, path, js)
+		var e *Error
+		if errors.As(err, &e) {
+			e.Tries = tries
+		}
+		if e == nil || !e.busy || tries == MaxTries || !fits(ctx, e.wait) {
+			if err != nil {
+				return err
+			}
+			return decode(data, out)
+		}
+		if err := c.sleep(ctx, e.wait); err != nil {
+			return fmt.Errorf("stopped waiting to send the call again (the CA service was busy): %w", err)
+		}
+	}
+}
+
+// fits reports whether a wait of d ends before ctx's deadline: a wait the
+// deadline would cut short is not started.
+func fits(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || d <= time.Until(deadline)
+}
+
+// send sends the call once. The body of every answer is read (at most 16
+// MiB) and closed, so the connection is reused or closed, never leaked.
+func (c *Client) send(ctx context.Context, method, path string, js []byte) ([]byte, error) {
+	var rd io.Reader
+	if js != nil {
 		rd = bytes.NewReader(js)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	if body != nil {
+	if js != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("reaching the CA service: %w", err)
+		return nil, fmt.Errorf("reaching the CA service: %w", err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return fmt.Errorf("reading the CA service's answer: %w", err)
+		return nil, fmt.Errorf("reading the CA service's answer: %w", err)
 	}
 	if resp.StatusCode >= 300 {
 		e := &Error{Status: resp.StatusCode}
 		if json.Unmarshal(data, e) != nil || e.Message == "" {
 			e.Message = strings.TrimSpace(string(data))
 		}
-		return e
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			e.wait, e.busy = retryAfter(resp.Header.Get("Retry-After"), c.now())
+		}
+		return nil, e
 	}
+	return data, nil
+}
+
+func decode(data []byte, out any) error {
 	if raw, ok := out.(*[]byte); ok {
 		*raw = data
 		return nil
@@ -190,6 +261,40 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		return fmt.Errorf("the CA service's answer is not the JSON expected: %w", err)
 	}
 	return nil
+}
+
+// retryAfter reads a Retry-After header (RFC 9110 §10.2.3): a number of
+// seconds or an HTTP date, as a wait from now, never below 0 nor above
+// MaxRetryWait; ok is false for an absent or malformed value.
+func retryAfter(v string, now time.Time) (wait time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if strings.Trim(v, "0123456789") == "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n > int64(MaxRetryWait/time.Second) { // all digits: err is only too large
+			return MaxRetryWait, true
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return min(max(t.Sub(now), 0), MaxRetryWait), true
+}
+
+// sleepCtx waits d, or until ctx ends (Ctrl-C stops the wait at once).
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 // CACertificate fetches the certificate of the service's default CA
