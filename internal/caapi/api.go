@@ -172,10 +172,11 @@ func (e *badRequest) Error() string { return e.msg }
 // The hints of the errors whose cause the service's error already says: every
 // error answer carries a hint (spec serve.md: {"error": "...", "hint": "..."}).
 const (
-	hintRoles  = "a requester submits and reads its own requests; an approver approves, rejects and revokes, never its own request; an admin manages profiles and CAs; an auditor reads everything (confcert help serve)"
-	hintFields = "the requests and their JSON fields are listed in confcert help serve"
-	hintList   = "list what exists: GET /api/v1/requests or GET /api/v1/certificates"
-	hintBusy   = "send the request again after the seconds of Retry-After; if this lasts, the service's administrator can raise confcert serve --max-issuing or check the store"
+	hintRoles    = "a requester submits and reads its own requests; an approver approves, rejects and revokes, never its own request; an admin manages profiles and CAs; an auditor reads everything (confcert help serve)"
+	hintFields   = "the requests and their JSON fields are listed in confcert help serve"
+	hintList     = "list what exists: GET /api/v1/requests or GET /api/v1/certificates"
+	hintApproved = "do not approve it again: the service issues it within a few minutes (confcert ca requests --status issued)"
+	hintBusy     = "send the request again after the seconds of Retry-After; if this lasts, the service's administrator can raise confcert serve --max-issuing or check the store"
 )
 
 // errorBody is every error's JSON (spec serve.md).
@@ -204,11 +205,15 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var refused *caservice.RefusedError
 	var tooBig *http.MaxBytesError
 	var bad *badRequest
+	var approved *caservice.ApprovedError
 	switch {
+	case errors.As(err, &approved):
+		// The approval is recorded; only its issuance waits: no
+		// Retry-After, which promises that nothing was done.
+		writeError(w, http.StatusServiceUnavailable, err.Error(), hintApproved)
 	case errors.Is(err, caservice.ErrBusy):
-		// Nothing was reserved, signed or stored (but an approval whose
-		// queue filled after it was let in, which says so): the request may
-		// be sent again as it is.
+		// Nothing was reserved, signed or stored: the request may be sent
+		// again as it is, and clients do (caclient), after Retry-After.
 		w.Header().Set("Retry-After", strconv.Itoa(int(caservice.RetryBusy/time.Second)))
 		writeError(w, http.StatusServiceUnavailable, err.Error(), hintBusy)
 	case errors.Is(err, caservice.ErrUnauthenticated):

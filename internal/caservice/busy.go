@@ -45,6 +45,24 @@ const RetryBusy = 2 * time.Second
 // reserved, signed or stored for the request refused.
 var ErrBusy = errors.New("the service is busy")
 
+// ApprovedError is an approval refused with ErrBusy after it was
+// recorded: the committer's queue filled after the approval was let in.
+// The request stays approved and the background resume issues it
+// (ResumeApproved), so the approval is not to be sent again: unlike a
+// bare ErrBusy, something was done.
+type ApprovedError struct {
+	ID  string
+	Err error
+}
+
+// Error implements error.
+func (e *ApprovedError) Error() string {
+	return fmt.Sprintf("request %s is approved; the service issues it within a few minutes: %v", e.ID, e.Err)
+}
+
+// Unwrap returns the busy refusal.
+func (e *ApprovedError) Unwrap() error { return e.Err }
+
 // The bounds, as the metrics name them (Observer.Refused).
 const (
 	BoundIssuing     = "issuing"

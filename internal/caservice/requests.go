@@ -215,7 +215,7 @@ func (s *Service) Approve(ctx context.Context, p Principal, id, reason string) (
 	if errors.Is(err, ErrBusy) {
 		// The queue filled after enter: the approval stands, and the
 		// background resume issues the request (ResumeApproved).
-		return Request{}, fmt.Errorf("request %s is approved; the service issues it within a few minutes: %w", r.ID, err)
+		return Request{}, &ApprovedError{ID: r.ID, Err: err}
 	}
 	return out, err
 }

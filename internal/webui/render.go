@@ -137,7 +137,10 @@ func (u *UI) renderError(w http.ResponseWriter, r *http.Request, c *call, status
 func (u *UI) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
 	var forbidden *caservice.ForbiddenError
 	var refused *caservice.RefusedError
+	var approved *caservice.ApprovedError
 	switch {
+	case errors.As(err, &approved):
+		u.renderError(w, r, c, http.StatusServiceUnavailable, err.Error(), "reload the page in a few minutes to see it issued")
 	case errors.Is(err, caservice.ErrBusy):
 		w.Header().Set("Retry-After", strconv.Itoa(int(caservice.RetryBusy/time.Second)))
 		u.renderError(w, r, c, http.StatusServiceUnavailable, err.Error(), "try again in a few seconds")
