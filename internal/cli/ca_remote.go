@@ -60,8 +60,14 @@ func firstSet(s ...string) string {
 }
 
 // remoteError turns an API error into the CLI's exit codes: a refused CSR
-// is the check saying no (1); the rest is bad input or access (2).
+// is the check saying no (1); the rest is bad input or access (2). A call
+// sent again while the service was busy says how many times, before the
+// last answer's error and hint.
 func remoteError(a *app, err error) error {
+	var tried *caclient.Error
+	if errors.As(err, &tried) && tried.Tries > 1 {
+		fmt.Fprintf(a.stderr, "confcert: tried %d times: the CA service was busy and asked to wait (Retry-After) before each try; its last answer:\n", tried.Tries)
+	}
 	if e, ok := caclient.Refused(err); ok {
 		p := a.printer(a.stderr)
 		for _, f := range e.Findings {

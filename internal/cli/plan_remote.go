@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/confcert/confcert/internal/apply"
@@ -75,10 +76,15 @@ func firstCert(data []byte) (*x509.Certificate, error) {
 }
 
 // explainRemote puts a refused CSR's findings into the error, so plan's
-// message says what the profile objected to.
+// message says what the profile objected to, and the number of tries of a
+// call sent again while the service was busy.
 func explainRemote(err error) error {
 	e, ok := caclient.Refused(err)
 	if !ok {
+		var tried *caclient.Error
+		if errors.As(err, &tried) && tried.Tries > 1 {
+			return fmt.Errorf("%w (tried %d times: the service was busy)", err, tried.Tries)
+		}
 		return err
 	}
 	var lines []string
