@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"html"
 	"html/template"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -85,12 +87,12 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 }
 
 // execute writes template part of page name; a template error (a bug) is
-// a 500 with nothing half-written.
+// a 500 with nothing half-written, shown as a problem (writeProblem).
 func (u *UI) execute(w http.ResponseWriter, r *http.Request, status int, name, part string, v view) {
 	var buf bytes.Buffer
 	if err := u.pages[name].ExecuteTemplate(&buf, part, v); err != nil {
 		u.log.Error("web page failed", "page", name, "path", r.URL.Path, "err", err)
-		http.Error(w, "the page could not be shown; the service's log has the details", http.StatusInternalServerError)
+		writeProblem(w, r, http.StatusInternalServerError, "the page could not be shown", "the service's log has the details")
 		return
 	}
 	securityHeaders(w.Header())
@@ -162,6 +164,32 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
 		u.log.Error("web request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		u.renderError(w, r, c, http.StatusInternalServerError, "the service could not do this", "the service's log has the details")
 	}
+}
+
+// problemHTML is error.html's "problem" fragment, written without the
+// templates: for a render that failed, and for the pages' timeout, which
+// answers with a fixed body.
+func problemHTML(msg, hint string) string {
+	return `<p class="problem" role="alert" id="error-message">` + html.EscapeString(msg) + "</p>\n" +
+		`<p class="hint">` + html.EscapeString(hint) + "</p>\n"
+}
+
+// writeProblem shows a problem as renderError does, without the templates:
+// to htmx in the page's #problem, else as a bare page.
+func writeProblem(w http.ResponseWriter, r *http.Request, status int, msg, hint string) {
+	h := w.Header()
+	securityHeaders(h)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	body := problemHTML(msg, hint)
+	if isHTMX(r) {
+		h.Set("HX-Retarget", "#problem")
+		h.Set("HX-Reswap", "innerHTML")
+	} else {
+		body = "<!doctype html>\n<html lang=\"en\">\n<meta charset=\"utf-8\">\n<title>" + http.StatusText(status) +
+			" · confcert CA</title>\n<link rel=\"stylesheet\" href=\"/ui/static/style.css\">\n" + body
+	}
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body) // the client went away: nothing more to do
 }
 
 func (u *UI) notFound(w http.ResponseWriter, r *http.Request, c *call) {

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/confcert/confcert/internal/caapi"
 	"github.com/confcert/confcert/internal/caservice"
 )
 
@@ -67,11 +68,17 @@ func New(svc *caservice.Service, o Options) (*UI, error) {
 
 // Register adds the pages of spec serve.md to mux, beside the API's
 // routes: GET pages behind a session, POST actions behind a session, its
-// CSRF token and Go's cross-origin protection.
+// CSRF token and Go's cross-origin protection; all of them under the
+// pages' own timeout (pageTimeout).
 func (u *UI) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 	})
+	mux.Handle("/ui/", timeout(u.routes(), pageTimeout))
+}
+
+func (u *UI) routes() *http.ServeMux {
+	mux := http.NewServeMux()
 	mux.Handle("GET /ui/static/", u.staticFiles())
 	mux.HandleFunc("GET /ui/login", u.loginPage)
 	mux.Handle("POST /ui/login", u.protect(http.HandlerFunc(u.login)))
@@ -87,6 +94,22 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("POST /ui/certificates/{serial}/revoke", u.action(u.revoke))
 	mux.Handle("GET /ui/audit", u.page(u.audit))
 	mux.Handle("/ui/", u.page(u.notFound))
+	return mux
+}
+
+// pageTimeout bounds every page and action a little below the server's
+// handler timeout (caapi.HandlerTimeout), so that the answer of a page
+// that took too long is the pages' own, a problem shown in place, rather
+// than the API's JSON swapped raw into the page.
+const pageTimeout = caapi.HandlerTimeout - 5*time.Second
+
+// timeout answers a page or action still running after d with the problem
+// fragment (503); the layout's htmx configuration puts every error answer
+// in the page's #problem, this one included (a timeout answer's headers
+// are fixed: it cannot say HX-Retarget).
+func timeout(h http.Handler, d time.Duration) http.Handler {
+	return http.TimeoutHandler(h, d, problemHTML("the service took too long to answer",
+		"try again; if this lasts, the service's administrator can check the store"))
 }
 
 // staticFiles serves the embedded CSS, htmx and icon; they change only
