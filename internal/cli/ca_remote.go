@@ -100,6 +100,10 @@ func severityStyle(s string) ui.Style {
 	return ui.Green
 }
 
+// busyHelp says what the verbs that call the CA service do when it is busy.
+const busyHelp = "A busy service (503 with Retry-After: it did nothing) is waited for as it asks, at most 30 s\n" +
+	"each time, and the call sent again, up to 5 tries in 60 s; Ctrl-C stops the wait."
+
 func newCASubmitCmd(a *app) *cobra.Command {
 	var rf remoteFlags
 	var profile, comment string
@@ -108,7 +112,10 @@ func newCASubmitCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "submit FILE.csr --server URL --profile P",
 		Short: "Send a CSR to the CA service; writes FILE.crt when it is issued at once",
-		Args:  cobra.ExactArgs(1),
+		Long: "Send a CSR to the CA service for a profile; prints the request's ID and status, and writes\n" +
+			"FILE.crt when the profile issues at once. Exit 1 when the profile's rules refuse the CSR\n" +
+			"(check's findings are printed), 2 when access is refused or the service cannot be reached.\n" + busyHelp,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := rf.client()
 			if err != nil {
@@ -192,7 +199,9 @@ func newCAApproveCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "approve ID",
 		Short: "Approve a pending request of the CA service, which then issues it (not your own request)",
-		Args:  cobra.ExactArgs(1),
+		Long: "Approve a pending request of the CA service, which then issues it; nobody approves their own\n" +
+			"request. Exit 2 when access is refused, the request is not pending or the service cannot be reached.\n" + busyHelp,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := rf.client()
 			if err != nil {

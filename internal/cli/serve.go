@@ -52,7 +52,7 @@ API, under /api/v1, JSON, every call with Authorization: Bearer TOKEN:
 Without a token: GET /ca/{ca}.crt, GET /crl/{ca}.crl, POST /ocsp/{ca}, GET /ocsp/{ca}/{base64},
 GET /healthz, GET /metrics. Errors: {"error": ..., "hint": ...}. Web pages: /ui/.
 More submissions and approvals at once than --max-issuing: 503 with Retry-After, nothing done;
-send them again after those seconds.`
+send them again after those seconds (confcert ca and plan's ca_server do, up to 5 times).`
 
 func newServeCmd(a *app) *cobra.Command {
 	var f serveFlags
