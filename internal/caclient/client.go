@@ -22,7 +22,7 @@ import (
 	"github.com/confcert/confcert/internal/cawire"
 )
 
-// Timeout bounds every call.
+// Timeout bounds every call, its tries and waits on a busy service included.
 const Timeout = 60 * time.Second
 
 // Client calls one service with one token.
