@@ -14,6 +14,26 @@ import (
 // transaction and one directory sync each.
 const maxBatch = 256
 
+// minBatch is the size of the first and last batches of a large run (when
+// that many keys are ready): batchSize starts and ends small.
+const minBatch = 32
+
+// batchSize is how many certificates the next batch holds at most, done
+// being carried out and left to go. Signing a batch overlaps writing the
+// one before, so the first batch's signing (nothing is written meanwhile)
+// and the last batch's writing (nothing is signed) are the run's serial
+// ends: batches start at minBatch, double up to maxBatch, then halve
+// towards the end (a rest smaller than minBatch joins the last batch): 9
+// batches for 1,000 certificates instead of 4, for two more transactions
+// and one more directory sync each.
+func batchSize(done, left int) int {
+	n := max(minBatch, min(maxBatch, done, left/2))
+	if left-n < minBatch {
+		return min(left, maxBatch)
+	}
+	return n
+}
+
 // BatchAuthority is an Authority that signs many CSRs in one batch, durable
 // in one transaction for the serials and one for the records.
 type BatchAuthority interface {
@@ -56,7 +76,7 @@ func (r *run) writeItems(ctx context.Context) error {
 	}
 	w := &batchWriter{r: r}
 	for next := 0; next < len(r.items); {
-		n, err := feed.readyFrom(next)
+		n, err := feed.readyFrom(next, batchSize(next, len(r.items)-next))
 		if err != nil {
 			return errors.Join(err, w.wait())
 		}
@@ -163,9 +183,8 @@ func (r *run) startKeys(ctx context.Context, todo []*item, types []keys.Type) *k
 }
 
 // readyFrom waits until item i has its key and returns how many items from
-// i on have theirs (at most maxBatch), or the error that ended key
-// generation.
-func (f *keyFeed) readyFrom(i int) (int, error) {
+// i on have theirs (at most limit), or the error that ended key generation.
+func (f *keyFeed) readyFrom(i, limit int) (int, error) {
 	select {
 	case <-f.ready[i]:
 	case <-f.done:
@@ -179,7 +198,7 @@ func (f *keyFeed) readyFrom(i int) (int, error) {
 		}
 	}
 	n := 1
-	for j := i + 1; j < len(f.ready) && n < maxBatch; j++ {
+	for j := i + 1; j < len(f.ready) && n < limit; j++ {
 		select {
 		case <-f.ready[j]:
 			n++

@@ -232,7 +232,8 @@ func TestBatchCancelledWhileWritingStops(t *testing.T) {
 	e := newEnv(t)
 	n := maxBatch + 10
 	e.run(manyCerts(n))
-	for i := range n { // every key exists: the batches are maxBatch certificates each
+	first := batchSize(0, n) // every key exists: the first batch is that size
+	for i := range n {
 		if err := os.Remove(e.path(fmt.Sprintf("n%04d.crt", i))); err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +252,7 @@ func TestBatchCancelledWhileWritingStops(t *testing.T) {
 	}
 	for i := range n {
 		_, err := os.Stat(e.path(fmt.Sprintf("n%04d.crt", i)))
-		if written := err == nil; written != (i < maxBatch) {
+		if written := err == nil; written != (i < first) {
 			t.Errorf("n%04d.crt written %v after Ctrl-C in the second batch's signing", i, written)
 		}
 	}
@@ -351,5 +352,30 @@ func TestInstallNotesComparedAtOnceWrittenInPlanOrder(t *testing.T) {
 	}
 	if doc, err := Document(res.Plan); err != nil || string(data) != string(doc) {
 		t.Errorf("plan.json (%d bytes) is not the run's plan document (%d bytes): %v", len(data), len(doc), err)
+	}
+}
+
+// TestBatchSizesStartAndEndSmall: the batches of a run whose keys all exist
+// cover every certificate once, none above maxBatch; a small run is one
+// batch; a large one starts and ends with batches of at most minBatch (the
+// serial ends of the signing and writing overlap; a rest smaller than that
+// joins the last batch) and reaches maxBatch.
+func TestBatchSizesStartAndEndSmall(t *testing.T) {
+	for _, tc := range []struct{ n, batches int }{{1, 1}, {16, 1}, {minBatch, 1}, {100, 3}, {maxBatch + 10, 6}, {1000, 9}, {5000, 25}} {
+		var sizes []int
+		for done := 0; done < tc.n; {
+			size := min(batchSize(done, tc.n-done), tc.n-done)
+			if size <= 0 || size > maxBatch {
+				t.Fatalf("%d certificates: batch of %d after %d", tc.n, size, done)
+			}
+			sizes = append(sizes, size)
+			done += size
+		}
+		if len(sizes) != tc.batches {
+			t.Errorf("%d certificates: %d batches %v, want %d", tc.n, len(sizes), sizes, tc.batches)
+		}
+		if tc.n >= 1000 && (sizes[0] > minBatch || sizes[len(sizes)-1] >= 2*minBatch || !slices.Contains(sizes, maxBatch)) {
+			t.Errorf("%d certificates: batches %v, want small ends and one of %d", tc.n, sizes, maxBatch)
+		}
 	}
 }
