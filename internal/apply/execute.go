@@ -34,6 +34,8 @@ func (r *run) execute(ctx context.Context) error {
 		return fmt.Errorf("creating the output directory %s: %w", r.o.Dir, err)
 	}
 	r.removeStaleTemps()
+	notes := r.prepareInstall()
+	defer notes()
 	if err := r.writeItems(ctx); err != nil {
 		return err
 	}
@@ -49,7 +51,7 @@ func (r *run) execute(ctx context.Context) error {
 		return err
 	}
 	doc := r.startDocument() // the plan changes no more
-	if err := r.writeInstall(); err != nil {
+	if err := r.writeInstall(notes()); err != nil {
 		<-doc
 		return err
 	}

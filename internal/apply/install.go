@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/confcert/confcert/internal/parallel"
 	"github.com/confcert/confcert/internal/plan"
@@ -14,26 +15,45 @@ import (
 const DocumentFile = "plan.json"
 
 // writeInstall writes install/<node>.txt for every node: the files to upload,
-// then the commands in order, then notes (spec plan.md rule 9). The notes
-// are rendered and compared with the files on disk on every core (a
-// 1,000-node plan has 1,000 of them, mostly unchanged); the changed ones are
-// then written one after the other, in plan order.
-func (r *run) writeInstall() error {
-	texts := make([][]byte, len(r.p.Install))
-	same := make([]bool, len(r.p.Install))
-	parallel.For(len(r.p.Install), func(i int) {
-		texts[i] = []byte(InstallText(r.p.Install[i]))
-		same[i] = r.unchanged(r.p.Install[i].File, texts[i])
-	})
+// then the commands in order, then notes (spec plan.md rule 9). notes are
+// the texts prepareInstall rendered and compared with the files on disk;
+// the changed ones are written one after the other, in plan order.
+func (r *run) writeInstall(notes installNotes) error {
 	for i, in := range r.p.Install {
-		if same[i] {
+		if notes.same[i] {
 			continue
 		}
-		if err := r.writeIfChanged(in.File, texts[i], false); err != nil {
+		if err := r.writeIfChanged(in.File, notes.texts[i], false); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// installNotes are the install notes of the plan, rendered, and whether the
+// file of each holds it already.
+type installNotes struct {
+	texts [][]byte
+	same  []bool
+}
+
+// prepareInstall renders the install notes and compares them with the
+// files on disk in the background, on every core, while the certificates
+// are signed and written (a 1,000-node plan has 1,000 notes, mostly
+// unchanged); the notes depend on the plan alone, and only writeInstall
+// writes their files. The function returned waits for them; call it before
+// the run returns, whatever happens.
+func (r *run) prepareInstall() func() installNotes {
+	done := make(chan installNotes, 1)
+	go func() {
+		n := installNotes{texts: make([][]byte, len(r.p.Install)), same: make([]bool, len(r.p.Install))}
+		parallel.For(len(r.p.Install), func(i int) {
+			n.texts[i] = []byte(InstallText(r.p.Install[i]))
+			n.same[i] = r.unchanged(r.p.Install[i].File, n.texts[i])
+		})
+		done <- n
+	}()
+	return sync.OnceValue(func() installNotes { return <-done })
 }
 
 // InstallText renders one node's install instructions for a person to follow.
