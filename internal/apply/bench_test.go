@@ -44,8 +44,8 @@ func BenchmarkRun10Node(b *testing.B) {
 }
 
 // BenchmarkResign is the work bench/sign.sh times against `openssl ca
-// -batch -infiles`: an N-node Meeting Server plan (ECDSA P-256 node keys, an
-// RSA-2048 local CA) was carried out once; each iteration deletes every node
+// -batch -infiles`: an N-node Meeting Server plan (ECDSA P-256 node keys, a
+// local CA with an RSA-2048 or an ECDSA P-256 key) was carried out once; each iteration deletes every node
 // certificate and runs the plan again, which reads the plan, the keys and
 // the CSRs, checks each CSR, signs N certificates in batches (serials and
 // records one transaction per batch), writes them, and compares the
@@ -54,14 +54,16 @@ func BenchmarkRun10Node(b *testing.B) {
 //	go test -run '^$' -bench Resign -benchtime 3x ./internal/apply
 func BenchmarkResign(b *testing.B) {
 	for _, nodes := range []int{100, 1000} {
-		b.Run(fmt.Sprintf("nodes=%d", nodes), func(b *testing.B) { benchResign(b, nodes) })
+		for _, caKey := range []string{"rsa2048", "ecdsa-p256"} {
+			b.Run(fmt.Sprintf("nodes=%d/ca=%s", nodes, caKey), func(b *testing.B) { benchResign(b, nodes, caKey) })
+		}
 	}
 }
 
-func benchResign(b *testing.B, nodes int) {
+func benchResign(b *testing.B, nodes int, caKey string) {
 	dir := b.TempDir()
 	var y strings.Builder
-	y.WriteString("product: cms\nversion: \"2.9\"\ndomain: sign.cms.lab\nkey: ecdsa-p256\nca_key: rsa2048\n" +
+	y.WriteString("product: cms\nversion: \"2.9\"\ndomain: sign.cms.lab\nkey: ecdsa-p256\nca_key: " + caKey + "\n" +
 		"internal_ca: signca\ncallbridge_cluster: cluster.sign.cms.lab\nwebbridge: join.sign.cms.lab\nnodes:\n")
 	for i := 1; i <= nodes; i++ {
 		fmt.Fprintf(&y, "  - {name: n%04d, fqdn: n%04d.sign.cms.lab, services: [callbridge, webadmin]}\n", i, i)
