@@ -11,11 +11,16 @@ build_timeit() {
 }
 
 # measure OUT CMD...: runs CMD once, its output discarded; OUT gets
-# "wall_s user_s sys_s maxrss_kb". A failing CMD stops the script (set -e).
+# "wall_s user_s sys_s maxrss_kb". A failing CMD stops the script, saying
+# which (a refusal is not timed as if it were the work).
 measure() {
 	out=$1
 	shift
-	TIMEIT_OUT=$out "$work/timeit" "$@" >/dev/null 2>&1
+	if ! TIMEIT_OUT=$out "$work/timeit" "$@" >/dev/null 2>"$work/measure.log"; then
+		echo "bench: $* failed:" >&2
+		tail -5 "$work/measure.log" >&2
+		exit 1
+	fi
 }
 
 # wall_of FILE, cpu_of FILE, rss_mb_of FILE: from a measure's line.
