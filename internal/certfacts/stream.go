@@ -145,7 +145,7 @@ type pending struct {
 // in the index.
 func (st *streamer[T]) batch(ders [][]byte, base int, next int64) ([]T, error) {
 	items := make([]T, len(ders))
-	fields := make([]certio.IndexFields, len(ders))
+	entries := make([]entry, len(ders))
 	waiting := make([]*pending, len(ders))
 	errs := make([]error, len(ders))
 	parallel.For(len(ders), func(i int) {
@@ -155,7 +155,7 @@ func (st *streamer[T]) batch(ders [][]byte, base int, next int64) ([]T, error) {
 			return
 		}
 		if !st.complete {
-			fields[i] = certio.IndexFields{Subject: c.RawSubject, SubjectKeyID: c.SubjectKeyId, PublicKey: c.RawSubjectPublicKeyInfo}
+			entries[i] = st.ix.lookUp(certio.IndexFields{Subject: c.RawSubject, SubjectKeyID: c.SubjectKeyId, PublicKey: c.RawSubjectPublicKeyInfo})
 		}
 		d := Cert(c, base+i, st.now)
 		if !SelfIssued(c) {
@@ -170,8 +170,8 @@ func (st *streamer[T]) batch(ders [][]byte, base int, next int64) ([]T, error) {
 		return nil, firstOf(errs)
 	}
 	if !st.complete {
-		for _, f := range fields {
-			st.ix.add(f)
+		for _, e := range entries {
+			st.ix.add(e)
 		}
 	}
 	var rest []*pending
@@ -270,40 +270,75 @@ func newIndex() *index {
 // addDER indexes a batch of certificates by walking each to its index
 // fields.
 func (ix *index) addDER(ders [][]byte) error {
-	fields := make([]certio.IndexFields, len(ders))
+	entries := make([]entry, len(ders))
 	errs := make([]error, len(ders))
 	parallel.For(len(ders), func(i int) {
-		fields[i], errs[i] = certio.ReadIndexFields(ders[i])
+		var f certio.IndexFields
+		if f, errs[i] = certio.ReadIndexFields(ders[i]); errs[i] == nil {
+			entries[i] = ix.lookUp(f)
+		}
 	})
-	for i, f := range fields {
+	for i, e := range entries {
 		if errs[i] != nil {
 			if _, err := x509.ParseCertificate(ders[i]); err != nil {
 				errs[i] = err // the error ReadFile gives
 			}
 			return fmt.Errorf("certificate %d: %w", len(ix.spki)+1, errs[i])
 		}
-		ix.add(f)
+		ix.add(e)
 	}
 	return nil
 }
 
-// add indexes the next certificate of the file. Only a value not seen
-// before is copied (the map look-ups of string(b) do not allocate).
-func (ix *index) add(f certio.IndexFields) {
-	n := int32(len(ix.spki))
-	g, ok := ix.bySubject[string(f.Subject)]
-	if !ok {
-		g = int32(len(ix.groups))
-		ix.bySubject[string(f.Subject)] = g
-		ix.groups = append(ix.groups, nil)
-	}
-	ix.groups[g] = append(ix.groups[g], n)
-	ix.ski = append(ix.ski, ix.id(f.SubjectKeyID))
-	ix.spki = append(ix.spki, ix.id(f.PublicKey))
+// entry is one certificate's index fields with what the index already
+// knows of them: the group of its subject and the ids of its key identifier
+// and public key, -1 for a value not in the index yet.
+type entry struct {
+	f              certio.IndexFields
+	group, ski, pk int32
 }
 
-// id returns the id of the key identifier or public key b.
-func (ix *index) id(b []byte) int32 {
+// lookUp finds what the index knows of f. It only reads the index, so it
+// runs on every core at once, between two adds; a value seen before (a
+// repeated certificate, a CA's subject) then costs add nothing but a slot.
+func (ix *index) lookUp(f certio.IndexFields) entry {
+	e := entry{f: f, group: -1, ski: -1, pk: -1}
+	if g, ok := ix.bySubject[string(f.Subject)]; ok { // a look-up of string(b) does not allocate
+		e.group = g
+	}
+	if id, ok := ix.ids[string(f.SubjectKeyID)]; ok {
+		e.ski = id
+	}
+	if id, ok := ix.ids[string(f.PublicKey)]; ok {
+		e.pk = id
+	}
+	return e
+}
+
+// add indexes the next certificate of the file, e from lookUp. Only a value
+// not seen before is copied.
+func (ix *index) add(e entry) {
+	n := int32(len(ix.spki))
+	g := e.group
+	if g < 0 {
+		var ok bool
+		if g, ok = ix.bySubject[string(e.f.Subject)]; !ok { // not seen before the batch, but maybe in it
+			g = int32(len(ix.groups))
+			ix.bySubject[string(e.f.Subject)] = g
+			ix.groups = append(ix.groups, nil)
+		}
+	}
+	ix.groups[g] = append(ix.groups[g], n)
+	ix.ski = append(ix.ski, ix.id(e.ski, e.f.SubjectKeyID))
+	ix.spki = append(ix.spki, ix.id(e.pk, e.f.PublicKey))
+}
+
+// id returns known when it is an id (>= 0), else the id of the key
+// identifier or public key b, which it makes when b is new.
+func (ix *index) id(known int32, b []byte) int32 {
+	if known >= 0 {
+		return known
+	}
 	if id, ok := ix.ids[string(b)]; ok {
 		return id
 	}
