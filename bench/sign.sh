@@ -7,7 +7,10 @@
 # install notes and plan.json checked), against `openssl ca -batch -infiles`
 # signing the same 1,000 CSRs with the same CA key (its text database, one
 # certificate file each). Goal (issue 15): confcert at most 0.5x openssl.
-# The two alternate; every ratio is of one run.
+# The two alternate; every ratio is of one run. Each line also gives the CPU
+# (user+sys, bench/timeit) of the two processes alone: confcert uses both
+# cores, openssl one, so on a shared machine the wall ratio moves with the
+# neighbours' load more than the CPU does.
 #
 # The same file-system work for both: each tool writes its 1,000 files into
 # a directory that persists from run to run and whose previous 1,000 files
@@ -31,6 +34,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+. "$root/bench/paired.sh"
+build_timeit
 (cd "$root" && go build -o "$work/confcert" ./cmd/confcert)
 export CONFCERT_HOME="$work/home"
 cd "$work"
@@ -73,13 +78,13 @@ CNF
 
 confcert_once() {
 	rm -f out/n[0-9]*.crt
-	"$work/confcert" plan nodes.yaml -o out >/dev/null
+	measure "$work/c.m" "$work/confcert" plan nodes.yaml -o out
 }
 
 openssl_once() {
 	rm -f ossl/certs/*.pem ossl/index.txt* ossl/serial* ossl/all.pem
 	: >ossl/index.txt && echo 01 >ossl/serial
-	openssl ca -config ca.cnf -batch -notext -out ossl/all.pem -infiles out/n[0-9]*.csr 2>/dev/null
+	measure "$work/o.m" openssl ca -config ca.cnf -batch -notext -out ossl/all.pem -infiles out/n[0-9]*.csr
 }
 
 printf 'CA key %s, node keys ecdsa-p256\n' "$cakey"
@@ -88,8 +93,9 @@ r=0
 while [ "$r" -lt "$runs" ]; do
 	c=$(wall confcert_once)
 	o=$(wall openssl_once)
-	printf 'run %d: %d CSRs: confcert plan %.2f s, openssl ca -batch %.2f s: %.2fx (goal <= 0.5)\n' \
-		$((r + 1)) "$(ls out/n[0-9]*.csr | wc -l)" "$c" "$o" "$(echo "$c / $o" | bc -l)"
+	printf 'run %d: %d CSRs: confcert plan %.2f s, openssl ca -batch %.2f s: %.2fx (goal <= 0.5); CPU %.2f s vs %.2f s: %.2fx\n' \
+		$((r + 1)) "$(ls out/n[0-9]*.csr | wc -l)" "$c" "$o" "$(echo "$c / $o" | bc -l)" \
+		"$(cpu_of "$work/c.m")" "$(cpu_of "$work/o.m")" "$(ratio "$(cpu_of "$work/c.m")" "$(cpu_of "$work/o.m")")"
 	r=$((r + 1))
 done
 printf 'certificates signed by openssl: %s (files: %s)\n' "$(grep -c '^V' ossl/index.txt)" "$(ls ossl/certs | wc -l)"
