@@ -141,9 +141,11 @@ func (r *run) writeBatch(items []*item, certs []*x509.Certificate) error {
 }
 
 // batchWriters is how many files of a batch are made ready at once. Making
-// a file ready is mostly the kernel's work (allocating the inode, copying
-// the bytes, waiting for the sync), so more goroutines than cores keep both
-// cores busy while some wait for the disk.
+// a file ready is mostly the kernel's work: allocating the inode (which
+// holds the directory's lock, so files of one directory are created one at
+// a time however many ask), copying the bytes and waiting for the sync
+// (which overlap). 8 and 16 measured no better than 4 (docs/performance.md,
+// issue 15 item 5).
 const batchWriters = 4
 
 // readyFiles are one certificate's files (key, CSR, certificate, as due, in
