@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -30,10 +31,12 @@ type Client struct {
 	base  string
 	token string
 	http  *http.Client
-	// sleep waits between tries; now is the clock an HTTP-date
-	// Retry-After is read against (a test makes both its own).
-	sleep func(context.Context, time.Duration) error
-	now   func() time.Time
+	// spread makes a wait of Retry-After's (jitter), sleep waits it, now
+	// is the clock an HTTP-date Retry-After is read against (a test makes
+	// them its own).
+	spread func(time.Duration) time.Duration
+	sleep  func(context.Context, time.Duration) error
+	now    func() time.Time
 }
 
 // Options say where the service is and how to reach it.
@@ -63,7 +66,7 @@ func New(o Options) (*Client, error) {
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return &Client{base: strings.TrimSuffix(o.Server, "/"), token: strings.TrimSpace(o.Token),
-		http: &http.Client{Timeout: Timeout, Transport: tr}, sleep: sleepCtx, now: time.Now}, nil
+		http: &http.Client{Timeout: Timeout, Transport: tr}, spread: jitter, sleep: sleepCtx, now: time.Now}, nil
 }
 
 func readPool(path string) (*x509.CertPool, error) {
@@ -167,9 +170,10 @@ func (c *Client) Certificate(ctx context.Context, serial, layout string) ([]byte
 // have left work done) and every other 5xx included, is final.
 const (
 	// MaxTries is how many times a call is sent at most: four waits of
-	// the service's Retry-After (2 s) cover a queue of --max-issuing
-	// requests drained on a quiet machine several times over; a service
-	// still full after that is overloaded, and saying so beats waiting.
+	// the service's Retry-After (2 s, spread to 2 to 4 s) cover a queue of
+	// --max-issuing requests drained on a quiet machine several times
+	// over; a service still full after that is overloaded, and saying so
+	// beats waiting.
 	MaxTries = 5
 	// MaxRetryWait caps one wait, whatever Retry-After says: the longest
 	// a request let in may take at the service (its 30 s handler timeout),
@@ -178,8 +182,8 @@ const (
 )
 
 // do sends a call, again while the service is busy (MaxTries, each wait
-// capped at MaxRetryWait, all within Timeout and ctx); out is a JSON
-// target, or *[]byte for the raw body.
+// Retry-After's spread by jitter and capped at MaxRetryWait, all within
+// Timeout and ctx); out is a JSON target, or *[]byte for the raw body.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
 	var js []byte
 	if body != nil {
@@ -196,13 +200,17 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		if errors.As(err, &e) {
 			e.Tries = tries
 		}
-		if e == nil || !e.busy || tries == MaxTries || !fits(ctx, e.wait) {
+		var wait time.Duration
+		if e != nil && e.busy {
+			wait = c.spread(e.wait)
+		}
+		if e == nil || !e.busy || tries == MaxTries || !fits(ctx, wait) {
 			if err != nil {
 				return err
 			}
 			return decode(data, out)
 		}
-		if err := c.sleep(ctx, e.wait); err != nil {
+		if err := c.sleep(ctx, wait); err != nil {
 			return fmt.Errorf("stopped waiting to send the call again (the CA service was busy): %w", err)
 		}
 	}
@@ -283,6 +291,17 @@ func retryAfter(v string, now time.Time) (wait time.Duration, ok bool) {
 		return 0, false
 	}
 	return min(max(t.Sub(now), 0), MaxRetryWait), true
+}
+
+// jitter spreads a wait of d over [d, 2d), at most MaxRetryWait: clients
+// refused together (a plan's burst, many scripts at once) would otherwise
+// all come back at the same instant, find the service full again and use
+// up their tries; never less than d, which the service asked for.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return min(d+rand.N(d), MaxRetryWait)
 }
 
 // sleepCtx waits d, or until ctx ends (Ctrl-C stops the wait at once).

@@ -70,7 +70,7 @@ func (s *service) calls() int {
 
 // start serves answers over HTTPS on loopback and returns a client of it
 // (through New, trusting the server's certificate as --server-ca would)
-// whose waits are recorded and instant, unless realSleep.
+// whose waits are recorded and instant, and not spread (jitter).
 func start(t *testing.T, answers ...answer) (*service, *Client, *[]time.Duration) {
 	t.Helper()
 	s := &service{answers: answers}
@@ -93,6 +93,7 @@ func start(t *testing.T, answers ...answer) (*service, *Client, *[]time.Duration
 		t.Fatal(err)
 	}
 	t.Cleanup(c.http.CloseIdleConnections)
+	c.spread = func(d time.Duration) time.Duration { return d }
 	var waits []time.Duration
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		waits = append(waits, d)
@@ -238,5 +239,23 @@ func TestCancelDuringWait(t *testing.T) {
 	}
 	if s.calls() != 1 {
 		t.Errorf("calls %d; want 1", s.calls())
+	}
+}
+
+// TestJitter: a wait is spread over [d, 2d), capped, never below what the
+// service asked for, and spread indeed (100 draws are not all the same).
+func TestJitter(t *testing.T) {
+	for _, d := range []time.Duration{0, time.Second, 2 * time.Second, 20 * time.Second, MaxRetryWait} {
+		seen := map[time.Duration]bool{}
+		for range 100 {
+			w := jitter(d)
+			seen[w] = true
+			if w < d || w > max(min(2*d, MaxRetryWait), d) {
+				t.Fatalf("jitter(%v) = %v; want within [%v, 2×%v] and at most %v", d, w, d, d, MaxRetryWait)
+			}
+		}
+		if d > 0 && d < MaxRetryWait && len(seen) < 2 {
+			t.Errorf("jitter(%v): always %v", d, seen)
+		}
 	}
 }

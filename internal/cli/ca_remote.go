@@ -101,8 +101,8 @@ func severityStyle(s string) ui.Style {
 }
 
 // busyHelp says what the verbs that call the CA service do when it is busy.
-const busyHelp = "A busy service (503 with Retry-After: it did nothing) is waited for as it asks, at most 30 s\n" +
-	"each time, and the call sent again, up to 5 tries in 60 s; Ctrl-C stops the wait."
+const busyHelp = "A busy service (503 with Retry-After: it did nothing) is waited for (what it asks, up to twice\n" +
+	"that, at most 30 s) and the call sent again, up to 5 tries in 60 s; Ctrl-C stops the wait."
 
 func newCASubmitCmd(a *app) *cobra.Command {
 	var rf remoteFlags
