@@ -52,8 +52,9 @@ type Sink[T any] interface {
 // of now, into sink, holding one batch at a time (streamBatch certificates)
 // and a compact index of the file: for each certificate its subject, subject
 // key identifier and public key (each distinct value kept once, so a
-// repeated one costs 12 bytes). Each certificate's issuer is found in the index exactly as IssuedBy
-// finds it: the first certificate of the file, in file order, that signed it.
+// repeated one costs 12 bytes). Each certificate's issuer is found in the
+// index exactly as IssuedBy finds it: the first certificate of the file, in
+// file order, that signed it.
 //
 // With walkFirst false (inspect --json of a large file) the file is read once, the index
 // growing as the batches go by, as long as every issuer is found before the
