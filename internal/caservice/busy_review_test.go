@@ -463,3 +463,59 @@ func flood(t *testing.T, s *Service, ts *trapStore, obs *countObserver) {
 	}
 	t.Logf("%d issued, %d busy, %d gone; %d stored, %d serials reserved; %d tries refused as busy", len(issued), len(busy), gone, len(rs), ts.reservations(), busyTries.Load())
 }
+
+// TestTwoInstancesEachTheirBound: two services on one PostgreSQL store,
+// each with a bound of 1: each lets in one request while the other holds
+// one (the bound is per process, not shared through the store), refuses a
+// second at once, and both held requests are issued, once each.
+func TestTwoInstancesEachTheirBound(t *testing.T) {
+	url := pgtest.URL(t)
+	home := t.TempDir() // one KEK for both, as two instances of one deployment
+	ctx := context.Background()
+	var services []*Service
+	var traps []*trapStore
+	for i := range 2 {
+		o, err := castore.OpenConfig(ctx, castore.Config{URL: url, Home: home, Seal: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { o.Store.Close() })
+		ts := newTrapStore(o.Store)
+		ts.hold = records
+		s := New(Config{Store: ts, BaseURL: "https://ca.test:8443", DefaultCA: "testca", CAKeyType: keys.ECDSAP256, MaxIssuing: 1})
+		if _, err := s.EnsureCA(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if _, err := s.ApplyProfiles(ctx, admin, []byte("profiles:\n- {name: auto, role: cms-callbridge, approval: auto}\n")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		services, traps = append(services, s), append(traps, ts)
+	}
+	done := make(chan error, 2)
+	for i, s := range services {
+		go func() {
+			_, err := s.Submit(ctx, alice, SubmitInput{CSRPEM: csrFor(t, fmt.Sprintf("held%d.example.com", i)), Profile: "auto"})
+			done <- err
+		}()
+		<-traps[i].held
+	}
+	for i, s := range services {
+		if _, err := s.Submit(ctx, alice, SubmitInput{CSRPEM: csrFor(t, "second.example.com"), Profile: "auto"}); !errors.Is(err, ErrBusy) {
+			t.Errorf("instance %d: a second request while one is held: %v; want ErrBusy", i, err)
+		}
+	}
+	for _, ts := range traps {
+		ts.release()
+	}
+	for range services {
+		if err := <-done; err != nil {
+			t.Errorf("a held request: %v", err)
+		}
+	}
+	rs, err := traps[0].Requests(ctx, castore.RequestFilter{})
+	if err != nil || len(rs) != 2 || rs[0].Status != StatusIssued || rs[1].Status != StatusIssued {
+		t.Errorf("requests stored: %+v, %v; want the two held ones, issued", rs, err)
+	}
+}
