@@ -194,3 +194,55 @@ func TestBusyAnswerWhoseBodyNeverEnds(t *testing.T) {
 		t.Fatal("Submit did not return")
 	}
 }
+
+// TestNoTryWithoutTimeToBeAnswered: a wait after which the call could not
+// be answered before the deadline is not started. Here the wait asked for
+// (1 s) ends before the deadline (1.5 s), but the service may take up to
+// its handler timeout to answer a call it lets in: a try sent then would be
+// cut short by the deadline while the service issues, and the caller told
+// it failed for a certificate issued and recorded (run again, it issues a
+// second one). The busy answer is returned at once instead, nothing done.
+func TestNoTryWithoutTimeToBeAnswered(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, `{"error": "busy", "hint": "wait"}`)
+			return
+		}
+		// Let in: issuing takes a while on a loaded service, and the
+		// certificate is recorded whether the caller waits or not.
+		select {
+		case <-r.Context().Done():
+		case <-time.After(3 * time.Second):
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprint(w, `{"id": "r1", "status": "issued"}`)
+		}
+	}))
+	defer srv.Close()
+	c, err := New(Options{Server: srv.URL, Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.http.CloseIdleConnections()
+	c.spread = func(d time.Duration) time.Duration { return d }
+	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
+	defer cancel()
+	_, err = c.Submit(ctx, []byte("CSR"), "p", 0, "")
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable || e.Tries != 1 {
+		t.Errorf("Submit: %v; want the busy answer, tried once", err)
+	}
+	srv.Close() // waits for the handlers
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 1 {
+		t.Errorf("%d calls; want 1: no try sent without the time to be answered", calls)
+	}
+}

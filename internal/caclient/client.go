@@ -179,11 +179,20 @@ const (
 	// a request let in may take at the service (its 30 s handler timeout),
 	// so a mistaken or hostile value cannot park a plan for hours.
 	MaxRetryWait = 30 * time.Second
+	// TryTime is what a try sent again must still have before the
+	// deadline: about the longest the service takes to answer the
+	// requests it let in at its default bound on a loaded machine
+	// (caservice.DefaultMaxIssuing). A try sent with less could be cut
+	// short by the deadline while the service issues it, and the caller
+	// told the call failed for a certificate issued and recorded (which
+	// a second run would issue again).
+	TryTime = 20 * time.Second
 )
 
 // do sends a call, again while the service is busy (MaxTries, each wait
-// Retry-After's spread by jitter and capped at MaxRetryWait, all within
-// Timeout and ctx); out is a JSON target, or *[]byte for the raw body.
+// Retry-After's spread by jitter and capped at MaxRetryWait, each try sent
+// again with TryTime left, all within Timeout and ctx); out is a JSON
+// target, or *[]byte for the raw body.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
 	var js []byte
 	if body != nil {
@@ -216,11 +225,12 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	}
 }
 
-// fits reports whether a wait of d ends before ctx's deadline: a wait the
-// deadline would cut short is not started.
+// fits reports whether a wait of d leaves the try after it TryTime before
+// ctx's deadline: a wait after which the call could not be answered is not
+// started.
 func fits(ctx context.Context, d time.Duration) bool {
 	deadline, ok := ctx.Deadline()
-	return !ok || d <= time.Until(deadline)
+	return !ok || d+TryTime <= time.Until(deadline)
 }
 
 // send sends the call once. The body of every answer is read (at most 16
