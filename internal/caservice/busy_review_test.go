@@ -184,7 +184,9 @@ func TestSlotsFreedAfterEveryFailure(t *testing.T) {
 		{"NUL in the comment (400)", func() error {
 			return submit(SubmitInput{CSRPEM: csrFor(t, "a.example.com"), Profile: "auto", Comment: "a\x00"})
 		}, is(ErrInvalid)},
-		{"negative days (400)", func() error { return submit(SubmitInput{CSRPEM: csrFor(t, "a.example.com"), Profile: "auto", Days: -1}) }, is(ErrInvalid)},
+		{"negative days (400)", func() error {
+			return submit(SubmitInput{CSRPEM: csrFor(t, "a.example.com"), Profile: "auto", Days: -1})
+		}, is(ErrInvalid)},
 		{"unknown profile (400)", func() error { return submit(SubmitInput{CSRPEM: csrFor(t, "a.example.com"), Profile: "nope"}) }, is(ErrInvalid)},
 		{"lint gate (422)", func() error {
 			return submit(SubmitInput{CSRPEM: csrFor(t, strings.Repeat("a", 60)+".example.com"), Profile: "auto"})
