@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,5 +245,111 @@ func TestNoTryWithoutTimeToBeAnswered(t *testing.T) {
 	defer mu.Unlock()
 	if calls != 1 {
 		t.Errorf("%d calls; want 1: no try sent without the time to be answered", calls)
+	}
+}
+
+// holdRecords holds every batch with a record while hold is set, saying
+// so on held, until open is closed.
+type holdRecords struct {
+	castore.Service
+	hold       atomic.Bool
+	held, open chan struct{}
+}
+
+func (h *holdRecords) CommitBatch(ctx context.Context, b castore.Batch) error {
+	if h.hold.Load() && len(b.Record) > 0 {
+		select {
+		case h.held <- struct{}{}:
+		default:
+		}
+		<-h.open
+	}
+	return h.Service.CommitBatch(ctx, b)
+}
+
+// TestClientGoneWhileRecordingFreesItsSlot: a client that gives up (Ctrl-C)
+// while its certificate is being recorded gets no certificate; the service
+// frees its slot (the gauge back to 0), records the certificate all the
+// same, and then lets in as many requests at once as its bound.
+func TestClientGoneWhileRecordingFreesItsSlot(t *testing.T) {
+	const bound = 2
+	h := &holdRecords{held: make(chan struct{}, 1), open: make(chan struct{})}
+	s := servertest.Start(t, t.TempDir(), servertest.Options{DefaultCA: "goneca", Observe: true, MaxIssuing: bound,
+		Wrap: func(st castore.Service) castore.Service { h.Service = st; return h }})
+	ctx := context.Background()
+	admin := caservice.Principal{Name: "root", Role: caservice.RoleAdmin}
+	if _, err := s.Svc.ApplyProfiles(ctx, admin, []byte("profiles:\n- {name: auto-cb, role: cms-callbridge, approval: auto}\n")); err != nil {
+		t.Fatal(err)
+	}
+	client := func() *Client {
+		c, err := New(Options{Server: s.Base, Token: s.Tokens["alice"], CAFile: s.CAFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.http.CloseIdleConnections)
+		return c
+	}
+	csr := func(cn string) []byte { return []byte(csrtest.PEM(t, csrtest.CSR{CN: cn, SANs: []string{cn}})) }
+	h.hold.Store(true)
+	gone, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		_, err := client().Submit(gone, csr("gone.example.com"), "auto-cb", 0, "")
+		done <- err
+	}()
+	<-h.held
+	cancel()
+	// context.Canceled, or the 503 the server's timeout handler answers
+	// a request whose client went away, when it comes first: not sent
+	// again either way (no Retry-After).
+	var e *Error
+	if err := <-done; !errors.Is(err, context.Canceled) && !(errors.As(err, &e) && e.Status == 503 && e.Tries == 1 && !e.busy) {
+		t.Fatalf("the client gone: %v", err)
+	}
+	metrics := client()
+	gauge := func() string {
+		var m []byte
+		if err := metrics.do(ctx, "GET", "/metrics", nil, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(m), "\n") {
+			if strings.HasPrefix(l, "confcert_issuing_requests ") {
+				return strings.TrimPrefix(l, "confcert_issuing_requests ")
+			}
+		}
+		return "missing"
+	}
+	for gauge() != "0" { // the service sees the client gone, and its Submit return
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Still held: bound fresh requests are all let in together.
+	answers := make(chan error, bound)
+	for i := range bound {
+		go func() {
+			_, err := client().Submit(ctx, csr(fmt.Sprintf("fresh%d.example.com", i)), "auto-cb", 0, "")
+			answers <- err
+		}()
+	}
+	for gauge() != fmt.Sprint(bound) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.hold.Store(false)
+	close(h.open)
+	for range bound {
+		if err := <-answers; err != nil {
+			t.Errorf("a fresh request within the bound: %v", err)
+		}
+	}
+	rs, err := s.Store.Requests(ctx, castore.RequestFilter{})
+	if err != nil || len(rs) != bound+1 {
+		t.Fatalf("requests stored: %d, %v; want %d", len(rs), err, bound+1)
+	}
+	for _, r := range rs {
+		if r.Status != caservice.StatusIssued {
+			t.Errorf("%s: %s, want issued (recorded though its client went away)", r.SubjectCN, r.Status)
+		}
+	}
+	for gauge() != "0" {
+		time.Sleep(10 * time.Millisecond)
 	}
 }
