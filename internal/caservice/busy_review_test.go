@@ -457,6 +457,17 @@ func flood(t *testing.T, s *Service, ts *trapStore, obs *countObserver) {
 			t.Errorf("%s answered issued (%s) but its certificate is not stored", cn, serial)
 		}
 	}
+	entries, err := ts.Audit(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		for cn := range busy {
+			if strings.Contains(e.Detail, fmt.Sprintf("%q", cn)) {
+				t.Errorf("%s was refused as busy, yet audited: %+v", cn, e)
+			}
+		}
+	}
 	if len(certs) != len(rs) || len(rs) < len(issued) {
 		t.Errorf("%d certificates, %d requests stored, %d answered issued", len(certs), len(rs), len(issued))
 	}
