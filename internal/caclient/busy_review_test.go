@@ -353,3 +353,22 @@ func TestClientGoneWhileRecordingFreesItsSlot(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestRetryAfterNotANumberIsFinal: a Retry-After that is neither a
+// number of seconds nor an HTTP date (a float, an exponent, hex, a unit)
+// is not taken as leave to send the call again.
+func TestRetryAfterNotANumberIsFinal(t *testing.T) {
+	for _, v := range []string{"1e9", "2.5", "0x10", "2 s", "+2", "2, 3"} {
+		t.Run(v, func(t *testing.T) {
+			s, c, waits := start(t, answer{503, v}, created)
+			_, err := c.Submit(t.Context(), []byte("CSR"), "p", 0, "")
+			var e *Error
+			if !errors.As(err, &e) || e.Status != 503 || e.Tries != 1 {
+				t.Fatalf("Submit: %v; want the 503, tried once", err)
+			}
+			if s.calls() != 1 || len(*waits) != 0 {
+				t.Errorf("calls %d, waits %v; want 1 call, no wait", s.calls(), *waits)
+			}
+		})
+	}
+}
