@@ -3,6 +3,7 @@ package apply
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -17,10 +18,13 @@ const DocumentFile = "plan.json"
 // writeInstall writes install/<node>.txt for every node: the files to upload,
 // then the commands in order, then notes (spec plan.md rule 9). notes are
 // the texts prepareInstall rendered and compared with the files on disk;
-// the changed ones are written one after the other, in plan order.
+// the changed ones are written one after the other, in plan order. A file
+// found the same then is compared again when it is no longer the file that
+// was read (edited, replaced or deleted during the run): the notes are as
+// planned at the end, as when the comparison came last.
 func (r *run) writeInstall(notes installNotes) error {
 	for i, in := range r.p.Install {
-		if notes.same[i] {
+		if notes.same[i] && stillRead(r.path(in.File), notes.read[i]) {
 			continue
 		}
 		if err := r.writeIfChanged(in.File, notes.texts[i], false); err != nil {
@@ -31,10 +35,12 @@ func (r *run) writeInstall(notes installNotes) error {
 }
 
 // installNotes are the install notes of the plan, rendered, and whether the
-// file of each holds it already.
+// file of each holds it already; read is that file as it was before it was
+// read, when it held its note.
 type installNotes struct {
 	texts [][]byte
 	same  []bool
+	read  []os.FileInfo
 }
 
 // prepareInstall renders the install notes and compares them with the
@@ -46,10 +52,13 @@ type installNotes struct {
 func (r *run) prepareInstall() func() installNotes {
 	done := make(chan installNotes, 1)
 	go func() {
-		n := installNotes{texts: make([][]byte, len(r.p.Install)), same: make([]bool, len(r.p.Install))}
-		parallel.For(len(r.p.Install), func(i int) {
+		k := len(r.p.Install)
+		n := installNotes{texts: make([][]byte, k), same: make([]bool, k), read: make([]os.FileInfo, k)}
+		parallel.For(k, func(i int) {
 			n.texts[i] = []byte(InstallText(r.p.Install[i]))
-			n.same[i] = r.unchanged(r.p.Install[i].File, n.texts[i])
+			fi, err := os.Stat(r.path(r.p.Install[i].File)) // before the read: a later change shows
+			n.same[i] = err == nil && r.unchanged(r.p.Install[i].File, n.texts[i])
+			n.read[i] = fi
 		})
 		done <- n
 	}()
@@ -157,6 +166,13 @@ func (r *run) startDocument() <-chan documentData {
 		doc <- documentData{data, err}
 	}()
 	return doc
+}
+
+// stillRead reports whether path is still the file read describes: the same
+// file (not deleted nor replaced), of the same size and modification time.
+func stillRead(path string, read os.FileInfo) bool {
+	now, err := os.Stat(path)
+	return err == nil && read != nil && os.SameFile(now, read) && now.Size() == read.Size() && now.ModTime().Equal(read.ModTime())
 }
 
 // result returns what the run did; plan.json alone changing after a
