@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/dirlock"
 	"github.com/confcert/confcert/internal/plan"
 )
 
@@ -181,4 +184,156 @@ func assertNoTemps(t *testing.T, dir string) {
 		}
 		return nil
 	})
+}
+
+// TestBatchEdgesEveryCertificateOnce: plans of 1, 31, 32, 33, 257 and 1,000
+// certificates (the edges of batchSize), carried out from nothing, then
+// again (but the largest, to keep the test short) with every certificate
+// and every third key deleted (the batches then form as the missing keys
+// are made): each time every certificate is
+// on disk for its own key, reported once, signed once (the store holds as
+// many records as certificates were written), and no temporary file is
+// left.
+func TestBatchEdgesEveryCertificateOnce(t *testing.T) {
+	for _, n := range []int{1, minBatch - 1, minBatch, minBatch + 1, maxBatch + 1, 1000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			e := newEnv(t)
+			passes := 2
+			if n == 1000 {
+				passes = 1
+			}
+			for pass := 1; pass <= passes; pass++ {
+				res := e.run(manyCerts(n))
+				e.checkAll(t, n)
+				reported := map[string]int{}
+				for _, c := range res.Changes {
+					reported[c.Name]++
+				}
+				for i := range n {
+					if name := fmt.Sprintf("n%04d", i); reported[name] != 1 {
+						t.Errorf("pass %d: %s reported %d times", pass, name, reported[name])
+					}
+				}
+				issued, err := e.store.Issued(context.Background(), castore.Filter{CA: "podca"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(issued) != pass*n {
+					t.Errorf("pass %d: the store records %d certificates, want %d", pass, len(issued), pass*n)
+				}
+				assertNoTemps(t, e.dir)
+				for i := range n {
+					if err := os.Remove(e.path(fmt.Sprintf("n%04d.crt", i))); err != nil {
+						t.Fatal(err)
+					}
+					if i%3 == 1 {
+						if err := os.Remove(e.path(fmt.Sprintf("n%04d.key", i))); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestPlantedSymlinksAreReplacedNotFollowed: symlinks planted in the output
+// directory at the names of a certificate, a key (both dangling, into
+// another directory), an install note and plan.json (both to files
+// elsewhere) are replaced by the run's own files; nothing is written
+// through them, and --check is clean after the run.
+func TestPlantedSymlinksAreReplacedNotFollowed(t *testing.T) {
+	e := newEnv(t)
+	n := 40
+	e.run(withNotes(manyCerts(n)))
+	outside := t.TempDir()
+	for _, f := range []string{"n0005.crt", "n0006.crt", "n0006.key", "n0006.csr"} {
+		if err := os.Remove(e.path(f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := map[string]string{"note.txt": "not an install note\n", "plan.json": "{}\n"}
+	for name, data := range held {
+		if err := os.WriteFile(filepath.Join(outside, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{
+		"n0005.crt":         "victim.crt", // dangling
+		"n0006.key":         "victim.key", // dangling
+		"install/n0007.txt": "note.txt",
+		"plan.json":         "plan.json",
+	}
+	for name, target := range links {
+		if err := os.Remove(e.path(name)); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Join(outside, target), e.path(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.run(withNotes(manyCerts(n)))
+	for name := range links {
+		if info, err := os.Lstat(e.path(name)); err != nil || !info.Mode().IsRegular() {
+			t.Errorf("%s after the run: %v, %v; want a regular file", name, info, err)
+		}
+	}
+	entries, _ := os.ReadDir(outside)
+	if len(entries) != len(held) {
+		t.Errorf("the run wrote into the directory the links point to: %v", entries)
+	}
+	for name, data := range held {
+		if got, _ := os.ReadFile(filepath.Join(outside, name)); string(got) != data {
+			t.Errorf("%s, a link's target, now holds %q", name, got)
+		}
+	}
+	if info, err := os.Stat(e.path("n0006.key")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("n0006.key: %v, %v; want mode 0600", info, err)
+	}
+	e.checkAll(t, n)
+	if probs := e.check(withNotes(manyCerts(n)), e.now); len(probs) != 0 {
+		t.Errorf("--check after the run: %+v", probs)
+	}
+	assertNoTemps(t, e.dir)
+}
+
+// TestCtrlCWhileInstallNotesAreCompared: Ctrl-C while the keys are made and
+// the install notes compared in the background (500 of them, every one
+// edited, so each is read whole): the run stops with context.Canceled,
+// waits for the comparison (no goroutine left), writes no file at all (no
+// note, no key, no plan.json); the next run completes, --check clean.
+func TestCtrlCWhileInstallNotesAreCompared(t *testing.T) {
+	e := newEnv(t)
+	n := 500
+	if err := os.MkdirAll(e.path("install"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := os.WriteFile(e.path(fmt.Sprintf("install/n%04d.txt", i)), []byte("edited\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := e.mtimes()
+	leaks := goleak.IgnoreCurrent()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := e.options(e.now)
+	o.CAs = cancellingCAs{Authorities: o.CAs, cancel: cancel}
+	_, err := Run(ctx, withNotes(manyCerts(n)), o)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want an error wrapping context.Canceled", err)
+	}
+	goleak.VerifyNone(t, leaks)
+	after := e.mtimes()
+	for p, m := range after {
+		if was, ok := before[p]; (!ok || !was.Equal(m)) && filepath.Base(p) != dirlock.FileName {
+			t.Errorf("%s written by a cancelled run", p)
+		}
+	}
+	assertNoTemps(t, e.dir)
+	p := withNotes(manyCerts(n))
+	e.run(p)
+	if probs := e.check(p, e.now); len(probs) != 0 {
+		t.Errorf("--check after the next run: %d problems, e.g. %+v", len(probs), probs[0])
+	}
 }
