@@ -25,9 +25,9 @@ func batchesYAML() string {
 // on a plan of two batches, whose files are made ready on several
 // goroutines and placed in plan order: a SIGKILL at the first write of the
 // second (its files all made ready, none placed) and in its middle leaves
-// exactly the earlier files
-// complete, every certificate on disk recorded, and the next run completes
-// (no temporary file left, --check clean). A second round deletes every
+// exactly the earlier files complete, every certificate on disk recorded,
+// and the next run completes (no temporary file left, --check clean). A
+// second round deletes every
 // certificate first, so that every key exists and the second batch is
 // signed while the first is written.
 func TestPlanSurvivesKillAcrossBatches(t *testing.T) {
