@@ -264,3 +264,62 @@ func TestCMSExpresswayAndNativeAppNotesTable2(t *testing.T) {
 		}
 	}
 }
+
+// wb3Mixed has Web Bridges 3 before, on and after the Call Bridges.
+const wb3Mixed = `product: cms
+version: "2.9"
+domain: example.com
+internal_ca: mixca
+callbridge_cluster: cms.example.com
+xmpp_domain: example.com
+webbridge3: {https: join.example.com, c2w_port: 4443}
+nodes:
+  - {name: wb0, fqdn: wb0.example.com, services: [webbridge3], c2w: [c2w0.example.com, 10.0.0.9]}
+  - {name: cb1, fqdn: cb1.example.com, services: [callbridge, webadmin, xmpp, webbridge3], c2w: [c2w1.example.com]}
+  - {name: cb2, fqdn: cb2.example.com, services: [callbridge, webadmin]}
+  - {name: wb3, fqdn: wb3.example.com, services: [webbridge3]}
+  - {name: cb4, fqdn: cb4.example.com, services: [callbridge, webadmin, webbridge3], c2w: [c2w4.example.com]}
+`
+
+// D.4 step 5 with the registrations found once for every Call Bridge:
+// whether the certificates are combined or per service, each Call Bridge
+// (before, beside and after the Web Bridges 3) registers every Web Bridge 3
+// once, in node order, by its first C2W name, last, with a rollback for
+// each; a node without a Call Bridge registers none.
+func TestCMSEveryCallBridgeRegistersEveryWebBridge3D4(t *testing.T) {
+	urls := []string{"c2w://c2w0.example.com:4443", "c2w://c2w1.example.com:4443", "c2w://wb3.example.com:4443", "c2w://c2w4.example.com:4443"}
+	for _, y := range []string{wb3Mixed, strings.Replace(wb3Mixed, "domain:", "certificates: per-service\ndomain:", 1)} {
+		p := planOf(t, y, catalog.Options{})
+		for _, node := range []string{"wb0", "cb1", "cb2", "wb3", "cb4"} {
+			in := installOf(t, p, node)
+			var posts, deletes []string
+			for _, c := range in.Commands {
+				if u, ok := strings.CutPrefix(c, "API: POST /api/v1/webbridges url="); ok {
+					posts = append(posts, u)
+				}
+			}
+			for _, c := range in.Rollback {
+				if u, ok := strings.CutPrefix(c, "API: DELETE /api/v1/webbridges/<id of "); ok {
+					deletes = append(deletes, u[:strings.Index(u, ">")])
+				}
+			}
+			want := urls
+			if strings.HasPrefix(node, "wb") {
+				want = nil
+			}
+			equal(t, node+" registers", posts, want)
+			equal(t, node+" rolls back", deletes, want)
+			if n := len(in.Commands); want != nil && !slices.Equal(in.Commands[n-len(want):], prefixed("API: POST /api/v1/webbridges url=", want)) {
+				t.Errorf("%s: the registrations are not last: %q", node, in.Commands)
+			}
+		}
+	}
+}
+
+func prefixed(prefix string, s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = prefix + v
+	}
+	return out
+}
