@@ -233,8 +233,15 @@ func fits(ctx context.Context, d time.Duration) bool {
 	return !ok || d+TryTime <= time.Until(deadline)
 }
 
-// send sends the call once. The body of every answer is read (at most 16
-// MiB) and closed, so the connection is reused or closed, never leaked.
+// MaxAnswer bounds the answer the client reads (16 MiB): a certificate or
+// one request is a few kilobytes; a listing of every request, about 1 KB
+// each, stays under it up to some 15,000 requests. A longer answer is
+// refused whole, never cut and read as if complete.
+const MaxAnswer = 16 << 20
+
+// send sends the call once. The body of every answer is read (at most
+// MaxAnswer) and closed, so the connection is reused or closed, never
+// leaked.
 func (c *Client) send(ctx context.Context, method, path string, js []byte) ([]byte, error) {
 	var rd io.Reader
 	if js != nil {
@@ -253,9 +260,12 @@ func (c *Client) send(ctx context.Context, method, path string, js []byte) ([]by
 		return nil, fmt.Errorf("reaching the CA service: %w", err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading the CA service's answer: %w", err)
+	}
+	if len(data) > MaxAnswer {
+		return nil, fmt.Errorf("the CA service's answer to %s %s is larger than %d MiB, more than any answer of its API should be: if it lists requests, narrow the listing with a status", method, path, MaxAnswer>>20)
 	}
 	if resp.StatusCode >= 300 {
 		e := &Error{Status: resp.StatusCode}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -257,5 +258,44 @@ func TestJitter(t *testing.T) {
 		if d > 0 && d < MaxRetryWait && len(seen) < 2 {
 			t.Errorf("jitter(%v): always %v", d, seen)
 		}
+	}
+}
+
+// TestAnswerOverTheLimitIsRefused: an answer longer than MaxAnswer is not
+// cut and read as if it were whole: the call fails saying so, whatever the
+// answer's status, and an answer of exactly MaxAnswer is read.
+func TestAnswerOverTheLimitIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		size   int
+		ok     bool
+	}{
+		{"listing at the limit", http.StatusOK, MaxAnswer, true},
+		{"listing over the limit", http.StatusOK, MaxAnswer + 1, false},
+		{"error over the limit", http.StatusBadRequest, MaxAnswer + 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tc.status)
+				// a JSON array of strings padded to exactly tc.size bytes
+				pad := tc.size - len(`[""]`)
+				io.WriteString(w, `["`+strings.Repeat("a", pad)+`"]`)
+			}))
+			defer srv.Close()
+			c, err := New(Options{Server: srv.URL, Token: "tok"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.http.CloseIdleConnections()
+			var out []string
+			err = c.do(t.Context(), http.MethodGet, "/api/v1/requests", nil, &out)
+			switch {
+			case tc.ok && (err != nil || len(out) != 1 || len(out[0]) != tc.size-4):
+				t.Errorf("got %d strings, err %v; want the whole answer", len(out), err)
+			case !tc.ok && (err == nil || !strings.Contains(err.Error(), "larger than 16 MiB")):
+				t.Errorf("err %v; want the answer refused as too large", err)
+			}
+		})
 	}
 }
