@@ -48,7 +48,7 @@ func NewMetrics(store castore.Service) *Metrics {
 		issuing: prometheus.NewGauge(prometheus.GaugeOpts{Name: "confcert_issuing_requests",
 			Help: "Submissions and approvals being issued now by this process (at most serve --max-issuing)."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "confcert_busy_refusals_total",
-			Help: "Submissions and approvals refused with 503 by a bound: issuing (serve --max-issuing) or commit_queue (the writes waiting for the store)."},
+			Help: "Issuances refused by a bound: issuing (serve --max-issuing; a 503) or commit_queue (the writes waiting for the store; a 503, or an approved request the service resumes later)."},
 			[]string{"bound"}),
 	}
 	for _, b := range []string{caservice.BoundIssuing, caservice.BoundCommitQueue} {
