@@ -399,8 +399,11 @@ func (r *run) signRequest(c *plan.Certificate) (SignRequest, error) {
 }
 
 // backup keeps a copy of file as <file>.<timestamp>.bak before it is replaced.
+// A file that is a symbolic link is kept as a link to the same target: its
+// target is never read, so a link planted in the output directory cannot
+// make confcert copy a file from elsewhere (another system's key) into it.
 func (r *run) backup(file string, private bool) error {
-	data, err := inputfile.Read(r.path(file), inputfile.MaxCertFile)
+	info, err := os.Lstat(r.path(file))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -412,7 +415,26 @@ func (r *run) backup(file string, private bool) error {
 	for i := 1; exists(r.path(name)); i++ {
 		name = fmt.Sprintf("%s.%s-%d.bak", file, stamp, i)
 	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		return backupLink(r.path(file), r.path(name))
+	}
+	data, err := inputfile.Read(r.path(file), inputfile.MaxCertFile)
+	if err != nil {
+		return fmt.Errorf("backing up %s: %w", file, err)
+	}
 	return fileout.Write(fileout.File{Path: r.path(name), Data: data, Private: private})
+}
+
+// backupLink makes bak a symbolic link to where the link at path points.
+func backupLink(path, bak string) error {
+	target, err := os.Readlink(path)
+	if err != nil {
+		return fmt.Errorf("backing up %s: %w", path, err)
+	}
+	if err := os.Symlink(target, bak); err != nil {
+		return fmt.Errorf("backing up %s: %w", path, err)
+	}
+	return nil
 }
 
 // setStatuses fills in each certificate's status in the plan: signed,

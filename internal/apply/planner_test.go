@@ -166,3 +166,50 @@ func probsExcept(probs []Problem, names ...string) []Problem {
 	}
 	return out
 }
+
+// TestBackupOfALinkFollowsNothing: a key that is a symbolic link to a file
+// outside the output directory, replaced by --renew, is kept as a link to
+// the same target; the target is neither read into the directory nor
+// changed, and the new key is a regular file.
+func TestBackupOfALinkFollowsNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.run(testPlan())
+	outside := filepath.Join(t.TempDir(), "elsewhere.key")
+	old, err := os.ReadFile(e.path("dbclient.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(outside, old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(e.path("dbclient.key")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, e.path("dbclient.key")); err != nil {
+		t.Fatal(err)
+	}
+	e.run(testPlan(), func(o *Options) { o.Renew = []string{"dbclient"} })
+	baks, _ := filepath.Glob(e.path("dbclient.key.*.bak"))
+	if len(baks) != 1 {
+		t.Fatalf("key backups: %v", baks)
+	}
+	if target, err := os.Readlink(baks[0]); err != nil || target != outside {
+		t.Errorf("backup %s: link to %q (%v); want a link to %s", baks[0], target, err, outside)
+	}
+	if info, err := os.Lstat(e.path("dbclient.key")); err != nil || !info.Mode().IsRegular() || info.Mode().Perm() != 0o600 {
+		t.Errorf("dbclient.key after --renew: %v, %v; want a regular file, mode 0600", info, err)
+	}
+	if now, _ := os.ReadFile(outside); string(now) != string(old) {
+		t.Error("the link's target changed")
+	}
+	entries, _ := os.ReadDir(e.dir)
+	for _, en := range entries {
+		if !en.Type().IsRegular() {
+			continue
+		}
+		if data, _ := os.ReadFile(e.path(en.Name())); string(data) == string(old) {
+			t.Errorf("%s holds a copy of the key outside the directory", en.Name())
+		}
+	}
+}
