@@ -145,7 +145,7 @@ func (r *run) writeBatch(items []*item, certs []*x509.Certificate) error {
 // holds the directory's lock, so files of one directory are created one at
 // a time however many ask), copying the bytes and waiting for the sync
 // (which overlap). 8 and 16 measured no better than 4 (docs/performance.md,
-// issue 15 item 5).
+// "The signing goals").
 const batchWriters = 4
 
 // readyFiles are one certificate's files (key, CSR, certificate, as due, in
