@@ -19,28 +19,6 @@ import (
 	"github.com/confcert/confcert/internal/castore"
 )
 
-// holdingStore holds every CommitBatch with a record, once hold is closed
-// and until open is, saying so on held.
-type holdingStore struct {
-	castore.Service
-	hold, held, open chan struct{}
-}
-
-func (h *holdingStore) CommitBatch(ctx context.Context, b castore.Batch) error {
-	select {
-	case <-h.hold:
-		if len(b.Record) > 0 {
-			select {
-			case h.held <- struct{}{}:
-			default:
-			}
-			<-h.open
-		}
-	default:
-	}
-	return h.Service.CommitBatch(ctx, b)
-}
-
 // TestBusyServiceAnswers503: with --max-issuing 2 and two automatic
 // requests held while their records commit, a third POST /requests and an
 // approval get 503 with Retry-After and the usual error and hint, nothing
@@ -51,9 +29,9 @@ func TestBusyServiceAnswers503(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
 			dir := t.TempDir()
-			h := &holdingStore{hold: make(chan struct{}), held: make(chan struct{}, 1), open: make(chan struct{})}
+			h := servertest.NewHoldingStore()
 			s := servertest.Start(t, dir, servertest.Options{StoreURL: b.url(t, dir), DefaultCA: "e2eca", Observe: true, MaxIssuing: 2,
-				Wrap: func(st castore.Service) castore.Service { h.Service = st; return h }})
+				Wrap: h.Wrap})
 			e := &env{t: t, dir: dir, base: s.Base, svc: s.Svc, store: s.Store, caFile: s.CAFile, tokens: s.Tokens,
 				client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.Pool}}}}
 			testBusy(t, e, s, h)
@@ -61,14 +39,14 @@ func TestBusyServiceAnswers503(t *testing.T) {
 	}
 }
 
-func testBusy(t *testing.T, e *env, s *servertest.Server, h *holdingStore) {
+func testBusy(t *testing.T, e *env, s *servertest.Server, h *servertest.HoldingStore) {
 	e.applyAuto(t)
 	csr := func(cn string) string { return makeCSR(t, csrSpec{cn: cn, sans: []string{cn}}) }
 	code, pending := e.submit("alice", csr("pending.example.com"), "cms-callbridge", 0)
 	if code != http.StatusCreated {
 		t.Fatalf("a pending request: %d %+v", code, pending)
 	}
-	close(h.hold)
+	close(h.Hold)
 	codes := make(chan int, 2)
 	for i := range 2 {
 		go func() {
@@ -76,7 +54,7 @@ func testBusy(t *testing.T, e *env, s *servertest.Server, h *holdingStore) {
 			codes <- code
 		}()
 	}
-	<-h.held
+	<-h.Held
 	for !strings.Contains(e.metrics(), "\nconfcert_issuing_requests 2\n") {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -103,7 +81,7 @@ func testBusy(t *testing.T, e *env, s *servertest.Server, h *holdingStore) {
 	if !strings.Contains(m, `confcert_busy_refusals_total{bound="issuing"} 2`) || !strings.Contains(m, `confcert_http_requests_total{code="503"} 2`) {
 		t.Errorf("metrics lack the two refusals:\n%s", grepLines(m, "busy", "503"))
 	}
-	close(h.open)
+	close(h.Open)
 	for range 2 {
 		if code := <-codes; code != http.StatusCreated {
 			t.Errorf("a held request: %d, want 201", code)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/confcert/confcert/internal/caserver/servertest"
 	"github.com/confcert/confcert/internal/caservice"
-	"github.com/confcert/confcert/internal/castore"
 	"github.com/confcert/confcert/internal/cli"
 )
 
@@ -22,22 +21,22 @@ import (
 // it finish (once).
 func fullService(t *testing.T) (e *env, open func()) {
 	dir := t.TempDir()
-	h := &holdingStore{hold: make(chan struct{}), held: make(chan struct{}, 1), open: make(chan struct{})}
+	h := servertest.NewHoldingStore()
 	s := servertest.Start(t, dir, servertest.Options{DefaultCA: "e2eca", Observe: true, MaxIssuing: 1,
-		Wrap: func(st castore.Service) castore.Service { h.Service = st; return h }})
+		Wrap: h.Wrap})
 	e = &env{t: t, dir: dir, base: s.Base, svc: s.Svc, store: s.Store, caFile: s.CAFile, tokens: s.Tokens,
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.Pool}}}}
 	e.applyAuto(t)
-	close(h.hold)
+	close(h.Hold)
 	held := make(chan int, 1)
 	go func() {
 		code, _ := e.submit("alice", makeCSR(t, csrSpec{cn: "held.example.com", sans: []string{"held.example.com"}}), "auto-cb", 0)
 		held <- code
 	}()
-	<-h.held
+	<-h.Held
 	e.waitMetric(t, "\nconfcert_issuing_requests 1\n")
 	return e, func() {
-		close(h.open)
+		close(h.Open)
 		if code := <-held; code != http.StatusCreated {
 			t.Errorf("the held request: %d, want 201", code)
 		}

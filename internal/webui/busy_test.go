@@ -1,7 +1,6 @@
 package webui_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,30 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/confcert/confcert/internal/caserver/servertest"
-	"github.com/confcert/confcert/internal/castore"
 )
-
-// holdingStore holds every CommitBatch with a record, once hold is closed
-// and until open is, saying so on held.
-type holdingStore struct {
-	castore.Service
-	hold, held, open chan struct{}
-}
-
-func (h *holdingStore) CommitBatch(ctx context.Context, b castore.Batch) error {
-	select {
-	case <-h.hold:
-		if len(b.Record) > 0 {
-			select {
-			case h.held <- struct{}{}:
-			default:
-			}
-			<-h.open
-		}
-	default:
-	}
-	return h.Service.CommitBatch(ctx, b)
-}
 
 // TestApproveWhenBusyShowsWhy: with --max-issuing 1 taken by an automatic
 // request held while its record commits, the pages still answer, and
@@ -42,18 +18,18 @@ func (h *holdingStore) CommitBatch(ctx context.Context, b castore.Batch) error {
 // to a plain form and as the problem fragment to htmx; the request stays
 // pending, and is issued once the held one is answered.
 func TestApproveWhenBusyShowsWhy(t *testing.T) {
-	h := &holdingStore{hold: make(chan struct{}), held: make(chan struct{}, 1), open: make(chan struct{})}
+	h := servertest.NewHoldingStore()
 	e := startWith(t, servertest.Options{MaxIssuing: 1, Observe: true,
-		Wrap: func(s castore.Service) castore.Service { h.Service = s; return h }})
+		Wrap: h.Wrap})
 	id := e.submit("alice", makeCSR(t, "cb7.example.com", "cb7.example.com"), "cms-callbridge")
 	if _, err := e.svc.ApplyProfiles(t.Context(), adminPrincipal, []byte("profiles:\n- {name: auto-cb, role: cms-callbridge, approval: auto}\n")); err != nil {
 		t.Fatal(err)
 	}
 	bob, csrf := e.signIn("bob")
-	close(h.hold)
+	close(h.Hold)
 	held := make(chan string, 1)
 	go func() { held <- e.submit("alice", makeCSR(t, "cb8.example.com", "cb8.example.com"), "auto-cb") }()
-	<-h.held
+	<-h.Held
 	for !strings.Contains(e.get(e.client(), "/metrics").body, "\nconfcert_issuing_requests 1\n") {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -76,7 +52,7 @@ func TestApproveWhenBusyShowsWhy(t *testing.T) {
 	if page := e.get(bob, "/ui/requests/"+id); !strings.Contains(page.body, `id="request-status">pending<`) {
 		t.Error("the request is not pending after the refused approvals")
 	}
-	close(h.open)
+	close(h.Open)
 	<-held
 	if a := e.post(bob, "/ui/requests/"+id+"/approve", url.Values{"csrf": {csrf}}); a.code != http.StatusSeeOther {
 		t.Errorf("approve once the held request is answered: %d\n%s", a.code, a.body)
@@ -93,9 +69,9 @@ func TestApproveWhenBusyShowsWhy(t *testing.T) {
 // goes. The browser logs the 503 as a failed load, by design, so the
 // console is not checked here (TestBrowser checks it on every other page).
 func TestBrowserApproveWhenBusy(t *testing.T) {
-	h := &holdingStore{hold: make(chan struct{}), held: make(chan struct{}, 1), open: make(chan struct{})}
+	h := servertest.NewHoldingStore()
 	e := startWith(t, servertest.Options{MaxIssuing: 1,
-		Wrap: func(s castore.Service) castore.Service { h.Service = s; return h }})
+		Wrap: h.Wrap})
 	id := e.submit("alice", makeCSR(t, "cb7.example.com", "cb7.example.com"), "cms-callbridge")
 	if _, err := e.svc.ApplyProfiles(t.Context(), adminPrincipal, []byte("profiles:\n- {name: auto-cb, role: cms-callbridge, approval: auto}\n")); err != nil {
 		t.Fatal(err)
@@ -103,10 +79,10 @@ func TestBrowserApproveWhenBusy(t *testing.T) {
 	b := openBrowser(t, e)
 	b.signIn("bob")
 	b.visit("/ui/requests/" + id)
-	close(h.hold)
+	close(h.Hold)
 	held := make(chan string, 1)
 	go func() { held <- e.submit("alice", makeCSR(t, "cb8.example.com", "cb8.example.com"), "auto-cb") }()
-	<-h.held
+	<-h.Held
 	b.do("marking the page", chromedp.Evaluate[chromedp.Void](`window.sameDocument = true`))
 	b.do("pressing Approve", chromedp.Click(chromedp.ID("approve")))
 	b.until("the message shows", `document.querySelector("#problem #error-message")?.textContent.includes("the service is busy")`)
@@ -114,7 +90,7 @@ func TestBrowserApproveWhenBusy(t *testing.T) {
 		t.Errorf("after a busy Approve: status %q, or the page was reloaded", got)
 	}
 	b.shot("approve-busy")
-	close(h.open)
+	close(h.Open)
 	<-held
 	b.do("pressing Approve again", chromedp.Click(chromedp.ID("approve")))
 	b.until("the request is issued", `document.getElementById("request-status")?.textContent === "issued"`)
