@@ -216,6 +216,8 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		// again as it is, and clients do (caclient), after Retry-After.
 		w.Header().Set("Retry-After", strconv.Itoa(int(caservice.RetryBusy/time.Second)))
 		writeError(w, http.StatusServiceUnavailable, err.Error(), hintBusy)
+	case errors.Is(err, caservice.ErrStopping):
+		writeError(w, http.StatusServiceUnavailable, err.Error(), "send the request again once the service is back")
 	case errors.Is(err, caservice.ErrUnauthenticated):
 		w.Header().Set("WWW-Authenticate", `Bearer realm="confcert", error="invalid_token"`)
 		writeError(w, http.StatusUnauthorized, "unknown or revoked token", "ask an admin for a token: confcert serve token create")

@@ -26,6 +26,8 @@ func TestBusyRetryAfterOnlyWhenNothingDone(t *testing.T) {
 		{"refused before anything", busy, "2"},
 		{"approved, issued later", &caservice.ApprovedError{ID: "r1", Err: busy}, ""},
 		{"took too long", fmt.Errorf("recording: %w", context.DeadlineExceeded), ""},
+		{"shutting down", fmt.Errorf("reserving: %w", caservice.ErrStopping), ""},
+		{"approved, shutting down", &caservice.ApprovedError{ID: "r1", Err: caservice.ErrStopping}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			a := &API{log: slog.New(slog.DiscardHandler)}

@@ -46,7 +46,8 @@ const RetryBusy = 2 * time.Second
 var ErrBusy = errors.New("the service is busy")
 
 // ApprovedError is an approval refused with ErrBusy after it was
-// recorded: the committer's queue filled after the approval was let in.
+// recorded: the committer's queue filled after the approval was let in
+// (or ErrStopping: the service began shutting down meanwhile).
 // The request stays approved and the background resume issues it
 // (ResumeApproved), so the approval is not to be sent again: unlike a
 // bare ErrBusy, something was done.
@@ -57,10 +58,14 @@ type ApprovedError struct {
 
 // Error implements error.
 func (e *ApprovedError) Error() string {
-	return fmt.Sprintf("request %s is approved; the service issues it within a few minutes: %v", e.ID, e.Err)
+	when := "within a few minutes"
+	if errors.Is(e.Err, ErrStopping) {
+		when = "when it starts again"
+	}
+	return fmt.Sprintf("request %s is approved; the service issues it %s: %v", e.ID, when, e.Err)
 }
 
-// Unwrap returns the busy refusal.
+// Unwrap returns the refusal (ErrBusy or ErrStopping).
 func (e *ApprovedError) Unwrap() error { return e.Err }
 
 // The bounds, as the metrics name them (Observer.Refused).

@@ -36,6 +36,15 @@ const maxBatch = 256
 // own deadlines: a request that stops waiting leaves its write to finish.
 const commitTimeout = 30 * time.Second
 
+// DrainTimeout is how long shutdown waits for Drain: a little over one
+// batch's commitTimeout, so that the batch running when shutdown starts
+// can finish, and a store that hangs cannot hang the shutdown.
+const DrainTimeout = commitTimeout + 5*time.Second
+
+// ErrStopping: the service is shutting down (Drain was called) and takes
+// no more writes; nothing was reserved or stored for the request (503).
+var ErrStopping = errors.New("the service is shutting down")
+
 // write is one durable write waiting for its batch.
 type write struct {
 	reserve *castore.Reservation
@@ -55,6 +64,10 @@ type committer struct {
 	mu      sync.Mutex
 	pending []*write
 	running bool
+	// stopped: drain was called; do refuses new writes with ErrStopping.
+	stopped bool
+	// idle, made by drain, is closed once nothing runs or waits.
+	idle chan struct{}
 }
 
 // do queues w and waits until the batch holding it is committed (nil) or
@@ -62,6 +75,10 @@ type committer struct {
 func (c *committer) do(ctx context.Context, w *write) error {
 	w.done = make(chan error, 1)
 	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return ErrStopping
+	}
 	if w.reserve != nil {
 		if err := c.full(); err != nil {
 			c.mu.Unlock()
@@ -104,12 +121,55 @@ func (c *committer) waiting(n int) bool {
 	return c.running && len(c.pending) == n
 }
 
+// drain stops taking writes and waits until the running batch and every
+// write queued are committed or failed, or until ctx ends. A write whose
+// caller stopped waiting is still committed here: without drain, closing
+// the store under the committer would fail it, losing a certificate
+// signed and recordable, or leaving an approved request for the next
+// start's resume.
+func (c *committer) drain(ctx context.Context) error {
+	c.mu.Lock()
+	c.stopped = true
+	if c.idle == nil {
+		c.idle = make(chan struct{})
+		if !c.running {
+			close(c.idle)
+		}
+	}
+	idle := c.idle
+	c.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		c.mu.Lock()
+		n := len(c.pending)
+		c.mu.Unlock()
+		return fmt.Errorf("draining the commit queue: a batch still commits and %d writes wait: %w", n, ctx.Err())
+	}
+}
+
+// Drain stops the service's writes for shutdown: every submission,
+// approval or issuance that would reserve a serial or record a
+// certificate from now on fails with ErrStopping, and Drain waits until
+// the writes already queued (those of requests whose callers went away
+// too) are committed or failed, or until ctx ends (an error saying what
+// is left). Call it after the HTTP server and the background refresh
+// (Run) have stopped and before the store is closed; bound ctx by
+// DrainTimeout.
+func (s *Service) Drain(ctx context.Context) error {
+	return s.commits.drain(ctx)
+}
+
 func (c *committer) loop() {
 	for {
 		c.mu.Lock()
 		n := min(len(c.pending), maxBatch)
 		if n == 0 {
 			c.running = false
+			if c.idle != nil {
+				close(c.idle) // stopped: the loop never starts again
+			}
 			c.mu.Unlock()
 			return
 		}

@@ -212,9 +212,10 @@ func (s *Service) Approve(ctx context.Context, p Principal, id, reason string) (
 	}
 	r.Status, r.DecidedBy, r.DecidedAt, r.Reason = d.Status, d.By, d.At, d.Reason
 	out, err := s.issueRequest(ctx, p, r)
-	if errors.Is(err, ErrBusy) {
-		// The queue filled after enter: the approval stands, and the
-		// background resume issues the request (ResumeApproved).
+	if errors.Is(err, ErrBusy) || errors.Is(err, ErrStopping) {
+		// The queue filled after enter, or the service began shutting
+		// down: the approval stands, and the background resume issues the
+		// request (ResumeApproved), at the next start if need be.
 		return Request{}, &ApprovedError{ID: r.ID, Err: err}
 	}
 	return out, err

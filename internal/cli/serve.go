@@ -128,11 +128,24 @@ func runServe(ctx context.Context, a *app, f serveFlags) error {
 	if revBase != "" {
 		fmt.Fprintf(a.stderr, "confcert: CRL and OCSP also at %s\n", revBase)
 	}
-	if err := caserver.Serve(ctx, svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log, Revocation: rev}); err != nil {
+	err = caserver.Serve(ctx, svc, api, caserver.Options{Listener: ln, TLS: cert, Log: log, Revocation: rev})
+	a.drain(svc)
+	if err != nil {
 		return failed(err, "")
 	}
 	fmt.Fprintf(a.stderr, "confcert: stopped\n")
 	return nil
+}
+
+// drain lets the service commit the writes still queued (those of
+// requests whose clients went away) before the deferred Close of the
+// store, at most caservice.DrainTimeout, and says so when some are left.
+func (a *app) drain(svc *caservice.Service) {
+	ctx, cancel := context.WithTimeout(context.Background(), caservice.DrainTimeout)
+	defer cancel()
+	if err := svc.Drain(ctx); err != nil {
+		fmt.Fprintf(a.stderr, "confcert: warning: closing the store with writes not committed (their requests get no certificate; an approved one is issued at the next start): %v\n", err)
+	}
 }
 
 // check refuses flag combinations that cannot work and returns the host

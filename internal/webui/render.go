@@ -146,6 +146,8 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
 	case errors.Is(err, caservice.ErrBusy):
 		w.Header().Set("Retry-After", strconv.Itoa(int(caservice.RetryBusy/time.Second)))
 		u.renderError(w, r, c, http.StatusServiceUnavailable, err.Error(), "try again in a few seconds")
+	case errors.Is(err, caservice.ErrStopping):
+		u.renderError(w, r, c, http.StatusServiceUnavailable, err.Error(), "try again once the service is back")
 	case errors.Is(err, caservice.ErrUnauthenticated):
 		toLogin(w, r)
 	case errors.As(err, &forbidden):
