@@ -9,13 +9,13 @@ import (
 	"math/big"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/confcert/confcert/internal/castore"
+	"github.com/confcert/confcert/internal/cputime"
 	"github.com/confcert/confcert/internal/keys"
 )
 
@@ -31,24 +31,15 @@ var benchKeyTypes = []keys.Type{keys.ECDSAP256, keys.RSA2048}
 // gathers their writes.
 const benchClients = 8
 
-// cpuTime is the process's CPU time so far (user and system, every thread).
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // measure runs the benchmark body and reports certificates per second and
 // the process's CPU milliseconds per certificate: the second is what the
 // machine's load changes least (other processes take the cores, not this
 // process's CPU time).
 func measure(b *testing.B, body func()) {
-	start := cpuTime(b)
+	start := cputime.Start(b)
 	body()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "certs/s")
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/cert")
+	cputime.ReportPerOp(b, start, "cpu-ms/cert")
 }
 
 // BenchmarkRawCreateCertificate is the raw rate: one x509.CreateCertificate

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/confcert/confcert/internal/certfacts"
 	"github.com/confcert/confcert/internal/certio"
+	"github.com/confcert/confcert/internal/cputime"
 )
 
 func BenchmarkInspectJSONSystemBundle(b *testing.B) {
@@ -45,22 +45,11 @@ func BenchmarkStreamJSONSystemBundle(b *testing.B) {
 	now := time.Now()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	start := cpuTime(b)
+	start := cputime.Start(b)
 	for b.Loop() {
 		if err := certfacts.StreamJSON(io.Discard, "bundle.pem", open, now, false); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-}
-
-// cpuTime is the process's CPU time so far (user and system, every thread):
-// what the machine's load changes least (bench/floor/inspect's benchmark
-// reports the same for the floor).
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	cputime.ReportPerOp(b, start, "cpu-ms/op")
 }

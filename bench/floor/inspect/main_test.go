@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/confcert/confcert/internal/cputime"
 )
 
 // TestRunWritesEveryCertificate: one JSON object a line, one line per
@@ -53,19 +53,11 @@ func BenchmarkFloorSystemBundle(b *testing.B) {
 	}
 	b.SetBytes(int64(150 * len(one)))
 	b.ReportAllocs()
-	start := cpuTime(b)
+	start := cputime.Start(b)
 	for b.Loop() {
 		if err := run(path, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
-}
-
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	cputime.ReportPerOp(b, start, "cpu-ms/op")
 }

@@ -21,10 +21,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/confcert/confcert/internal/certgen"
+	"github.com/confcert/confcert/internal/cputime"
 	"github.com/confcert/confcert/internal/keys"
 	"github.com/confcert/confcert/internal/parallel"
 )
@@ -97,21 +97,21 @@ func makeCSRs(n int) ([][]byte, error) {
 
 // report runs job for 0..n-1 on every core and prints its wall and CPU time.
 func report(what string, n int, job func(context.Context, int) error) error {
-	cpu0, wall0 := cpuTime(), time.Now()
+	cpu0, err := cputime.Process()
+	if err != nil {
+		return err
+	}
+	wall0 := time.Now()
 	if err := parallel.Do(context.Background(), n, parallel.Workers(), job); err != nil {
 		return err
 	}
-	wall, cpu := time.Since(wall0), cpuTime()-cpu0
+	wall := time.Since(wall0)
+	cpu1, err := cputime.Process()
+	if err != nil {
+		return err
+	}
+	cpu := cpu1 - cpu0
 	fmt.Printf("%s on %d cores: %.3f s wall, %.3f s CPU, %.3f ms CPU each\n",
 		what, parallel.Workers(), wall.Seconds(), cpu.Seconds(), cpu.Seconds()*1000/float64(n))
 	return nil
-}
-
-// cpuTime is the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
