@@ -70,13 +70,8 @@ pairs() {
 			floor_once "$work/f" "$1"
 			confcert_once "$work/c" "$1"
 		fi
-		cw=$(wall_of "$work/c") cc=$(cpu_of "$work/c") fw=$(wall_of "$work/f") fc=$(cpu_of "$work/f")
-		echo "$cw" >>"$work/cw"
-		echo "$cc" >>"$work/cc"
-		echo "$fw" >>"$work/fw"
-		echo "$fc" >>"$work/fc"
-		ratio "$cw" "$fw" >>"$work/rw" && echo >>"$work/rw"
-		ratio "$cc" "$fc" >>"$work/rc" && echo >>"$work/rc"
+		record_pair c f
+		cw=$tw cc=$tc
 		line=$(printf '%d certificates, pair %d (%s): confcert %.3f s (CPU %.3f s, peak %d MB), floor %.3f s (CPU %.3f s, peak %d MB): confcert/floor wall %.2fx, CPU %.2fx' \
 			"$n" "$i" "$first" "$cw" "$cc" "$(rss_mb_of "$work/c")" "$fw" "$fc" "$(rss_mb_of "$work/f")" \
 			"$(ratio "$cw" "$fw")" "$(ratio "$cc" "$fc")")

@@ -31,6 +31,20 @@ rss_mb_of() { awk '{ printf "%d", $4 / 1024 }' "$1"; }
 # ratio A B: A / B to 6 places.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a / b }'; }
 
+# record_pair T F: one pair's times kept for the summary. T and F name the
+# measure files of the tool and of the floor in $work; their wall and CPU
+# times are appended to $work/Tw, $work/Tc, $work/Fw and $work/Fc, and
+# the pair's ratios to $work/rw and $work/rc. Sets tw, tc, fw and fc.
+record_pair() {
+	tw=$(wall_of "$work/$1") tc=$(cpu_of "$work/$1") fw=$(wall_of "$work/$2") fc=$(cpu_of "$work/$2")
+	echo "$tw" >>"$work/${1}w"
+	echo "$tc" >>"$work/${1}c"
+	echo "$fw" >>"$work/${2}w"
+	echo "$fc" >>"$work/${2}c"
+	ratio "$tw" "$fw" >>"$work/rw" && echo >>"$work/rw"
+	ratio "$tc" "$fc" >>"$work/rc" && echo >>"$work/rc"
+}
+
 # spread FILE [PLACES]: "median M (middle half Q1-Q3, all LO-HI)" of the
 # numbers in FILE, one a line, each printed to PLACES places (default 2) with
 # an x (they are ratios).

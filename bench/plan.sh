@@ -120,13 +120,8 @@ while [ "$i" -le "$pairs" ]; do
 		floor_once "$work/f"
 		$plan_once "$work/p"
 	fi
-	pw=$(wall_of "$work/p") pc=$(cpu_of "$work/p") fw=$(wall_of "$work/f") fc=$(cpu_of "$work/f")
-	echo "$pw" >>"$work/pw"
-	echo "$pc" >>"$work/pc"
-	echo "$fw" >>"$work/fw"
-	echo "$fc" >>"$work/fc"
-	ratio "$pw" "$fw" >>"$work/rw" && echo >>"$work/rw"
-	ratio "$pc" "$fc" >>"$work/rc" && echo >>"$work/rc"
+	record_pair p f
+	pw=$tw pc=$tc
 	line=$(printf 'pair %d (%s): %s %.3f s (CPU %.3f s), floor %.3f s (CPU %.3f s): %s/floor wall %.2fx, CPU %.2fx' \
 		"$i" "$first" "$name" "$pw" "$pc" "$fw" "$fc" "$name" "$(ratio "$pw" "$fw")" "$(ratio "$pc" "$fc")")
 	if [ "$i" -le "$oruns" ]; then
