@@ -1,12 +1,10 @@
 package caserver_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -63,7 +61,7 @@ func testBusy(t *testing.T, e *env, s *servertest.Server, h *servertest.HoldingS
 		{"an approval", "/api/v1/requests/" + pending.ID + "/approve", ""},
 	} {
 		who := map[bool]string{true: "alice", false: "bob"}[c.name == "a third submission"]
-		resp, body := e.postRaw(c.path, who, c.body)
+		resp, body := e.callRaw(http.MethodPost, c.path, who, []byte(c.body))
 		var eb struct{ Error, Hint string }
 		_ = json.Unmarshal(body, &eb)
 		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "2" ||
@@ -119,26 +117,6 @@ func (e *env) cheapReadsAnswer(t *testing.T, s *servertest.Server) {
 	if r, err := ocsp.ParseResponse(body, ca); err != nil || r.Status != ocsp.Good {
 		t.Errorf("OCSP while full: %+v, %v; want good", r, err)
 	}
-}
-
-// postRaw sends a JSON body as who and returns the response and its body.
-func (e *env) postRaw(path, who, body string) (*http.Response, []byte) {
-	e.t.Helper()
-	req, err := http.NewRequest("POST", e.base+path, bytes.NewReader([]byte(body)))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+e.tokens[who])
-	resp, err := e.client.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return resp, out
 }
 
 func (e *env) metrics() string {

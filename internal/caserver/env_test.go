@@ -75,6 +75,14 @@ func startWith(t testing.TB, dir, storeURL string, revocation bool) *env {
 // body, and returns the status and body.
 func (e *env) call(method, path, who string, body any) (int, []byte) {
 	e.t.Helper()
+	resp, out := e.callRaw(method, path, who, body)
+	return resp.StatusCode, out
+}
+
+// callRaw is call returning the whole response (its headers), the body
+// already read and closed.
+func (e *env) callRaw(method, path, who string, body any) (*http.Response, []byte) {
+	e.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -103,7 +111,7 @@ func (e *env) call(method, path, who string, body any) (int, []byte) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return resp.StatusCode, out
+	return resp, out
 }
 
 // requestJSON is the part of a request's JSON the tests look at.
