@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"math/big"
-	"os"
 	"sync"
 	"testing"
+
+	"github.com/confcert/confcert/internal/pgtest"
 )
 
 // TestConcurrentBatchesTwoInstancesPostgres: two stores (two instances of
@@ -16,12 +17,8 @@ import (
 // of itself: never a serial twice, never a deadlock (40P01), which the
 // committer could not tell from a failure of the store.
 func TestConcurrentBatchesTwoInstancesPostgres(t *testing.T) {
-	base := os.Getenv("CONFCERT_TEST_PG")
-	if base == "" {
-		t.Skip("PostgreSQL store not tested: set CONFCERT_TEST_PG=postgres://user@host:port/db to run it")
-	}
 	ctx := context.Background()
-	url := pgSchema(t, base)
+	url := pgtest.URL(t)
 	var stores [2]Service
 	for i := range stores {
 		s, err := OpenPostgres(ctx, url, t.TempDir())

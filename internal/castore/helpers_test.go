@@ -7,16 +7,14 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"database/sql"
-	"fmt"
 	"math/big"
 	"net"
-	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/confcert/confcert/internal/testpki"
+
+	"github.com/confcert/confcert/internal/pgtest"
 )
 
 // backend opens a fresh, empty store in the test's own temporary directory.
@@ -46,43 +44,13 @@ func openSQLite(t *testing.T, dir string) Store {
 
 func openPostgres(t *testing.T, dir string) Store {
 	t.Helper()
-	base := os.Getenv("CONFCERT_TEST_PG")
-	if base == "" {
-		t.Skip("PostgreSQL store not tested: set CONFCERT_TEST_PG=postgres://user@host:port/db to run it")
-	}
-	schemaURL := pgSchema(t, base)
+	schemaURL := pgtest.URL(t)
 	s, err := OpenPostgres(context.Background(), schemaURL, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
-}
-
-// pgSchema creates a schema for one test and returns base with its search_path.
-func pgSchema(t *testing.T, base string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, _ := rand.Int(rand.Reader, big.NewInt(1<<40))
-	schema := fmt.Sprintf("confcert_test_%d", n)
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("CONFCERT_TEST_PG: %v", err)
-	}
-	t.Cleanup(func() {
-		db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // forEach runs test once per backend.

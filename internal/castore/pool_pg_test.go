@@ -3,11 +3,12 @@ package castore
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/confcert/confcert/internal/pgtest"
 )
 
 // TestPostgresConnectionsBounded: many callers at once (a burst of
@@ -17,12 +18,8 @@ import (
 // PostgreSQL refuses them (max_connections, 100 by default, for every
 // instance together) and the service answers 500. Every call succeeds.
 func TestPostgresConnectionsBounded(t *testing.T) {
-	base := os.Getenv("CONFCERT_TEST_PG")
-	if base == "" {
-		t.Skip("PostgreSQL store not tested: set CONFCERT_TEST_PG=postgres://user@host:port/db to run it")
-	}
 	ctx := context.Background()
-	st, err := OpenPostgres(ctx, pgSchema(t, base), t.TempDir())
+	st, err := OpenPostgres(ctx, pgtest.URL(t), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
